@@ -1,0 +1,6 @@
+namespace M3Actors;
+
+/// <summary>Placeholder until Core lands.</summary>
+public static class Placeholder
+{
+}

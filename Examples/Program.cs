@@ -1,0 +1,1 @@
+Console.WriteLine("M3Actors demo: coming with the Core issue.");
