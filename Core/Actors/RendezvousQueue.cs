@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Dispatch.MessageQueues;
+using M3Actors.Kernel;
+
+namespace M3Actors.Actors;
+
+/// <summary>Marks a message queue with Minix rendezvous semantics (used for Akka's mailbox requirements).</summary>
+public interface IRendezvousSemantics : ISemantics
+{
+}
+
+/// <summary>
+/// The rendezvous mailbox's queue. IPC senders are never stored here: they stay blocked in the kernel's queue of the
+/// endpoint until the actor's receive takes them, so this queue only asks the kernel what may run. Ordinary Akka
+/// messages wait in a FIFO and are held, like everything else, while the actor is blocked in a call. Akka system
+/// messages (stop, watch, supervision) never pass through a message queue, so they are never held back.
+/// </summary>
+public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
+{
+    private readonly ConcurrentQueue<Envelope> _user = new();
+    private readonly IpcEvent _event = new();
+    private IpcKernel? _kernel;
+    private Proc? _proc;
+
+    /// <summary>The source the actor's next implicit receive accepts (ANY unless the actor narrowed it).</summary>
+    internal Endpoint Filter = Endpoint.Any;
+    internal bool RequestsOnly;
+
+    internal IpcEvent Event => _event;
+
+    internal void Attach(IpcKernel kernel, Proc proc)
+    {
+        _kernel = kernel;
+        _proc = proc;
+    }
+
+    internal void Detach() => _proc = null;
+
+    /// <summary>True when something may run now: an IPC delivery or outcome, or an Akka message while not blocked.</summary>
+    public bool HasMessages =>
+        _proc is { } p ? _kernel!.ActorHasWork(p, Filter, RequestsOnly, !_user.IsEmpty) : !_user.IsEmpty;
+
+    /// <summary>Number of ordinary Akka messages waiting (IPC senders wait in the kernel, not here).</summary>
+    public int Count => _user.Count;
+
+    /// <summary>Stores an ordinary Akka message; wakeup tokens only schedule the mailbox and are dropped.</summary>
+    public void Enqueue(IActorRef receiver, Envelope envelope)
+    {
+        if (envelope.Message is Wakeup) return;
+        _user.Enqueue(envelope);
+    }
+
+    /// <summary>The next thing the actor may run: a call's outcome, an IPC delivery, or an Akka message.</summary>
+    public bool TryDequeue(out Envelope envelope)
+    {
+        if (_proc is not { } p) return _user.TryDequeue(out envelope);
+        switch (_kernel!.NextForActor(p, Filter, RequestsOnly, !_user.IsEmpty, out _event.Status, out _event.Message))
+        {
+            case ActorStep.Ipc:
+                Filter = Endpoint.Any;      // each receive names its source anew, as in Minix
+                RequestsOnly = false;
+                envelope = new Envelope(_event, ActorRefs.NoSender);
+                return true;
+            case ActorStep.User:
+                return _user.TryDequeue(out envelope);
+            default:
+                envelope = default;
+                return false;
+        }
+    }
+
+    /// <summary>Moves held Akka messages to dead letters when the actor ends.</summary>
+    public void CleanUp(IActorRef owner, IMessageQueue deadletters)
+    {
+        while (_user.TryDequeue(out var envelope)) deadletters.Enqueue(owner, envelope);
+    }
+}

@@ -1,0 +1,38 @@
+namespace M3Actors;
+
+/// <summary>
+/// A Minix 3.2 endpoint value: <c>(generation &lt;&lt; 15) + slot</c>, unique inside one VM. System slots always use
+/// generation 0 (well-known servers keep their endpoint across restarts); a user slot's generation changes at every
+/// bind, so a stale value of a reused slot never reaches the new owner.
+/// </summary>
+public readonly record struct Endpoint(int Value)
+{
+    /// <summary>Bits of the slot part; the generation sits above them.</summary>
+    public const int GenerationShift = 15;
+    /// <summary>The largest generation; it wraps to 1 (0 is reserved for system slots).</summary>
+    public const int MaxGeneration = 0xFFFF;
+
+    /// <summary>Receive from any source. Valid only as a receive source.</summary>
+    public static readonly Endpoint Any = new(0x7ace);
+    /// <summary>No endpoint. Never valid as a partner.</summary>
+    public static readonly Endpoint None = new(0x6ace);
+    /// <summary>The caller itself (resolved to the caller's endpoint).</summary>
+    public static readonly Endpoint Self = new(0x8ace);
+
+    /// <summary>The slot part.</summary>
+    public int Slot => Value & ((1 << GenerationShift) - 1);
+    /// <summary>The generation part.</summary>
+    public int Generation => Value >> GenerationShift;
+    /// <summary>True for ANY, NONE and SELF.</summary>
+    public bool IsSpecial => Value == Any.Value || Value == None.Value || Value == Self.Value;
+
+    /// <summary>Builds an endpoint from a generation and a slot.</summary>
+    public static Endpoint Of(int generation, int slot) => new((generation << GenerationShift) + slot);
+
+    /// <summary>The well-known endpoint of system slot <paramref name="slot"/> (generation 0).</summary>
+    public static Endpoint System(int slot) => Of(0, slot);
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        Value == Any.Value ? "ANY" : Value == None.Value ? "NONE" : Value == Self.Value ? "SELF" : $"{Generation}:{Slot}";
+}

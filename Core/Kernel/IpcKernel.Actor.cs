@@ -1,0 +1,72 @@
+namespace M3Actors.Kernel;
+
+/// <summary>What an actor's rendezvous mailbox may hand to the actor next.</summary>
+internal enum ActorStep
+{
+    /// <summary>Nothing is deliverable now: the actor is blocked in a call, or idle in its receive.</summary>
+    Nothing,
+    /// <summary>An ordinary Akka message may run: the idle receive was withdrawn first.</summary>
+    User,
+    /// <summary>An IPC delivery or a call's outcome (status and message are set).</summary>
+    Ipc,
+}
+
+/// <summary>
+/// The actor side of the rule: an actor endpoint between handlers is in an implicit receive (ANY, or the source it
+/// chose), exactly like a Minix server sitting in receive(ANY). Its mailbox asks here, under one lock, what may run.
+/// </summary>
+internal sealed partial class IpcKernel
+{
+    internal ActorStep NextForActor(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, out Status status, out Message message)
+    {
+        var wake = new Wakeups();
+        ActorStep step;
+        lock (_gate)
+        {
+            step = NextForActorLocked(p, filter, requestsOnly, userWaiting, ref wake, out status);
+            message = p.Msg;
+            AssertInvariants();
+        }
+        wake.Run();
+        return step;
+    }
+
+    private ActorStep NextForActorLocked(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, ref Wakeups wake, out Status status)
+    {
+        status = p.Result;
+        if (p.HasOutcome)
+        {
+            p.HasOutcome = false;
+            return ActorStep.Ipc;
+        }
+        if (!p.Bound) return userWaiting ? ActorStep.User : ActorStep.Nothing;
+        if (p.IsBlockedInCall) return ActorStep.Nothing;        // the rendezvous: hold everything until the outcome
+        if ((p.Flags & ProcFlags.IdleReceive) != 0)
+        {
+            if (!userWaiting) return ActorStep.Nothing;
+            Withdraw(p);
+            return ActorStep.User;
+        }
+        status = ReceiveLocked(p, filter, requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive, mayBlock: !userWaiting, idle: true, ref wake);
+        return status switch
+        {
+            Status.Suspended => ActorStep.Nothing,
+            Status.Again => ActorStep.User,
+            _ => ActorStep.Ipc,
+        };
+    }
+
+    /// <summary>True when the actor's mailbox has something to run now (Akka's HasMessages must mean exactly that).</summary>
+    internal bool ActorHasWork(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting)
+    {
+        lock (_gate)
+        {
+            if (p.HasOutcome) return true;
+            if (!p.Bound) return userWaiting;
+            if (p.IsBlockedInCall) return false;
+            if (userWaiting) return true;
+            if ((p.Flags & ProcFlags.IdleReceive) != 0) return false;
+            return (!requestsOnly && FindNotify(p, filter) >= 0) || FindSender(p, filter, requestsOnly, out _) is not null;
+        }
+    }
+}

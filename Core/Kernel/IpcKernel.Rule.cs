@@ -1,0 +1,236 @@
+namespace M3Actors.Kernel;
+
+/// <summary>
+/// The IPC rule — Minix's mini_send, mini_receive, mini_notify and deadlock check — in one place. Every primitive
+/// validates in the rulebook's order (caller bound, VM running, partner value, privileges), then applies the rule
+/// under the lock, then wakes owners outside it. <see cref="Status.Suspended"/> means the caller is now blocked and
+/// its port will get exactly one <see cref="IEndpointPort.Completed"/>.
+/// </summary>
+internal sealed partial class IpcKernel
+{
+    /// <summary>send / sendnb / sendrec: the caller's message goes to dst, or the caller queues on dst.</summary>
+    internal Status Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
+    {
+        var wake = new Wakeups();
+        Status status;
+        lock (_gate)
+        {
+            status = SendLocked(caller, dst, in m, call, mayBlock, ref wake);
+            AssertInvariants();
+        }
+        wake.Run();
+        return status;
+    }
+
+    /// <summary>receive / rcvrqst, and an actor's idle receive: takes a notification or a queued sender, or blocks.</summary>
+    internal Status Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle = false)
+    {
+        var wake = new Wakeups();
+        Status status;
+        lock (_gate)
+        {
+            status = ReceiveLocked(caller, src, call, mayBlock, idle, ref wake);
+            AssertInvariants();
+        }
+        wake.Run();
+        return status;
+    }
+
+    /// <summary>notify: never blocks; delivered now if dst waits for the caller, else one coalesced pending bit.</summary>
+    internal Status Notify(Proc caller, Endpoint dst)
+    {
+        var wake = new Wakeups();
+        lock (_gate)
+        {
+            if (Validate(caller, IpcCalls.Notify, dst, allowAny: false, out var target) is var bad and not Status.Ok) return bad;
+            if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, Status.CallDenied, $"may not notify slot {target.Slot}");
+            Notifications++;
+            if (Accepts(target, caller, notification: true))
+            {
+                target.Msg = Message.Notification(caller.Ep);
+                target.Received++;
+                Complete(target, Status.Ok, ref wake);
+            }
+            else
+            {
+                target.SetNotify(caller.Slot);
+                wake.Pending(target);
+            }
+            AssertInvariants();
+        }
+        wake.Run();
+        return Status.Ok;
+    }
+
+    /// <summary>reply: never blocks; dst must be waiting in sendrec for the caller's reply.</summary>
+    internal Status Reply(Proc caller, Endpoint dst, in Message m)
+    {
+        var wake = new Wakeups();
+        lock (_gate)
+        {
+            if (Validate(caller, IpcCalls.Reply, dst, allowAny: false, out var target) is var bad and not Status.Ok) return bad;
+            if (!(target.IsReceiving && target.IsReplyPending && target.GetFrom == caller.Ep))
+                return Fail(caller, Status.ProcState, $"{target.Ep} is not waiting for a reply from {caller.Ep}");
+            Deliver(caller, target, in m, ref wake);
+            AssertInvariants();
+        }
+        wake.Run();
+        return Status.Ok;
+    }
+
+    private Status SendLocked(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock, ref Wakeups wake)
+    {
+        if (Validate(caller, call, dst, allowAny: false, out var target) is var bad and not Status.Ok)
+            return bad == Status.DeadSrcDst && call != IpcCalls.SendRec ? Fail(caller, Status.DstDied, $"{dst} is not alive") : bad;
+        if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, Status.CallDenied, $"may not send to slot {target.Slot}");
+        var sendRec = call == IpcCalls.SendRec;
+        if (Accepts(target, caller, notification: false, sendRec))
+        {
+            Deliver(caller, target, in m, ref wake);
+            if (!sendRec) return Status.Ok;
+            BeginCall(caller, ProcFlags.Receiving | ProcFlags.ReplyPending, getFrom: target.Ep);
+            return Status.Suspended;
+        }
+        if (!mayBlock)
+            return call == IpcCalls.SendNb ? Fail(caller, Status.NotReady, $"{dst} is not waiting") : Status.Again;
+        if (Deadlock(caller, target, sending: true))
+            return Fail(caller, Status.Locked, $"sending to {dst} would close a cycle of blocked endpoints");
+        caller.Msg = m;
+        caller.Msg.Source = caller.Ep;
+        BeginCall(caller, sendRec ? ProcFlags.Sending | ProcFlags.ReplyPending : ProcFlags.Sending, sendTo: target.Ep);
+        target.Enqueue(caller);
+        wake.Pending(target);
+        return Status.Suspended;
+    }
+
+    private Status ReceiveLocked(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle, ref Wakeups wake)
+    {
+        if (Validate(caller, call, src, allowAny: true, out var source) is var bad and not Status.Ok) return bad;
+        var requestsOnly = call == IpcCalls.RcvRqst;
+        if (!requestsOnly && FindNotify(caller, src) is var slot and >= 0)
+        {
+            caller.ClearNotify(slot);
+            caller.Msg = Message.Notification(_slots[slot]!.Ep);
+            caller.Received++;
+            return Status.Ok;
+        }
+        if (FindSender(caller, src, requestsOnly, out var previous) is { } sender)
+        {
+            caller.Unlink(sender, previous);
+            caller.Msg = sender.Msg;
+            caller.Received++;
+            Messages++;
+            if (sender.IsReplyPending)
+            {
+                sender.Flags = ProcFlags.Receiving | ProcFlags.ReplyPending;
+                sender.SendTo = Endpoint.None;
+                sender.GetFrom = caller.Ep;
+            }
+            else
+            {
+                Complete(sender, Status.Ok, ref wake);
+            }
+            return Status.Ok;
+        }
+        if (!mayBlock) return Status.Again;
+        if (source is not null && Deadlock(caller, source, sending: false))
+            return Fail(caller, Status.Locked, $"receiving from {src} would close a cycle of blocked endpoints");
+        var flags = ProcFlags.Receiving | (requestsOnly ? ProcFlags.RequestsOnly : 0) | (idle ? ProcFlags.IdleReceive : 0);
+        BeginCall(caller, flags, getFrom: source?.Ep ?? Endpoint.Any);
+        return Status.Suspended;
+    }
+
+    // Copies the caller's message straight into a waiting receiver's slot and completes its receive.
+    private void Deliver(Proc caller, Proc target, in Message m, ref Wakeups wake)
+    {
+        target.Msg = m;
+        target.Msg.Source = caller.Ep;
+        caller.Sent++;
+        target.Received++;
+        Messages++;
+        Complete(target, Status.Ok, ref wake);
+    }
+
+    // Minix's WILLRECEIVE, plus the two sendrec rules: a reply-pending proc takes only its server's message and no
+    // notification; a rcvrqst proc takes only sendrec callers.
+    private static bool Accepts(Proc target, Proc caller, bool notification, bool sendRec = false)
+    {
+        if (!target.IsReceiving) return false;
+        if (target.GetFrom != Endpoint.Any && target.GetFrom != caller.Ep) return false;
+        if (target.IsReplyPending) return !notification;
+        if ((target.Flags & ProcFlags.RequestsOnly) != 0) return sendRec;
+        return true;
+    }
+
+    private int FindNotify(Proc p, Endpoint src)
+    {
+        if (src != Endpoint.Any) return (p.NotifyBits[src.Slot >> 6] & (1UL << (src.Slot & 63))) != 0 ? src.Slot : -1;
+        for (var i = 0; i < p.NotifyBits.Length; i++)
+            if (p.NotifyBits[i] != 0) return i * 64 + System.Numerics.BitOperations.TrailingZeroCount(p.NotifyBits[i]);
+        return -1;
+    }
+
+    private static Proc? FindSender(Proc p, Endpoint src, bool requestsOnly, out Proc? previous)
+    {
+        previous = null;
+        for (var s = p.QueueHead; s is not null; previous = s, s = s.NextInQueue)
+            if ((src == Endpoint.Any || s.Ep == src) && (!requestsOnly || s.IsReplyPending)) return s;
+        return null;
+    }
+
+    private static void BeginCall(Proc p, ProcFlags flags, Endpoint? sendTo = null, Endpoint? getFrom = null)
+    {
+        p.Flags = flags;
+        p.SendTo = sendTo ?? Endpoint.None;
+        p.GetFrom = getFrom ?? Endpoint.None;
+        p.CallSeq++;
+    }
+
+    /// <summary>
+    /// Minix's deadlock(): follow who each blocked proc waits for, starting at the partner; coming back to the caller
+    /// is a cycle. The one exception is a pair where one side sends and the other receives from it (request/reply).
+    /// </summary>
+    private bool Deadlock(Proc caller, Proc partner, bool sending)
+    {
+        var groupSize = 1;
+        for (var xp = partner; xp is not null;)
+        {
+            groupSize++;
+            var next = xp.IsSending ? xp.SendTo : xp.IsReceiving ? xp.GetFrom : Endpoint.None;
+            if (next == Endpoint.Any || next == Endpoint.None) return false;
+            if (next == caller.Ep) return groupSize != 2 || xp.IsSending == sending;
+            xp = Lookup(next);
+        }
+        return false;
+    }
+
+    // The rulebook's validation order: caller bound, VM running, caller free, call mask, partner value.
+    private Status Validate(Proc caller, IpcCalls call, Endpoint partner, bool allowAny, out Proc target)
+    {
+        target = null!;
+        if (!caller.Bound) return _running ? Status.NotBound : Status.VmNotRunning;
+        if (!_running) return Status.VmNotRunning;
+        if (caller.IsBlockedInCall) return Fail(caller, Status.Busy, "the endpoint is already blocked in another call");
+        if (!caller.Privileges.Allows(call)) return Fail(caller, Status.TrapDenied, $"the call mask does not allow {call}");
+        if (partner == Endpoint.Self) partner = caller.Ep;
+        if (partner == Endpoint.Any)
+            return allowAny ? Status.Ok : Fail(caller, Status.BadSrcDst, "ANY is valid only as a receive source");
+        if (partner == Endpoint.None || (uint)partner.Slot >= (uint)_slots.Length || partner.Value < 0)
+            return Fail(caller, Status.BadSrcDst, $"{partner} is not an endpoint of this VM");
+        if (partner == caller.Ep) return Fail(caller, Status.BadEndpoint, "an endpoint cannot be its own partner");
+        if (_slots[partner.Slot] is { } p && p.Ep == partner)
+        {
+            target = p;
+            return Status.Ok;
+        }
+        return _slots[partner.Slot] is null && _generations[partner.Slot] == partner.Generation
+            ? Fail(caller, Status.DeadSrcDst, $"{partner} is not alive")
+            : Fail(caller, Status.BadEndpoint, $"{partner} is stale (slot {partner.Slot} was rebound)");
+    }
+
+    private static Status Fail(Proc caller, Status status, string why)
+    {
+        caller.LastError = why;
+        return status;
+    }
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+
+namespace M3Actors.Kernel;
+
+/// <summary>
+/// One VM's kernel: its table of endpoint slots and the lock that makes every primitive one critical section, as
+/// Minix's kernel entry is. The IPC rule itself is in IpcKernel.Rule.cs; vcopy in IpcKernel.Copy.cs.
+/// Owners are always woken after the lock is released (see <see cref="Wakeups"/>).
+/// </summary>
+internal sealed partial class IpcKernel
+{
+    private readonly Lock _gate = new();
+    private readonly Proc?[] _slots;
+    private readonly int[] _generations;        // of the current or last binding of each slot
+    private readonly int _systemSlots;
+    private readonly Func<int, Privileges> _privileges;
+    private readonly int _maxCopyBytes;
+    private int _nextUserSlot;
+    private bool _running = true;
+
+    internal IpcKernel(int systemSlots, int userSlots, Func<int, Privileges> privileges, int maxCopyBytes)
+    {
+        _systemSlots = systemSlots;
+        _slots = new Proc?[systemSlots + userSlots];
+        _generations = new int[_slots.Length];
+        _privileges = privileges;
+        _maxCopyBytes = maxCopyBytes;
+        _nextUserSlot = systemSlots;
+    }
+
+    internal int SlotCount => _slots.Length;
+    internal int SystemSlots => _systemSlots;
+    internal bool IsRunning { get { lock (_gate) return _running; } }
+
+    internal long Messages;
+    internal long Notifications;
+    internal long Copies;
+    internal long BytesCopied;
+
+    /// <summary>Binds a slot (a free user slot when <paramref name="slot"/> is null). Throws <see cref="IpcException"/>.</summary>
+    internal Proc Bind(int? slot, IEndpointPort port, OwnerKind kind, string owner)
+    {
+        lock (_gate)
+        {
+            if (!_running) throw new IpcException(Status.VmNotRunning, "cannot bind: the VM has ended");
+            var s = slot ?? FindFreeUserSlot();
+            if ((uint)s >= (uint)_slots.Length)
+                throw new IpcException(Status.Range, $"slot {s} is outside 0..{_slots.Length - 1}");
+            if (_slots[s] is { } holder)
+                throw new IpcException(Status.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
+            var generation = s < _systemSlots ? 0 : NextGeneration(_generations[s]);
+            _generations[s] = generation;
+            var p = new Proc(s, Endpoint.Of(generation, s), port, kind, owner, _privileges(s), _slots.Length);
+            _slots[s] = p;
+            AssertInvariants();
+            return p;
+        }
+    }
+
+    /// <summary>
+    /// Implicit and explicit unbind share this routine (rulebook §7): blocked partners are released with DstDied or
+    /// SrcDied, the proc's own blocked call ends with <paramref name="ownReason"/>, its notify bits are cleared.
+    /// </summary>
+    internal void Unbind(Proc p, Status ownReason)
+    {
+        var wake = new Wakeups();
+        lock (_gate)
+        {
+            if (!p.Bound) return;
+            ReleaseLocked(p, ownReason, ref wake);
+            AssertInvariants();
+        }
+        wake.Run();
+    }
+
+    /// <summary>Ends the VM: every proc is unbound; later calls and binds get VmNotRunning.</summary>
+    internal void Shutdown()
+    {
+        var wake = new Wakeups();
+        lock (_gate)
+        {
+            _running = false;
+            foreach (var p in _slots)
+                if (p is not null) ReleaseLocked(p, Status.VmNotRunning, ref wake);
+            AssertInvariants();
+        }
+        wake.Run();
+    }
+
+    /// <summary>
+    /// Ends call <paramref name="seq"/> of <paramref name="p"/> early (timeout or cancellation), leaving no trace in
+    /// any queue. Returns false when the call already completed: its outcome is then on its way to the owner.
+    /// </summary>
+    internal bool Abort(Proc p, long seq, Status reason)
+    {
+        lock (_gate)
+        {
+            if (p.CallSeq != seq || !p.IsBlockedInCall) return false;
+            Withdraw(p);
+            p.Result = reason;
+            p.HasOutcome = true;
+            AssertInvariants();
+            return true;
+        }
+    }
+
+    /// <summary>Takes a completed call's outcome for an actor's mailbox; false when none is waiting.</summary>
+    internal bool TryTakeOutcome(Proc p, out Status status, out Message message)
+    {
+        lock (_gate)
+        {
+            status = p.Result;
+            message = p.Msg;
+            if (!p.HasOutcome) return false;
+            p.HasOutcome = false;
+            return true;
+        }
+    }
+
+    private void ReleaseLocked(Proc p, Status ownReason, ref Wakeups wake)
+    {
+        if (p.IsBlockedInCall)
+        {
+            Withdraw(p);
+            Complete(p, ownReason, ref wake);
+        }
+        else
+        {
+            Withdraw(p);
+        }
+        p.Bound = false;
+        _slots[p.Slot] = null;
+        for (var s = p.QueueHead; s is not null; s = p.QueueHead)
+        {
+            p.Unlink(s, null);
+            Complete(s, Status.DstDied, ref wake);
+        }
+        foreach (var other in _slots)
+        {
+            if (other is null) continue;
+            other.ClearNotify(p.Slot);
+            if (other.IsReceiving && other.GetFrom == p.Ep) Complete(other, Status.SrcDied, ref wake);
+        }
+    }
+
+    // Takes p out of whatever it is blocked in, without completing it.
+    private void Withdraw(Proc p)
+    {
+        if (p.IsSending && Lookup(p.SendTo) is { } dst)
+        {
+            Proc? previous = null;
+            for (var s = dst.QueueHead; s is not null; previous = s, s = s.NextInQueue)
+            {
+                if (s != p) continue;
+                dst.Unlink(s, previous);
+                break;
+            }
+        }
+        p.Flags = ProcFlags.None;
+        p.SendTo = p.GetFrom = Endpoint.None;
+    }
+
+    private static void Complete(Proc p, Status status, ref Wakeups wake)
+    {
+        p.Flags = ProcFlags.None;
+        p.SendTo = p.GetFrom = Endpoint.None;
+        p.Result = status;
+        p.HasOutcome = true;
+        wake.Completed(p);
+    }
+
+    private Proc? Lookup(Endpoint e) =>
+        (uint)e.Slot < (uint)_slots.Length && _slots[e.Slot] is { } p && p.Ep == e ? p : null;
+
+    private int FindFreeUserSlot()
+    {
+        var users = _slots.Length - _systemSlots;
+        for (var i = 0; i < users; i++)
+        {
+            var s = _systemSlots + (_nextUserSlot - _systemSlots + i) % users;
+            if (_slots[s] is not null) continue;
+            _nextUserSlot = s + 1 < _slots.Length ? s + 1 : _systemSlots;
+            return s;
+        }
+        throw new IpcException(Status.Busy, $"all {users} user slots of the VM are bound");
+    }
+
+    private static int NextGeneration(int generation) => generation >= Endpoint.MaxGeneration ? 1 : generation + 1;
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_gate.IsHeldByCurrentThread);
+        foreach (var p in _slots)
+        {
+            if (p is null) continue;
+            Debug.Assert(p.Bound && _slots[p.Slot] == p, "a table entry is a bound proc in its own slot");
+            Debug.Assert(!(p.IsSending && p.IsReceiving), "a proc is never sending and receiving at once");
+            for (var s = p.QueueHead; s is not null; s = s.NextInQueue)
+                Debug.Assert(s.IsSending && s.SendTo == p.Ep, "every queued sender is sending to the queue's owner");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+namespace M3Actors.Kernel;
+
+/// <summary>How an endpoint's owner runs.</summary>
+public enum OwnerKind
+{
+    /// <summary>A plain thread or async task holding an <see cref="EndpointHandle"/>.</summary>
+    Thread,
+    /// <summary>An <see cref="EndpointActor"/> behind a rendezvous mailbox.</summary>
+    Actor,
+}
+
+/// <summary>Blocking state of a proc, as Minix's RTS and MF flags.</summary>
+[Flags]
+internal enum ProcFlags
+{
+    None = 0,
+    Sending = 1,        // blocked until SendTo takes Msg
+    Receiving = 2,      // blocked until a message from GetFrom (or ANY) arrives in Msg
+    ReplyPending = 4,   // inside sendrec: only the reply from SendTo/GetFrom ends the call; notifies stay pending
+    RequestsOnly = 8,   // inside rcvrqst: only sendrec callers are accepted
+    IdleReceive = 16,   // an actor's implicit receive between handlers; its mailbox may withdraw it
+}
+
+/// <summary>
+/// The kernel's record of one bound endpoint (Minix's <c>struct proc</c>). Every field is guarded by the VM kernel's
+/// lock, except <see cref="Msg"/> and <see cref="Result"/> once a call has completed: then only the owner touches them.
+/// </summary>
+internal sealed class Proc
+{
+    internal readonly int Slot;
+    internal readonly Endpoint Ep;
+    internal readonly IEndpointPort Port;
+    internal readonly OwnerKind Kind;
+    internal readonly string Owner;
+    internal readonly Privileges Privileges;
+    internal readonly ulong[] NotifyBits;
+
+    internal bool Bound = true;
+    internal ProcFlags Flags;
+    internal Endpoint SendTo = Endpoint.None;
+    internal Endpoint GetFrom = Endpoint.None;
+
+    // The carrier: the outgoing message while Sending (so a send is one copy, caller slot to receiver slot), then the
+    // incoming message or reply once the call completes.
+    internal Message Msg;
+    internal Status Result;
+    internal bool HasOutcome;   // a completed call's outcome not yet taken by an actor's mailbox
+    internal long CallSeq;      // bumped per suspended call, so a late timeout cannot abort a later call
+
+    // FIFO of procs blocked sending to this one (Minix's p_caller_q), linked through NextInQueue.
+    internal Proc? QueueHead;
+    internal Proc? QueueTail;
+    internal Proc? NextInQueue;
+
+    internal BufferTable Buffers = new();
+    internal long Sent;
+    internal long Received;
+    internal string? LastError;
+
+    internal Proc(int slot, Endpoint ep, IEndpointPort port, OwnerKind kind, string owner, Privileges privileges, int slots)
+    {
+        Slot = slot;
+        Ep = ep;
+        Port = port;
+        Kind = kind;
+        Owner = owner;
+        Privileges = privileges;
+        NotifyBits = new ulong[(slots + 63) / 64];
+    }
+
+    internal bool IsSending => (Flags & ProcFlags.Sending) != 0;
+    internal bool IsReceiving => (Flags & ProcFlags.Receiving) != 0;
+    internal bool IsReplyPending => (Flags & ProcFlags.ReplyPending) != 0;
+
+    // Blocked in a call the owner made itself; an actor's idle receive does not count.
+    internal bool IsBlockedInCall => (Flags & (ProcFlags.Sending | ProcFlags.Receiving)) != 0 && (Flags & ProcFlags.IdleReceive) == 0;
+
+    internal void Enqueue(Proc sender)
+    {
+        sender.NextInQueue = null;
+        if (QueueTail is null) QueueHead = sender;
+        else QueueTail.NextInQueue = sender;
+        QueueTail = sender;
+    }
+
+    internal void Unlink(Proc sender, Proc? previous)
+    {
+        if (previous is null) QueueHead = sender.NextInQueue;
+        else previous.NextInQueue = sender.NextInQueue;
+        if (QueueTail == sender) QueueTail = previous;
+        sender.NextInQueue = null;
+    }
+
+    internal void SetNotify(int slot) => NotifyBits[slot >> 6] |= 1UL << (slot & 63);
+
+    internal void ClearNotify(int slot) => NotifyBits[slot >> 6] &= ~(1UL << (slot & 63));
+
+    internal int CountPendingNotifies()
+    {
+        var n = 0;
+        foreach (var word in NotifyBits) n += System.Numerics.BitOperations.PopCount(word);
+        return n;
+    }
+}

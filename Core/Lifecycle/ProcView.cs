@@ -1,0 +1,37 @@
+using System.Text;
+
+namespace M3Actors;
+
+/// <summary>Renders /proc snapshots as text, one table per VM, so who is blocked on whom reads at a glance.</summary>
+public static class ProcView
+{
+    /// <summary>The whole DRVS: info, then each VM's info, stats and procs.</summary>
+    public static string Render(DrvsSnapshot drvs)
+    {
+        var text = new StringBuilder();
+        var o = drvs.Options;
+        text.AppendLine($"/proc/drvs/info  node={drvs.NodeId} max-vms={o.MaxVms} max-nodes={o.MaxNodes} " +
+                        $"max-endpoints={o.MaxEndpointsPerVm} max-copy={o.MaxCopyBytes}");
+        foreach (var vm in drvs.Vms) text.Append(Render(vm));
+        return text.ToString();
+    }
+
+    /// <summary>One VM: info, stats and the procs table.</summary>
+    public static string Render(VmSnapshot vm)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"/proc/vm{vm.Id}/info   name={vm.Name} nodes=[{string.Join(",", vm.Nodes.Order())}] " +
+                        $"state={(vm.Running ? "RUNNING" : "ENDED")}");
+        text.AppendLine($"/proc/vm{vm.Id}/stats  messages={vm.Messages} notifies={vm.Notifications} " +
+                        $"copies={vm.Copies} bytes-copied={vm.BytesCopied}");
+        text.AppendLine($"/proc/vm{vm.Id}/procs");
+        text.AppendLine($"  {"slot",4} {"endpoint",-9} {"kind",-6} {"state",-34} {"queue",-14} {"ntf",3} {"sent",8} {"recv",8}  owner");
+        foreach (var p in vm.Procs)
+        {
+            var queue = p.QueuedSenders.Count == 0 ? "-" : string.Join(",", p.QueuedSenders);
+            text.AppendLine($"  {p.Slot,4} {p.Endpoint,-9} {p.Kind,-6} {p.State,-34} {queue,-14} {p.PendingNotifies,3} " +
+                            $"{p.Sent,8} {p.Received,8}  {p.Owner}");
+        }
+        return text.ToString();
+    }
+}

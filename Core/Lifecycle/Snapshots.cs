@@ -1,0 +1,38 @@
+namespace M3Actors;
+
+/// <summary>One endpoint in a /proc snapshot.</summary>
+/// <param name="Slot">Slot number.</param>
+/// <param name="Endpoint">Endpoint value.</param>
+/// <param name="Owner">Who owns it: the actor path, or the thread/task name.</param>
+/// <param name="Kind">Actor or thread.</param>
+/// <param name="State">Readable state: RUNNING, SENDING to X, RECEIVING from Y, SENDREC waiting for Z, READY.</param>
+/// <param name="SendTo">The endpoint it is blocked sending to, or NONE.</param>
+/// <param name="GetFrom">The endpoint (or ANY) it is blocked receiving from, or NONE.</param>
+/// <param name="QueuedSenders">Endpoints blocked sending to it, in FIFO order.</param>
+/// <param name="PendingNotifies">Notifications waiting for its next receive.</param>
+/// <param name="Sent">Messages it has sent.</param>
+/// <param name="Received">Messages and notifications it has received.</param>
+/// <param name="Buffers">Registered vcopy buffers.</param>
+public sealed record ProcSnapshot(
+    int Slot, Endpoint Endpoint, string Owner, Kernel.OwnerKind Kind, string State, Endpoint SendTo, Endpoint GetFrom,
+    IReadOnlyList<Endpoint> QueuedSenders, int PendingNotifies, long Sent, long Received, int Buffers);
+
+/// <summary>One VM in a /proc snapshot, with its counters (the seed's /proc/vm/info, procs and stats).</summary>
+/// <param name="Id">VM id.</param>
+/// <param name="Name">VM name.</param>
+/// <param name="Nodes">Nodes it spans.</param>
+/// <param name="Running">True while running.</param>
+/// <param name="Messages">Messages delivered.</param>
+/// <param name="Notifications">Notify calls.</param>
+/// <param name="Copies">vcopy calls that copied.</param>
+/// <param name="BytesCopied">Bytes copied by vcopy.</param>
+/// <param name="Procs">Bound endpoints by slot.</param>
+public sealed record VmSnapshot(
+    int Id, string Name, IReadOnlySet<int> Nodes, bool Running, long Messages, long Notifications, long Copies,
+    long BytesCopied, IReadOnlyList<ProcSnapshot> Procs);
+
+/// <summary>The DRVS in a /proc snapshot (the seed's /proc/drvs/info).</summary>
+/// <param name="NodeId">This node.</param>
+/// <param name="Options">Limits in force.</param>
+/// <param name="Vms">Running VMs.</param>
+public sealed record DrvsSnapshot(int NodeId, DrvsOptions Options, IReadOnlyList<VmSnapshot> Vms);

@@ -1,0 +1,111 @@
+using Akka.Actor;
+using Akka.Configuration;
+using M3Actors.Kernel;
+
+namespace M3Actors;
+
+/// <summary>
+/// A VM: a container of endpoints and its own ActorSystem — that boundary is the isolation. Endpoints are resolved
+/// only inside their VM, so an endpoint of another VM cannot be named at all. Ending the VM unbinds every endpoint
+/// (releasing blocked calls with errors), cancels <see cref="Ending"/> for its tasks and terminates its ActorSystem.
+/// </summary>
+public sealed class Vm : IExtension
+{
+    private const string MailboxHocon = """
+        m3actors.rendezvous-mailbox.mailbox-type = "M3Actors.Actors.RendezvousMailbox, M3Actors.Core"
+        akka.actor.mailbox.requirements {
+          "M3Actors.Actors.IRendezvousSemantics, M3Actors.Core" = m3actors.rendezvous-mailbox
+        }
+        akka.loglevel = WARNING
+        akka.stdout-loglevel = WARNING
+        """;
+
+    private readonly CancellationTokenSource _ending = new();
+    private readonly Drvs _drvs;
+
+    internal Vm(Drvs drvs, VmOptions options)
+    {
+        _drvs = drvs;
+        Options = options;
+        Kernel = new IpcKernel(options.SystemSlots, options.UserSlots, options.PrivilegesOf, drvs.Options.MaxCopyBytes);
+        var config = ConfigurationFactory.ParseString(MailboxHocon);
+        foreach (var layer in new[] { drvs.Options.ActorConfig, options.ActorConfig })
+            if (!layer.IsEmpty) config = layer.WithFallback(config);
+        System = ActorSystem.Create($"vm{options.Id}-{options.Name}", config);
+        System.RegisterExtension(new VmExtensionId(this));
+    }
+
+    internal IpcKernel Kernel { get; }
+
+    /// <summary>The VM's parameters.</summary>
+    public VmOptions Options { get; }
+
+    /// <summary>The VM id.</summary>
+    public int Id => Options.Id;
+
+    /// <summary>The VM name.</summary>
+    public string Name => Options.Name;
+
+    /// <summary>The nodes the VM spans.</summary>
+    public IReadOnlySet<int> Nodes => Options.Nodes.Count > 0 ? Options.Nodes : new HashSet<int> { _drvs.NodeId };
+
+    /// <summary>This VM's ActorSystem: create <see cref="EndpointActor"/>s in it.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>True until the VM ends.</summary>
+    public bool IsRunning => Kernel.IsRunning;
+
+    /// <summary>Cancelled when the VM ends, so tasks started with <see cref="RunTask"/> can stop.</summary>
+    public CancellationToken Ending => _ending.Token;
+
+    /// <summary>The VM that owns <paramref name="system"/>; throws if the system is not a VM's.</summary>
+    public static Vm Of(ActorSystem system) =>
+        system.GetExtension<Vm>() ?? throw new InvalidOperationException($"ActorSystem {system.Name} is not an M3Actors VM");
+
+    /// <summary>
+    /// Binds an endpoint for a thread or task: <paramref name="slot"/> (a system slot for a well-known server), or a
+    /// free user slot. Throws <see cref="IpcException"/>: SlotUsed, Range, Busy (table full), VmNotRunning.
+    /// </summary>
+    public EndpointHandle Bind(int? slot = null, string? owner = null)
+    {
+        var port = new Threads.ThreadPort { Kernel = Kernel };
+        port.Proc = Kernel.Bind(slot, port, OwnerKind.Thread, owner ?? $"thread {Environment.CurrentManagedThreadId}");
+        return new EndpointHandle(this, port);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as a task owning a fresh endpoint, unbound implicitly when the task finishes (or
+    /// fails). The token is <see cref="Ending"/>.
+    /// </summary>
+    public Task RunTask(Func<EndpointHandle, CancellationToken, Task> body, int? slot = null, string? owner = null)
+    {
+        var handle = Bind(slot, owner ?? "task");
+        return Task.Run(async () =>
+        {
+            using (handle) await body(handle, Ending).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>Creates an actor in this VM (an <see cref="EndpointActor"/> binds its endpoint when it starts).</summary>
+    public IActorRef ActorOf(Props props, string? name = null) => System.ActorOf(props, name);
+
+    /// <summary>A point-in-time view of the VM's endpoints and counters (the seed's /proc/vm).</summary>
+    public VmSnapshot Snapshot() => Kernel.Snapshot(Id, Name, Nodes, IsRunning);
+
+    /// <summary>Ends the VM: unbinds every endpoint, cancels <see cref="Ending"/>, terminates the ActorSystem.</summary>
+    public async Task EndAsync()
+    {
+        Kernel.Shutdown();
+        await _ending.CancelAsync().ConfigureAwait(false);
+        await System.Terminate().ConfigureAwait(false);
+        _drvs.Forget(this);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"VM {Id} '{Name}'";
+
+    private sealed class VmExtensionId(Vm vm) : ExtensionIdProvider<Vm>
+    {
+        public override Vm CreateExtension(ExtendedActorSystem system) => vm;
+    }
+}

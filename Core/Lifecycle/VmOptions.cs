@@ -1,0 +1,42 @@
+using Akka.Configuration;
+
+namespace M3Actors;
+
+/// <summary>A VM's parameters (rulebook §1): id, name, nodes, slots, privileges and its ActorSystem's HOCON.</summary>
+public sealed record VmOptions
+{
+    /// <summary>The VM id, unique on the DRVS (0..MaxVms-1).</summary>
+    public required int Id { get; init; }
+    /// <summary>The VM name: 1 to 15 letters, digits, '-' or '_'.</summary>
+    public required string Name { get; init; }
+    /// <summary>Nodes the VM spans; empty means just this node. Must include this node.</summary>
+    public IReadOnlySet<int> Nodes { get; init; } = new HashSet<int>();
+    /// <summary>Slots for well-known servers (generation 0, the same endpoint at every bind).</summary>
+    public int SystemSlots { get; init; } = 16;
+    /// <summary>Slots for user endpoints (a new generation at every bind).</summary>
+    public int UserSlots { get; init; } = 240;
+    /// <summary>Privileges of every slot not listed in <see cref="SlotPrivileges"/>.</summary>
+    public Privileges DefaultPrivileges { get; init; } = Privileges.Full;
+    /// <summary>Privileges per slot, overriding the default.</summary>
+    public IReadOnlyDictionary<int, Privileges> SlotPrivileges { get; init; } = new Dictionary<int, Privileges>();
+    /// <summary>Extra HOCON for this VM's ActorSystem (dispatchers, vCPUs); falls back to the DRVS's.</summary>
+    public Config ActorConfig { get; init; } = Config.Empty;
+
+    internal Privileges PrivilegesOf(int slot) => SlotPrivileges.TryGetValue(slot, out var p) ? p : DefaultPrivileges;
+
+    internal void Validate(DrvsOptions drvs)
+    {
+        if (Id < 0 || Id >= drvs.MaxVms) throw new IpcException(Status.BadRange, $"VM id {Id} is outside 0..{drvs.MaxVms - 1}");
+        if (string.IsNullOrEmpty(Name) || Name.Length > 15 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new IpcException(Status.BadRange, $"VM name '{Name}' must be 1 to 15 letters, digits, '-' or '_'");
+        if (SystemSlots < 0 || UserSlots < 0 || SystemSlots + UserSlots is < 1 || SystemSlots + UserSlots > drvs.MaxEndpointsPerVm)
+            throw new IpcException(Status.BadRange,
+                $"{SystemSlots} system + {UserSlots} user slots must total 1..{drvs.MaxEndpointsPerVm}");
+        foreach (var node in Nodes)
+            if (node < 0 || node >= drvs.MaxNodes) throw new IpcException(Status.BadNodeId, $"node {node} is outside 0..{drvs.MaxNodes - 1}");
+        if (Nodes.Count > 0 && !Nodes.Contains(drvs.NodeId))
+            throw new IpcException(Status.BadNodeId, $"the VM's nodes [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
+        foreach (var slot in SlotPrivileges.Keys)
+            if (slot < 0 || slot >= SystemSlots + UserSlots) throw new IpcException(Status.Range, $"privileges given for slot {slot}, which does not exist");
+    }
+}

@@ -1,0 +1,174 @@
+using M3Actors.Kernel;
+
+namespace M3Actors;
+
+/// <summary>
+/// An endpoint owned by a plain thread or async task — the seed's "Linux process calling mnx_sendrec". Blocking calls
+/// wait on the calling thread; the <c>…Async</c> forms return value tasks that allocate nothing per call. One call may
+/// be under way at a time (a second concurrent call gets <see cref="Status.Busy"/>). Disposing the handle unbinds the
+/// endpoint, which releases every partner blocked on it.
+/// </summary>
+public sealed class EndpointHandle : IDisposable
+{
+    private readonly Threads.ThreadPort _port;
+
+    internal EndpointHandle(Vm vm, Threads.ThreadPort port)
+    {
+        Vm = vm;
+        _port = port;
+    }
+
+    internal Proc Proc => _port.Proc;
+    private IpcKernel Kernel => _port.Kernel;
+
+    /// <summary>The VM this endpoint belongs to.</summary>
+    public Vm Vm { get; }
+
+    /// <summary>This endpoint's value (unique inside its VM).</summary>
+    public Endpoint Endpoint => Proc.Ep;
+
+    /// <summary>False once unbound (disposed, or the VM ended).</summary>
+    public bool IsBound => Proc.Bound;
+
+    /// <summary>What was wrong with the last call that failed, for diagnostics.</summary>
+    public string? LastError => Proc.LastError;
+
+    /// <summary>send: blocks until <paramref name="dst"/> takes the message.</summary>
+    public Status Send(Endpoint dst, in Message m) => Send(dst, in m, Timeout.InfiniteTimeSpan);
+
+    /// <summary>send with a timeout (zero: <see cref="Status.Again"/> instead of blocking).</summary>
+    public Status Send(Endpoint dst, in Message m, TimeSpan timeout)
+    {
+        if (!Enter(timeout, out var busy)) return busy;
+        try
+        {
+            return Settle(Kernel.Send(Proc, dst, in m, IpcCalls.Send, timeout != TimeSpan.Zero), timeout);
+        }
+        finally { _port.Exit(); }
+    }
+
+    /// <summary>sendnb: never blocks; <see cref="Status.NotReady"/> when <paramref name="dst"/> is not waiting for us.</summary>
+    public Status SendNb(Endpoint dst, in Message m)
+    {
+        if (!Enter(Timeout.InfiniteTimeSpan, out var busy)) return busy;
+        try { return Kernel.Send(Proc, dst, in m, IpcCalls.SendNb, mayBlock: false); }
+        finally { _port.Exit(); }
+    }
+
+    /// <summary>receive from <paramref name="src"/> or <see cref="Endpoint.Any"/>: notifications first, then queued senders.</summary>
+    public Status Receive(Endpoint src, out Message m) => Receive(src, out m, Timeout.InfiniteTimeSpan);
+
+    /// <summary>receive with a timeout (zero: <see cref="Status.Again"/> instead of blocking).</summary>
+    public Status Receive(Endpoint src, out Message m, TimeSpan timeout) => ReceiveCore(src, IpcCalls.Receive, out m, timeout);
+
+    /// <summary>rcvrqst: receive(ANY) restricted to sendrec callers (the server half of the optimised pair).</summary>
+    public Status RcvRqst(out Message m) => RcvRqst(out m, Timeout.InfiniteTimeSpan);
+
+    /// <summary>rcvrqst with a timeout.</summary>
+    public Status RcvRqst(out Message m, TimeSpan timeout) => ReceiveCore(Endpoint.Any, IpcCalls.RcvRqst, out m, timeout);
+
+    /// <summary>sendrec: sends <paramref name="m"/> and waits for the reply from <paramref name="dst"/>, which overwrites it.</summary>
+    public Status SendRec(Endpoint dst, ref Message m) => SendRec(dst, ref m, Timeout.InfiniteTimeSpan);
+
+    /// <summary>sendrec with a timeout covering both halves.</summary>
+    public Status SendRec(Endpoint dst, ref Message m, TimeSpan timeout)
+    {
+        if (!Enter(timeout, out var busy)) return busy;
+        try
+        {
+            var status = Settle(Kernel.Send(Proc, dst, in m, IpcCalls.SendRec, timeout != TimeSpan.Zero), timeout);
+            if (status == Status.Ok) m = Proc.Msg;
+            return status;
+        }
+        finally { _port.Exit(); }
+    }
+
+    /// <summary>notify: never blocks; coalesced with earlier notifications from us that <paramref name="dst"/> has not received.</summary>
+    public Status Notify(Endpoint dst) => Kernel.Notify(Proc, dst);
+
+    /// <summary>reply: never blocks; <paramref name="dst"/> must be waiting in sendrec for our reply.</summary>
+    public Status Reply(Endpoint dst, in Message m) => Kernel.Reply(Proc, dst, in m);
+
+    /// <summary>
+    /// vcopy: copies <paramref name="bytes"/> from <paramref name="source"/>'s buffer to <paramref name="destination"/>'s.
+    /// Either party may be <see cref="Endpoint.Self"/>; every party other than the caller must be blocked.
+    /// </summary>
+    public Status VCopy(Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes) =>
+        Kernel.VCopy(Proc, source, from, destination, to, bytes);
+
+    /// <summary>Registers a region other endpoints may vcopy from or to; returns its buffer id.</summary>
+    public int RegisterBuffer(Memory<byte> region, BufferAccess access) => Kernel.RegisterBuffer(Proc, region, access);
+
+    /// <summary>Withdraws a registered buffer; false if the id was not registered.</summary>
+    public bool UnregisterBuffer(int buffer) => Kernel.UnregisterBuffer(Proc, buffer);
+
+    /// <summary>send, as a value task.</summary>
+    public ValueTask<Status> SendAsync(Endpoint dst, Message m, CancellationToken cancellationToken = default)
+    {
+        if (!_port.TryEnter(async: true)) return new(Status.Busy);
+        var status = Kernel.Send(Proc, dst, in m, IpcCalls.Send, mayBlock: true);
+        if (status != Status.Suspended) return new(Done(status).Status);
+        return new(_port, _port.StartAsyncWait(cancellationToken));
+    }
+
+    /// <summary>receive, as a value task.</summary>
+    public ValueTask<IpcResult> ReceiveAsync(Endpoint src, CancellationToken cancellationToken = default) =>
+        ReceiveAsyncCore(src, IpcCalls.Receive, cancellationToken);
+
+    /// <summary>rcvrqst, as a value task.</summary>
+    public ValueTask<IpcResult> RcvRqstAsync(CancellationToken cancellationToken = default) =>
+        ReceiveAsyncCore(Endpoint.Any, IpcCalls.RcvRqst, cancellationToken);
+
+    /// <summary>sendrec, as a value task; the result carries the reply.</summary>
+    public ValueTask<IpcResult> SendRecAsync(Endpoint dst, Message m, CancellationToken cancellationToken = default)
+    {
+        if (!_port.TryEnter(async: true)) return new(new IpcResult(Status.Busy, default));
+        var status = Kernel.Send(Proc, dst, in m, IpcCalls.SendRec, mayBlock: true);
+        if (status != Status.Suspended) return new(Done(status));
+        return new(_port, _port.StartAsyncWait(cancellationToken));
+    }
+
+    /// <summary>Unbinds the endpoint: blocked partners get DstDied / SrcDied, a call of ours under way gets NotBound.</summary>
+    public void Dispose() => Kernel.Unbind(Proc, Status.NotBound);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Endpoint} in VM {Vm.Id}";
+
+    private Status ReceiveCore(Endpoint src, IpcCalls call, out Message m, TimeSpan timeout)
+    {
+        m = default;
+        if (!Enter(timeout, out var busy)) return busy;
+        try
+        {
+            var status = Settle(Kernel.Receive(Proc, src, call, timeout != TimeSpan.Zero), timeout);
+            if (status == Status.Ok) m = Proc.Msg;
+            return status;
+        }
+        finally { _port.Exit(); }
+    }
+
+    private ValueTask<IpcResult> ReceiveAsyncCore(Endpoint src, IpcCalls call, CancellationToken cancellationToken)
+    {
+        if (!_port.TryEnter(async: true)) return new(new IpcResult(Status.Busy, default));
+        var status = Kernel.Receive(Proc, src, call, mayBlock: true);
+        if (status != Status.Suspended) return new(Done(status));
+        return new(_port, _port.StartAsyncWait(cancellationToken));
+    }
+
+    private IpcResult Done(Status status)
+    {
+        var result = new IpcResult(status, status == Status.Ok ? Proc.Msg : default);
+        _port.Exit();
+        return result;
+    }
+
+    private bool Enter(TimeSpan timeout, out Status busy)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero, positive, or Timeout.InfiniteTimeSpan");
+        busy = Status.Busy;
+        return _port.TryEnter(async: false);
+    }
+
+    private Status Settle(Status status, TimeSpan timeout) => status == Status.Suspended ? _port.Wait(timeout) : status;
+}

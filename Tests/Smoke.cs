@@ -1,1 +1,0 @@
-namespace M3Actors.Tests; public class SmokeTests { [Xunit.Fact] public void Builds() => Xunit.Assert.True(true); }
