@@ -1,0 +1,19 @@
+namespace M3Actors.Smp;
+
+/// <summary>Per-actor scheduling state, one per mailbox attached to a <see cref="VcpuDispatcher"/>.</summary>
+internal sealed class ActorSlot(string path, VcpuRole role, int vcpu)
+{
+    private int _current = vcpu;
+
+    public string Path { get; } = path;
+
+    public VcpuRole Role { get; } = role;
+
+    /// <summary>The actor's vCPU: its run queue under the affinity policies, the vCPU that ran it last under symmetric.</summary>
+    public int Current
+    {
+        get => Volatile.Read(ref _current);
+        // Only the vCPU that is about to run the mailbox writes this, and a mailbox runs on one vCPU at a time.
+        set => Volatile.Write(ref _current, value);
+    }
+}
