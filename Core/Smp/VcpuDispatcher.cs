@@ -146,6 +146,8 @@ public sealed class VcpuDispatcher : MessageDispatcher
     {
     }
 
+    internal string SystemName => Configurator.Prerequisites.Settings.System.Name;
+
     internal void EnsureStarted()
     {
         lock (_lifecycle)

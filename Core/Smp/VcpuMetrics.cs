@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace M3Actors.Smp;
 
-/// <summary>Publishes every live vCPU dispatcher's counters through the <c>M3Actors</c> meter, tagged by dispatcher and vCPU.</summary>
+/// <summary>Publishes every live vCPU dispatcher's counters through the <c>M3Actors</c> meter, tagged by actor system, dispatcher and vCPU.</summary>
 internal static class VcpuMetrics
 {
     public const string MeterName = "M3Actors";
@@ -60,7 +60,7 @@ internal static class VcpuMetrics
     }
 
     private static KeyValuePair<string, object?>[] Tags(VcpuDispatcher dispatcher, int vcpu) =>
-        [new("dispatcher", dispatcher.Id), new("vcpu", vcpu)];
+        [new("system", dispatcher.SystemName), new("dispatcher", dispatcher.Id), new("vcpu", vcpu)];
 
     private static VcpuDispatcher[] LiveDispatchers()
     {
