@@ -1,13 +1,9 @@
 namespace M3Actors.Smp;
 
 /// <summary>Per-actor scheduling state, one per mailbox attached to a <see cref="VcpuDispatcher"/>.</summary>
-internal sealed class ActorSlot(string path, VcpuRole role, int vcpu)
+internal sealed class ActorSlot(int vcpu)
 {
     private int _current = vcpu;
-
-    public string Path { get; } = path;
-
-    public VcpuRole Role { get; } = role;
 
     /// <summary>The actor's vCPU: its run queue under the affinity policies, the vCPU that ran it last under symmetric.</summary>
     public int Current

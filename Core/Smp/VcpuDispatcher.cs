@@ -111,7 +111,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
         var path = cell.Self.Path.ToStringWithoutAddress();
         var placement = _placements.TryGetValue(path, out var p) ? p : new VcpuPlacement(VcpuRole.Client);
         var mailbox = cell.Mailbox ?? throw new InvalidOperationException($"{path} is attached without a mailbox.");
-        _slots.AddOrUpdate(mailbox, new ActorSlot(path, placement.Role, _rules.Assign(placement)));
+        _slots.AddOrUpdate(mailbox, new ActorSlot(_rules.Assign(placement)));
         base.Attach(cell);
     }
 
