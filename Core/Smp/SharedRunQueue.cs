@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+
+namespace M3Actors.Smp;
+
+/// <summary>The <c>symmetric</c> policy: one run queue that every vCPU takes from.</summary>
+internal sealed class SharedRunQueue(Vcpu[] vcpus, PlacementRules rules) : RunQueues(vcpus, rules)
+{
+    private readonly ConcurrentQueue<WorkItem> _queue = new();
+
+    public override void Enqueue(in WorkItem item)
+    {
+        _queue.Enqueue(item);
+        // Full fence: the parking vCPU publishes Parked then re-reads the queue; we publish the item then read states.
+        Interlocked.MemoryBarrier();
+        WakeOneIdle(0, Vcpus.Length, except: null);
+    }
+
+    public override bool TryTake(Vcpu self, out WorkItem item, out bool stolen)
+    {
+        stolen = false;
+        return _queue.TryDequeue(out item);
+    }
+
+    public override bool HasWork(Vcpu self) => !_queue.IsEmpty;
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Event;
+
+namespace M3Actors.Smp;
+
+/// <summary>
+/// An Akka.NET dispatcher whose actors run on N virtual CPUs: dedicated threads, each pinned to a physical CPU,
+/// scheduled by a <see cref="SchedulingPolicy"/>. Configure it in HOCON (see docs/smp.md), give actors a role and
+/// a vCPU with <see cref="Place(string, VcpuRole, int?)"/> before creating them, and read the per-vCPU counters with
+/// <see cref="Snapshot"/> or through the <c>M3Actors</c> meter.
+/// </summary>
+public sealed class VcpuDispatcher : MessageDispatcher
+{
+    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> that publishes the vCPU counters.</summary>
+    public const string MeterName = VcpuMetrics.MeterName;
+
+    private readonly VcpuDispatcherSettings _settings;
+    private readonly PlacementRules _rules;
+    private readonly Vcpu[] _vcpus;
+    private readonly RunQueues _queues;
+    private readonly ConcurrentDictionary<string, VcpuPlacement> _placements;
+    private readonly ConditionalWeakTable<Mailbox, ActorSlot> _slots = new();
+    private readonly Lock _lifecycle = new();
+    private VcpuWorker[]? _workers;
+    private bool _stopped;
+
+    internal VcpuDispatcher(VcpuDispatcherConfigurator configurator, VcpuDispatcherSettings settings)
+        : base(configurator)
+    {
+        _settings = settings;
+        Id = settings.Id;
+        Throughput = settings.Throughput;
+        ThroughputDeadlineTime = settings.ThroughputDeadlineTicks;
+        ShutdownTimeout = settings.ShutdownTimeout;
+        _rules = new PlacementRules(settings.Policy, settings.Vcpus, settings.ReservedVcpus);
+        var now = Stopwatch.GetTimestamp();
+        _vcpus = Enumerable.Range(0, settings.Vcpus).Select(i => new Vcpu(i, now)).ToArray();
+        _queues = settings.Policy == SchedulingPolicy.Symmetric
+            ? new SharedRunQueue(_vcpus, _rules)
+            : new PerVcpuRunQueues(_vcpus, _rules, steal: settings.Policy == SchedulingPolicy.AffinityDynamic);
+        _placements = new ConcurrentDictionary<string, VcpuPlacement>(settings.Placements, StringComparer.Ordinal);
+        Vcpus = _vcpus;
+    }
+
+    /// <summary>The scheduling policy from HOCON <c>policy</c>.</summary>
+    public SchedulingPolicy Policy => _settings.Policy;
+
+    /// <summary>The vCPUs, indexed by <see cref="Vcpu.Id"/>.</summary>
+    public IReadOnlyList<Vcpu> Vcpus { get; }
+
+    /// <summary>Under <see cref="SchedulingPolicy.Asymmetric"/>, vCPUs 0..ReservedVcpus-1 are the server cores; 0 otherwise.</summary>
+    public int ReservedVcpus => _settings.ReservedVcpus;
+
+    /// <summary>Finds the vCPU dispatcher configured under <paramref name="dispatcherId"/>, creating it if needed.</summary>
+    /// <param name="system">The actor system whose configuration holds the dispatcher.</param>
+    /// <param name="dispatcherId">The dispatcher's HOCON path, as given to <c>Props.WithDispatcher</c>.</param>
+    /// <exception cref="ArgumentException">The section exists but is not a vCPU dispatcher.</exception>
+    public static VcpuDispatcher Lookup(ActorSystem system, string dispatcherId) =>
+        system.Dispatchers.Lookup(dispatcherId) as VcpuDispatcher
+        ?? throw new ArgumentException($"Dispatcher '{dispatcherId}' is not a {nameof(VcpuDispatcher)}.", nameof(dispatcherId));
+
+    /// <summary>
+    /// Records the placement of the actor that will be created at <paramref name="actorPath"/> (the path without
+    /// address, e.g. <c>/user/server</c>). Takes effect when that actor is created on this dispatcher; an actor that
+    /// already exists keeps its vCPU. Under <c>symmetric</c> the vCPU is only where the actor is counted before it first runs.
+    /// </summary>
+    /// <param name="actorPath">The actor's path without address, e.g. <c>/user/server</c> or <c>/user/parent/child</c>.</param>
+    /// <param name="role">Server or client (matters under <c>asymmetric</c>).</param>
+    /// <param name="vcpu">The vCPU to start on, or null for round-robin within the role's vCPUs.</param>
+    /// <exception cref="ArgumentException">The vCPU does not exist, or the role may not use it under this policy.</exception>
+    public void Place(string actorPath, VcpuRole role, int? vcpu = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(actorPath);
+        var placement = new VcpuPlacement(role, vcpu);
+        _rules.Validate(actorPath, placement);
+        _placements[actorPath] = placement;
+    }
+
+    /// <summary>Same as <see cref="Place(string, VcpuRole, int?)"/> for an <see cref="ActorPath"/>.</summary>
+    /// <param name="actorPath">The actor's path; its address part is ignored.</param>
+    /// <param name="role">Server or client.</param>
+    /// <param name="vcpu">The vCPU to start on, or null for round-robin within the role's vCPUs.</param>
+    public void Place(ActorPath actorPath, VcpuRole role, int? vcpu = null) =>
+        Place(actorPath.ToStringWithoutAddress(), role, vcpu);
+
+    /// <summary>
+    /// The vCPU <paramref name="actor"/> is on now: the vCPU whose queue its runs go to (affinity policies), or the
+    /// one that ran it last (<c>symmetric</c>). Null if the actor is not a live actor of this dispatcher.
+    /// </summary>
+    /// <param name="actor">A local actor reference.</param>
+    public int? VcpuOf(IActorRef actor) =>
+        actor is ActorRefWithCell { Underlying: ActorCell { Mailbox: { } mailbox } } && _slots.TryGetValue(mailbox, out var slot)
+            ? slot.Current
+            : null;
+
+    /// <summary>A copy of every vCPU's counters, indexed by vCPU id.</summary>
+    public IReadOnlyList<VcpuSnapshot> Snapshot()
+    {
+        var now = Stopwatch.GetTimestamp();
+        return _vcpus.Select(v => v.Snapshot(now)).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public override void Attach(ActorCell cell)
+    {
+        // Before base.Attach: it schedules the first run, and ExecuteTask must find the slot.
+        var path = cell.Self.Path.ToStringWithoutAddress();
+        var placement = _placements.TryGetValue(path, out var p) ? p : new VcpuPlacement(VcpuRole.Client);
+        var mailbox = cell.Mailbox ?? throw new InvalidOperationException($"{path} is attached without a mailbox.");
+        _slots.AddOrUpdate(mailbox, new ActorSlot(_rules.Assign(placement)));
+        base.Attach(cell);
+    }
+
+    /// <inheritdoc/>
+    public override void Detach(ActorCell cell)
+    {
+        if (cell.Mailbox is { } mailbox) _slots.Remove(mailbox);
+        base.Detach(cell);
+    }
+
+    /// <inheritdoc/>
+    public override void Dispatch(ActorCell cell, Envelope envelope)
+    {
+        // Counted on the target's vCPU before enqueueing, so the count is visible before the message can be handled.
+        if (cell.Mailbox is { } mailbox && _slots.TryGetValue(mailbox, out var slot)) _vcpus[slot.Current].CountMessage();
+        base.Dispatch(cell, envelope);
+    }
+
+    /// <inheritdoc/>
+    protected override void ExecuteTask(IRunnable run)
+    {
+        ActorSlot? slot = null;
+        if (run is Mailbox mailbox) _slots.TryGetValue(mailbox, out slot);
+        _queues.Enqueue(new WorkItem(run, slot));
+    }
+
+    /// <summary>
+    /// Akka calls this once the dispatcher has had no actors for shutdown-timeout. The vCPUs stay: they model the
+    /// machine's CPUs, keep their pins and counters, and cost nothing parked; they stop with the actor system.
+    /// </summary>
+    protected override void Shutdown()
+    {
+    }
+
+    internal string SystemName => Configurator.Prerequisites.Settings.System.Name;
+
+    internal void EnsureStarted()
+    {
+        lock (_lifecycle)
+        {
+            if (_workers is not null || _stopped) return;
+            var physical = _settings.PhysicalCpus;
+            _workers = _vcpus.Select(v => new VcpuWorker(v, physical[v.Id % physical.Length], _queues, this)).ToArray();
+            foreach (var worker in _workers) worker.Start();
+            ReportPinning(_workers);
+            VcpuMetrics.Register(this);
+            Configurator.Prerequisites.Settings.System.WhenTerminated.ContinueWith(
+                _ => Stop(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    internal void ReportRunFailure(Exception e) => ReportFailure(e);
+
+    private void Stop()
+    {
+        lock (_lifecycle)
+        {
+            _stopped = true;
+            VcpuMetrics.Unregister(this);
+            foreach (var worker in _workers ?? []) worker.Stop();
+        }
+    }
+
+    // One log line per dispatcher, whatever happened: the fallback to unpinned threads is never silent.
+    private void ReportPinning(VcpuWorker[] workers)
+    {
+        var physical = _settings.PhysicalCpus;
+        if (!CpuAffinity.IsSupported)
+        {
+            EventStream.Publish(new Info(Id, typeof(VcpuDispatcher),
+                $"{_vcpus.Length} vCPUs run unpinned: CPU affinity is only implemented on Linux."));
+            return;
+        }
+        var failed = workers.Select((w, i) => (w.PinError, Vcpu: i)).Where(f => f.PinError != 0).ToArray();
+        if (failed.Length == 0) return;
+        var detail = string.Join(", ", failed.Select(f => $"vCPU {f.Vcpu} -> CPU {physical[f.Vcpu % physical.Length]} (errno {f.PinError})"));
+        EventStream.Publish(new Warning(Id, typeof(VcpuDispatcher),
+            $"sched_setaffinity failed for {detail}; those vCPUs run unpinned (PhysicalCpu = -1)."));
+    }
+}

@@ -1,0 +1,67 @@
+using Akka.Actor;
+using M3Actors.Smp;
+using Xunit;
+
+namespace M3Actors.Tests.Smp;
+
+public sealed class PlacementTests() : SmpTestKit($$"""
+    placed {
+      type = {{Type}}
+      vcpus = 2
+      policy = affinity-static
+      placement { "/user/hocon-placed" { vcpu = 1 } }
+    }
+    """)
+{
+    [Fact]
+    public void Handler_runs_on_the_hinted_vcpu_thread_and_libc_agrees_with_the_pin()
+    {
+        var dispatcher = Dispatcher("placed");
+        dispatcher.Place("/user/api-placed", VcpuRole.Client, 0);
+        var byHocon = Sys.ActorOf(Props.Create<WhereActor>().WithDispatcher("placed"), "hocon-placed");
+        var byApi = Sys.ActorOf(Props.Create<WhereActor>().WithDispatcher("placed"), "api-placed");
+
+        foreach (var (actor, vcpu) in new[] { (byHocon, 1), (byApi, 0) })
+        {
+            var here = Where(actor);
+            Assert.Equal(vcpu, here.Vcpu);
+            Assert.Equal($"placed-vcpu-{vcpu}", here.Thread);
+            Assert.Equal(vcpu, dispatcher.VcpuOf(actor));
+            Assert.Equal(dispatcher.Vcpus[vcpu].PhysicalCpu, here.PhysicalCpu);
+            if (OperatingSystem.IsLinux())
+            {
+                Assert.NotEqual(-1, here.PhysicalCpu);
+                Assert.Equal(here.PhysicalCpu, here.Cpu);
+            }
+        }
+    }
+
+    [Fact]
+    public void Unhinted_actors_are_spread_round_robin()
+    {
+        var dispatcher = Dispatcher("placed");
+        var actors = Enumerable.Range(0, 4)
+            .Select(i => Sys.ActorOf(Props.Create<WhereActor>().WithDispatcher("placed"), $"rr-{i}"))
+            .ToArray();
+
+        var ran = actors.Select(a => Where(a).Vcpu).ToArray();
+
+        Assert.Equal(2, ran.Count(v => v == 0));
+        Assert.Equal(2, ran.Count(v => v == 1));
+        Assert.Equal(ran, actors.Select(dispatcher.VcpuOf).ToArray());
+    }
+
+    [Fact]
+    public void Vcpu_current_is_null_off_the_vcpu_threads_and_vcpuof_is_null_for_foreign_actors()
+    {
+        Assert.Null(Vcpu.Current);
+        Assert.Null(Dispatcher("placed").VcpuOf(TestActor));
+    }
+
+    [Fact]
+    public void Lookup_of_a_dispatcher_that_is_not_a_vcpu_dispatcher_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => VcpuDispatcher.Lookup(Sys, "akka.actor.default-dispatcher"));
+        Assert.Contains("is not a VcpuDispatcher", e.Message);
+    }
+}
