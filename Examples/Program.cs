@@ -1,1 +1,36 @@
-Console.WriteLine("M3Actors demo: coming with the Core issue.");
+using M3Actors.Examples.Demo;
+
+// A small command dispatcher: no arguments runs the main demo; later issues add their commands to this table.
+var commands = new Dictionary<string, (string Help, Func<string[], Task<int>> Run)>
+{
+    ["demo"] = ("the main demo: a DRVS with two VMs and a small Minix-style system (the default)",
+        _ => MinixDemo.RunAsync(Console.Out)),
+};
+
+var name = args.Length == 0 ? "demo" : args[0];
+if (name is "help" or "-h" or "--help")
+{
+    Usage(Console.Out);
+    return 0;
+}
+if (!commands.TryGetValue(name, out var command))
+{
+    Console.Error.WriteLine($"unknown command '{name}'");
+    Usage(Console.Error);
+    return 2;
+}
+
+// A last-resort deadline: the demos bound every wait themselves, but a demo must never hang a terminal or CI.
+var run = command.Run(args.Skip(1).ToArray());
+if (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60))) != run)
+{
+    Console.Error.WriteLine($"'{name}' did not finish within 60 s");
+    Environment.Exit(3);
+}
+return await run;
+
+void Usage(TextWriter to)
+{
+    to.WriteLine("usage: dotnet run --project Examples [command]");
+    foreach (var (key, (help, _)) in commands) to.WriteLine($"  {key,-8} {help}");
+}
