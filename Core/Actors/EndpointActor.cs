@@ -59,14 +59,15 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
 
     /// <summary>send with a timeout: the outcome is <see cref="Status.TimedOut"/> if nobody took the message in time.</summary>
     protected Status Send(Endpoint dst, in Message m, TimeSpan timeout) =>
-        Timed(Send(dst, in m), timeout);
+        Timed(Begin(IpcCalls.Send, Kernel.Send(_proc, dst, in m, IpcCalls.Send, mayBlock: CanWait(timeout))), timeout);
 
     /// <summary>sendrec: Suspended (the reply arrives in <see cref="OnReply"/>) or an error at once.</summary>
     protected Status SendRec(Endpoint dst, in Message m) =>
         Begin(IpcCalls.SendRec, Kernel.Send(_proc, dst, in m, IpcCalls.SendRec, mayBlock: true));
 
     /// <summary>sendrec with a timeout covering both halves.</summary>
-    protected Status SendRec(Endpoint dst, in Message m, TimeSpan timeout) => Timed(SendRec(dst, in m), timeout);
+    protected Status SendRec(Endpoint dst, in Message m, TimeSpan timeout) =>
+        Timed(Begin(IpcCalls.SendRec, Kernel.Send(_proc, dst, in m, IpcCalls.SendRec, mayBlock: CanWait(timeout))), timeout);
 
     /// <summary>sendnb: never blocks; <see cref="Status.NotReady"/> when <paramref name="dst"/> is not waiting.</summary>
     protected Status SendNb(Endpoint dst, in Message m) => Kernel.Send(_proc, dst, in m, IpcCalls.SendNb, mayBlock: false);
@@ -122,6 +123,7 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
         _inFlight = IpcCalls.None;
         _timer?.Cancel();
         _timer = null;
+        if (ipc.Status == Status.Ok && call != IpcCalls.Send) Smp.Vcpu.Current?.OnMessageDelivered();
         switch (call)
         {
             case IpcCalls.SendRec: OnReply(ipc.Status, in ipc.Message); break;
@@ -137,6 +139,14 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
     {
         if (status == Status.Suspended) _inFlight = call;
         return status;
+    }
+
+    // Zero means "do not block" (Again); checked before the call so a bad timeout changes nothing.
+    private static bool CanWait(TimeSpan timeout)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero, positive, or Timeout.InfiniteTimeSpan");
+        return timeout != TimeSpan.Zero;
     }
 
     private Status Timed(Status status, TimeSpan timeout)

@@ -23,6 +23,7 @@ internal sealed partial class IpcKernel
 
     internal Status VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes)
     {
+        Smp.Vcpu.Current?.OnKernelEntry();
         lock (_gate)
         {
             if (ResolveParty(caller, source, Status.SrcDied, out var src) is var badSrc and not Status.Ok) return badSrc;

@@ -11,6 +11,7 @@ internal sealed partial class IpcKernel
     /// <summary>send / sendnb / sendrec: the caller's message goes to dst, or the caller queues on dst.</summary>
     internal Status Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
     {
+        Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
         Status status;
         lock (_gate)
@@ -23,13 +24,14 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>receive / rcvrqst, and an actor's idle receive: takes a notification or a queued sender, or blocks.</summary>
-    internal Status Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle = false)
+    internal Status Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock)
     {
+        Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
         Status status;
         lock (_gate)
         {
-            status = ReceiveLocked(caller, src, call, mayBlock, idle, ref wake);
+            status = ReceiveLocked(caller, src, call, mayBlock, idle: false, ref wake);
             AssertInvariants();
         }
         wake.Run();
@@ -39,6 +41,7 @@ internal sealed partial class IpcKernel
     /// <summary>notify: never blocks; delivered now if dst waits for the caller, else one coalesced pending bit.</summary>
     internal Status Notify(Proc caller, Endpoint dst)
     {
+        Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
         lock (_gate)
         {
@@ -65,6 +68,7 @@ internal sealed partial class IpcKernel
     /// <summary>reply: never blocks; dst must be waiting in sendrec for the caller's reply.</summary>
     internal Status Reply(Proc caller, Endpoint dst, in Message m)
     {
+        Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
         lock (_gate)
         {
@@ -119,6 +123,7 @@ internal sealed partial class IpcKernel
             caller.Unlink(sender, previous);
             caller.Msg = sender.Msg;
             caller.Received++;
+            sender.Sent++;
             Messages++;
             if (sender.IsReplyPending)
             {

@@ -15,6 +15,7 @@ internal sealed partial class IpcKernel
     private readonly int _systemSlots;
     private readonly Func<int, Privileges> _privileges;
     private readonly int _maxCopyBytes;
+    private readonly Dictionary<int, TaskCompletionSource<Endpoint>> _bindWaiters = new();
     private int _nextUserSlot;
     private bool _running = true;
 
@@ -52,8 +53,24 @@ internal sealed partial class IpcKernel
             _generations[s] = generation;
             var p = new Proc(s, Endpoint.Of(generation, s), port, kind, owner, _privileges(s), _slots.Length);
             _slots[s] = p;
+            if (_bindWaiters.Remove(s, out var waiter)) waiter.TrySetResult(p.Ep);     // continuations run asynchronously
             AssertInvariants();
             return p;
+        }
+    }
+
+    /// <summary>Completes when <paramref name="slot"/> is bound (at once if it is); fails when the VM ends first.</summary>
+    internal Task<Endpoint> WhenBound(int slot)
+    {
+        lock (_gate)
+        {
+            if ((uint)slot >= (uint)_slots.Length)
+                throw new ArgumentOutOfRangeException(nameof(slot), slot, $"the VM has slots 0..{_slots.Length - 1}");
+            if (_slots[slot] is { } p) return Task.FromResult(p.Ep);
+            if (!_running) return Task.FromException<Endpoint>(new IpcException(Status.VmNotRunning, "the VM has ended"));
+            if (!_bindWaiters.TryGetValue(slot, out var waiter))
+                _bindWaiters[slot] = waiter = new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return waiter.Task;
         }
     }
 
@@ -82,6 +99,9 @@ internal sealed partial class IpcKernel
             _running = false;
             foreach (var p in _slots)
                 if (p is not null) ReleaseLocked(p, Status.VmNotRunning, ref wake);
+            foreach (var waiter in _bindWaiters.Values)
+                waiter.TrySetException(new IpcException(Status.VmNotRunning, "the VM ended before the slot was bound"));
+            _bindWaiters.Clear();
             AssertInvariants();
         }
         wake.Run();
@@ -98,21 +118,8 @@ internal sealed partial class IpcKernel
             if (p.CallSeq != seq || !p.IsBlockedInCall) return false;
             Withdraw(p);
             p.Result = reason;
-            p.HasOutcome = true;
+            p.HasOutcome = p.Kind == OwnerKind.Actor;
             AssertInvariants();
-            return true;
-        }
-    }
-
-    /// <summary>Takes a completed call's outcome for an actor's mailbox; false when none is waiting.</summary>
-    internal bool TryTakeOutcome(Proc p, out Status status, out Message message)
-    {
-        lock (_gate)
-        {
-            status = p.Result;
-            message = p.Msg;
-            if (!p.HasOutcome) return false;
-            p.HasOutcome = false;
             return true;
         }
     }
@@ -165,7 +172,7 @@ internal sealed partial class IpcKernel
         p.Flags = ProcFlags.None;
         p.SendTo = p.GetFrom = Endpoint.None;
         p.Result = status;
-        p.HasOutcome = true;
+        p.HasOutcome = p.Kind == OwnerKind.Actor;   // a thread reads its outcome straight after the wakeup
         wake.Completed(p);
     }
 

@@ -44,7 +44,7 @@ internal sealed class Proc
     // incoming message or reply once the call completes.
     internal Message Msg;
     internal Status Result;
-    internal bool HasOutcome;   // a completed call's outcome not yet taken by an actor's mailbox
+    internal bool HasOutcome;   // an actor's completed call (or idle receive) not yet taken by its mailbox
     internal long CallSeq;      // bumped per suspended call, so a late timeout cannot abort a later call
 
     // FIFO of procs blocked sending to this one (Minix's p_caller_q), linked through NextInQueue.

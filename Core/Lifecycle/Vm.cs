@@ -75,7 +75,7 @@ public sealed class Vm : IExtension
 
     /// <summary>
     /// Runs <paramref name="body"/> as a task owning a fresh endpoint, unbound implicitly when the task finishes (or
-    /// fails). The token is <see cref="Ending"/>.
+    /// fails). The token is <see cref="Ending"/>. The body runs on the thread pool: use the <c>…Async</c> calls there.
     /// </summary>
     public Task RunTask(Func<EndpointHandle, CancellationToken, Task> body, int? slot = null, string? owner = null)
     {
@@ -85,6 +85,29 @@ public sealed class Vm : IExtension
             using (handle) await body(handle, Ending).ConfigureAwait(false);
         });
     }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a dedicated thread owning a fresh endpoint, unbound implicitly when the body
+    /// returns or throws. Use this, not <see cref="RunTask"/>, for code that makes blocking calls: a blocked pool
+    /// thread is one the actors' dispatcher cannot use.
+    /// </summary>
+    public Thread StartThread(Action<EndpointHandle, CancellationToken> body, int? slot = null, string? owner = null)
+    {
+        var handle = Bind(slot, owner ?? "thread");
+        var thread = new Thread(() =>
+        {
+            using (handle) body(handle, Ending);
+        })
+        { IsBackground = true, Name = owner ?? $"vm{Id} endpoint {handle.Endpoint}" };
+        thread.Start();
+        return thread;
+    }
+
+    /// <summary>
+    /// Completes with the endpoint once <paramref name="slot"/> is bound — e.g. when a server actor has started.
+    /// Throws <see cref="TimeoutException"/> after <paramref name="timeout"/>, <see cref="IpcException"/> if the VM ends.
+    /// </summary>
+    public Task<Endpoint> WhenBoundAsync(int slot, TimeSpan timeout) => Kernel.WhenBound(slot).WaitAsync(timeout);
 
     /// <summary>Creates an actor in this VM (an <see cref="EndpointActor"/> binds its endpoint when it starts).</summary>
     public IActorRef ActorOf(Props props, string? name = null) => System.ActorOf(props, name);
