@@ -39,12 +39,13 @@ public static class PerfConfig
         {
             // One cold invocation per case: enough to prove the case runs and to feed the report.
             RunMode.Smoke => Job.Dry,
-            // Pilot sizes 100 ms iterations; the median of 5 is steady enough for same-run ratios.
+            // Pilot sizes 200 ms iterations; the median of 7 is steady enough for same-run ratios and the 20
+            // peer cases take about a minute, leaving room in the 5-minute budget for the M3 benchmarks.
             RunMode.Quick => Job.Default
                 .WithLaunchCount(1)
-                .WithWarmupCount(2)
-                .WithIterationCount(5)
-                .WithIterationTime(TimeInterval.FromMilliseconds(100))
+                .WithWarmupCount(3)
+                .WithIterationCount(7)
+                .WithIterationTime(TimeInterval.FromMilliseconds(200))
                 .WithEvaluateOverhead(false),
             RunMode.Full => Job.Default,
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),

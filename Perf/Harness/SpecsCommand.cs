@@ -49,8 +49,8 @@ public static class SpecsCommand
                 .Select(c => $"spec {spec.Name} names {c}, which was not measured")));
         }
 
-        var report = ReportWriter.WriteAll(artifacts, $"specs {string.Join(' ', args)} ({runMode}, in process)".Replace("  ", " "),
-            measurements, outcomes);
+        var command = string.Join(' ', ["specs", .. args]);
+        var report = ReportWriter.WriteAll(artifacts, $"{command} ({runMode} job, in process)", measurements, outcomes);
         foreach (var outcome in outcomes)
         {
             Console.WriteLine(outcome);
