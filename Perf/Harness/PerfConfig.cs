@@ -25,7 +25,7 @@ public static class PerfConfig
             .WithArtifactsPath(Path.Combine(artifactsPath, "bdn"));
 
     /// <summary>The config of plain BenchmarkDotNet use (<c>--filter</c> …): its defaults, in process, with the
-    /// memory diagnoser and progress lines. Command-line job options still override the job.</summary>
+    /// memory diagnoser and progress lines.</summary>
     public static IConfig ForSwitcher(string artifactsPath) =>
         DefaultConfig.Instance
             .AddJob(JobFor(RunMode.Full).AsDefault())
