@@ -1,1 +1,26 @@
-﻿Console.WriteLine("Hello, World!");
+using BenchmarkDotNet.Running;
+using M3Actors.Perf.Harness;
+using M3Actors.Perf.Peers.Processes;
+using M3Actors.Perf.Report;
+
+// specs: the throughput specs and report; peer: the child side of the cross-process peers;
+// anything else is plain BenchmarkDotNet (e.g. --filter '*IPC2*'), which also writes the report.
+return args switch
+{
+    ["specs", .. var rest] => SpecsCommand.Run(rest),
+    ["peer", .. var rest] => PeerServer.Run(rest),
+    _ => RunSwitcher(args),
+};
+
+static int RunSwitcher(string[] args)
+{
+    var artifacts = RepoPaths.PerfArtifacts();
+    var summaries = BenchmarkSwitcher.FromTypes(BenchmarkCatalog.All()).Run(args, PerfConfig.ForSwitcher(artifacts)).ToList();
+    var measurements = ReportWriter.Measurements(summaries);
+    if (measurements.Count > 0)
+    {
+        var report = ReportWriter.WriteAll(artifacts, $"BenchmarkDotNet {string.Join(' ', args)} (in process)", measurements, []);
+        Console.WriteLine($"report: {report}");
+    }
+    return measurements.All(m => m.Succeeded) ? 0 : 1;
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using BenchmarkDotNet.EventProcessors;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace M3Actors.Perf.Harness;
+
+/// <summary>
+/// Prints <c>[3/20] AkkaAsk.RoundTrips [Pairs=4] ...</c> on stderr as each case starts and its time when it ends,
+/// so a long run shows where it is and how much remains. The total comes from the build stage, which lists
+/// every case before any runs.
+/// </summary>
+public sealed class ProgressDisplay : EventProcessor
+{
+    private readonly Stopwatch _caseTime = new();
+    private int _total;
+    private int _started;
+
+    /// <inheritdoc />
+    public override void OnStartBuildStage(IReadOnlyList<BuildPartition> partitions) =>
+        _total += partitions.Sum(partition => partition.Benchmarks.Length);
+
+    /// <inheritdoc />
+    public override void OnStartRunBenchmark(BenchmarkCase benchmarkCase)
+    {
+        _started++;
+        _caseTime.Restart();
+        Console.Error.WriteLine($"[{_started}/{_total}] {Measurement.Describe(benchmarkCase)} ...");
+    }
+
+    /// <inheritdoc />
+    public override void OnEndRunBenchmark(BenchmarkCase benchmarkCase, BenchmarkReport report) =>
+        Console.Error.WriteLine(
+            $"[{_started}/{_total}] {Measurement.Describe(benchmarkCase)} {(report.Success ? "done" : "FAILED")} in {_caseTime.Elapsed.TotalSeconds:0.0} s");
+}
