@@ -169,7 +169,8 @@ internal sealed partial class IpcKernel
 
     private int FindNotify(Proc p, Endpoint src)
     {
-        if (src != Endpoint.Any) return (p.NotifyBits[src.Slot >> 6] & (1UL << (src.Slot & 63))) != 0 ? src.Slot : -1;
+        if (src != Endpoint.Any)
+            return (uint)src.Slot < (uint)_slots.Length && (p.NotifyBits[src.Slot >> 6] & (1UL << (src.Slot & 63))) != 0 ? src.Slot : -1;
         for (var i = 0; i < p.NotifyBits.Length; i++)
             if (p.NotifyBits[i] != 0) return i * 64 + System.Numerics.BitOperations.TrailingZeroCount(p.NotifyBits[i]);
         return -1;

@@ -17,7 +17,7 @@ public static class ReadmeExample
         await using var drvs = Drvs.Start();                              // embedded defaults: one node
         var vm = drvs.StartVm(new VmOptions { Id = 1, Name = "hello" });
         vm.ActorOf(Props.Create(() => new EchoServer()), "echo");
-        SpinWait.SpinUntil(() => vm.Snapshot().Procs.Any(p => p.Slot == 5), TimeSpan.FromSeconds(5));
+        await vm.WhenBoundAsync(5, TimeSpan.FromSeconds(5));                // the actor binds in PreStart
 
         // A client: a plain thread with an endpoint of its own; sendrec blocks until the reply.
         using var client = vm.Bind();
