@@ -21,8 +21,11 @@ public abstract class IpcTestKit(ITestOutputHelper output) : VmTestKit(output)
         }, Patience);
 
     /// <summary>Waits until <paramref name="dst"/>'s queue of blocked senders is exactly <paramref name="senders"/>.</summary>
-    protected Task AwaitQueue(Endpoint dst, params Endpoint[] senders) =>
-        AwaitAssertAsync(() => Assert.Equal(senders, ProcOf(dst)!.QueuedSenders), Patience);
+    protected Task AwaitQueue(Endpoint dst, params Endpoint[] senders) => AwaitQueueIn(Vm, dst, senders);
+
+    /// <summary>As <see cref="AwaitQueue"/>, in <paramref name="vm"/>.</summary>
+    protected Task AwaitQueueIn(Vm vm, Endpoint dst, params Endpoint[] senders) =>
+        AwaitAssertAsync(() => Assert.Equal(senders, ProcOf(dst, vm)!.QueuedSenders), Patience);
 
     /// <summary>Waits until <paramref name="e"/> is bound (an actor binds in PreStart).</summary>
     protected Task AwaitBound(Endpoint e, Vm? vm = null) => AwaitAssertAsync(() => Assert.NotNull(ProcOf(e, vm)), Patience);
