@@ -34,6 +34,8 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
     {
         _kernel = kernel;
         _proc = proc;
+        Filter = Endpoint.Any;      // a restarted actor is a new incarnation: it has not narrowed its receive
+        RequestsOnly = false;
     }
 
     internal void Detach() => _proc = null;

@@ -16,8 +16,9 @@ public readonly record struct Endpoint(int Value)
     public static readonly Endpoint Any = new(0x7ace);
     /// <summary>No endpoint. Never valid as a partner.</summary>
     public static readonly Endpoint None = new(0x6ace);
-    /// <summary>The caller itself (resolved to the caller's endpoint).</summary>
-    public static readonly Endpoint Self = new(0x8ace);
+    /// <summary>The caller itself (resolved to the caller's endpoint). Generation 0 and a slot above every VM's range, so no
+    /// bound endpoint can equal it (Minix's 0x8ace is generation 1, slot 2766: a real endpoint in a VM of 2767+ slots).</summary>
+    public static readonly Endpoint Self = new(0x5ace);
 
     /// <summary>The slot part.</summary>
     public int Slot => Value & ((1 << GenerationShift) - 1);

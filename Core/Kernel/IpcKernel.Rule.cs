@@ -210,29 +210,31 @@ internal sealed partial class IpcKernel
         return false;
     }
 
-    // The rulebook's validation order: caller bound, VM running, caller free, call mask, partner value.
+    // The rulebook's validation order: caller bound, VM running, caller free, partner value, call mask, then liveness.
     private Status Validate(Proc caller, IpcCalls call, Endpoint partner, bool allowAny, out Proc target)
     {
         target = null!;
         if (!caller.Bound) return _running ? Status.NotBound : Status.VmNotRunning;
         if (!_running) return Status.VmNotRunning;
         if (caller.IsBlockedInCall) return Fail(caller, Status.Busy, "the endpoint is already blocked in another call");
-        if (!caller.Privileges.Allows(call)) return Fail(caller, Status.TrapDenied, $"the call mask does not allow {call}");
         if (partner == Endpoint.Self) partner = caller.Ep;
         if (partner == Endpoint.Any)
-            return allowAny ? Status.Ok : Fail(caller, Status.BadSrcDst, "ANY is valid only as a receive source");
+            return allowAny ? Allowed(caller, call) : Fail(caller, Status.BadSrcDst, "ANY is valid only as a receive source");
         if (partner == Endpoint.None || (uint)partner.Slot >= (uint)_slots.Length || partner.Value < 0)
             return Fail(caller, Status.BadSrcDst, $"{partner} is not an endpoint of this VM");
         if (partner == caller.Ep) return Fail(caller, Status.BadEndpoint, "an endpoint cannot be its own partner");
         if (_slots[partner.Slot] is { } p && p.Ep == partner)
         {
             target = p;
-            return Status.Ok;
+            return Allowed(caller, call);
         }
-        return _slots[partner.Slot] is null && _generations[partner.Slot] == partner.Generation
-            ? Fail(caller, Status.DeadSrcDst, $"{partner} is not alive")
-            : Fail(caller, Status.BadEndpoint, $"{partner} is stale (slot {partner.Slot} was rebound)");
+        if (_slots[partner.Slot] is not null || _generations[partner.Slot] != partner.Generation)
+            return Fail(caller, Status.BadEndpoint, $"{partner} is stale (slot {partner.Slot} was rebound)");
+        return Allowed(caller, call) is var denied and not Status.Ok ? denied : Fail(caller, Status.DeadSrcDst, $"{partner} is not alive");
     }
+
+    private static Status Allowed(Proc caller, IpcCalls call) =>
+        caller.Privileges.Allows(call) ? Status.Ok : Fail(caller, Status.TrapDenied, $"the call mask does not allow {call}");
 
     private static Status Fail(Proc caller, Status status, string why)
     {
