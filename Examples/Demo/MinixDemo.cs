@@ -141,7 +141,18 @@ public static class MinixDemo
 
     private static ProcSnapshot FsState(Vm vm) => vm.Snapshot().Procs.Single(p => p.Endpoint == Protocol.Fs);
 
-    private static Task<bool> BoundAsync(Vm vm, int slot) => UntilAsync(() => vm.Snapshot().Procs.Any(p => p.Slot == slot));
+    private static async Task<bool> BoundAsync(Vm vm, int slot)
+    {
+        try
+        {
+            await vm.WhenBoundAsync(slot, Patience);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 
     // Polls the /proc snapshot with a deadline: a bounded wait for a state, not a sleep hoping for it.
     private static async Task<bool> UntilAsync(Func<bool> condition)
