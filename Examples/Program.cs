@@ -5,6 +5,10 @@ var commands = new Dictionary<string, (string Help, Func<string[], Task<int>> Ru
 {
     ["demo"] = ("the main demo: a DRVS with two VMs and a small Minix-style system (the default)",
         _ => MinixDemo.RunAsync(Console.Out)),
+    ["proc"] = ("the demo system on 2 vCPUs, stopped while fs waits for the disk: the /proc view, who is blocked on whom",
+        _ => M3Actors.Examples.Proc.ProcCommand.RunAsync(Console.Out)),
+    ["smp"] = ("the SMP practicals: IPC2 with k pairs under each policy on 1, N and 2N vCPUs; table + PNG in artifacts/smp/ (args: [pairs] [seconds per run])",
+        a => M3Actors.Examples.Smp.SmpCommand.RunAsync(Console.Out, a)),
 };
 
 var name = args.Length == 0 ? "demo" : args[0];

@@ -17,5 +17,9 @@ public static class Specs
         // (44–47 vs 93–110 GB/s). Far below a quarter means the copy benchmark measures something else
         // (page faults, a misaligned or reallocated buffer), and then every COPY ratio in the report is wrong.
         Spec.AtLeast("copy-ceiling-4MB", CaseRef.Of<MemoryCopyCeiling>("Size=4194304"), 0.25, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4096")),
+        // SMP (Perf/Smp/SmpIpc2.cs): a pair kept on one vCPU hands off on one thread, so it must not lose to the thread pool;
+        // with 4 pairs on 2 vCPUs the best policy (affinity-static, pairs kept whole) must match the default dispatcher.
+        Spec.AtLeast("smp-affinity-static-1pair", CaseRef.Of<Smp.SmpIpc2>("Pairs=1, Dispatcher=affinity-static-same-vcpu"), 1.0, peer: CaseRef.Of<Smp.SmpIpc2>("Pairs=1, Dispatcher=default")),
+        Spec.AtLeast("smp-best-4pairs-2vcpus", CaseRef.Of<Smp.SmpIpc2>("Pairs=4, Dispatcher=affinity-static-same-vcpu"), 1.0, peer: CaseRef.Of<Smp.SmpIpc2>("Pairs=4, Dispatcher=default")),
     ];
 }

@@ -15,7 +15,11 @@ namespace M3Actors;
 /// <param name="Buffers">Registered vcopy buffers.</param>
 public sealed record ProcSnapshot(
     int Slot, Endpoint Endpoint, string Owner, Kernel.OwnerKind Kind, string State, Endpoint SendTo, Endpoint GetFrom,
-    IReadOnlyList<Endpoint> QueuedSenders, int PendingNotifies, long Sent, long Received, int Buffers);
+    IReadOnlyList<Endpoint> QueuedSenders, int PendingNotifies, long Sent, long Received, int Buffers)
+{
+    /// <summary>The vCPU of an actor endpoint on the VM's vCPUs (where its mailbox runs now); null otherwise.</summary>
+    public int? Vcpu { get; init; }
+}
 
 /// <summary>One VM in a /proc snapshot, with its counters (the seed's /proc/vm/info, procs and stats).</summary>
 /// <param name="Id">VM id.</param>
@@ -29,7 +33,14 @@ public sealed record ProcSnapshot(
 /// <param name="Procs">Bound endpoints by slot.</param>
 public sealed record VmSnapshot(
     int Id, string Name, IReadOnlySet<int> Nodes, bool Running, long Messages, long Notifications, long Copies,
-    long BytesCopied, IReadOnlyList<ProcSnapshot> Procs);
+    long BytesCopied, IReadOnlyList<ProcSnapshot> Procs)
+{
+    /// <summary>The VM's scheduling policy name when it runs on vCPUs; null otherwise.</summary>
+    public string? VcpuPolicy { get; init; }
+
+    /// <summary>Each vCPU's counters (empty when the VM runs without vCPUs).</summary>
+    public IReadOnlyList<Smp.VcpuSnapshot> Vcpus { get; init; } = [];
+}
 
 /// <summary>The DRVS in a /proc snapshot (the seed's /proc/drvs/info).</summary>
 /// <param name="NodeId">This node.</param>

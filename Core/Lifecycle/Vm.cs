@@ -31,9 +31,14 @@ public sealed class Vm : IExtension
         var config = ConfigurationFactory.ParseString(MailboxHocon);
         foreach (var layer in new[] { drvs.Options.ActorConfig, options.ActorConfig })
             if (!layer.IsEmpty) config = layer.WithFallback(config);
+        config = Smp.VmVcpus.Configure(config, options);      // vCPUs: Core/Smp/VmVcpus.cs
         System = ActorSystem.Create($"vm{options.Id}-{options.Name}", config);
         System.RegisterExtension(new VmExtensionId(this));
+        Vcpus = Smp.VmVcpus.Start(System, options);
     }
+
+    /// <summary>The vCPUs the VM's endpoint actors run on, or null when they use Akka's default dispatcher.</summary>
+    public Smp.VcpuDispatcher? Vcpus { get; }
 
     internal IpcKernel Kernel { get; }
 
@@ -109,11 +114,25 @@ public sealed class Vm : IExtension
     /// </summary>
     public Task<Endpoint> WhenBoundAsync(int slot, TimeSpan timeout) => Kernel.WhenBound(slot).WaitAsync(timeout);
 
-    /// <summary>Creates an actor in this VM (an <see cref="EndpointActor"/> binds its endpoint when it starts).</summary>
-    public IActorRef ActorOf(Props props, string? name = null) => System.ActorOf(props, name);
+    /// <summary>
+    /// Creates an actor in this VM (an <see cref="EndpointActor"/> binds its endpoint when it starts). With vCPUs it
+    /// runs on them unless <paramref name="props"/> names a dispatcher.
+    /// </summary>
+    public IActorRef ActorOf(Props props, string? name = null) => System.ActorOf(Smp.VmVcpus.Route(props, Vcpus), name);
 
-    /// <summary>A point-in-time view of the VM's endpoints and counters (the seed's /proc/vm).</summary>
-    public VmSnapshot Snapshot() => Kernel.Snapshot(Id, Name, Nodes, IsRunning);
+    /// <summary>
+    /// Creates an actor on a chosen vCPU and/or in a role (servers go to the reserved vCPUs under asymmetric);
+    /// <paramref name="vcpu"/> null means round-robin in the role's range. Throws <see cref="IpcException"/>
+    /// BadRange for a vCPU that does not exist or that the role may not use, or a vCPU on a VM without vCPUs.
+    /// </summary>
+    public IActorRef ActorOf(Props props, string name, Smp.VcpuRole role, int? vcpu = null)
+    {
+        Smp.VmVcpus.Place(Vcpus, name, role, vcpu);
+        return ActorOf(props, name);
+    }
+
+    /// <summary>A point-in-time view of the VM's endpoints, counters and vCPUs (the seed's /proc/vm).</summary>
+    public VmSnapshot Snapshot() => Smp.VmVcpus.Annotate(Kernel.Snapshot(Id, Name, Nodes, IsRunning), Vcpus);
 
     /// <summary>Ends the VM: unbinds every endpoint, cancels <see cref="Ending"/>, terminates the ActorSystem.</summary>
     public async Task EndAsync()

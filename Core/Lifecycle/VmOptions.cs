@@ -22,6 +22,12 @@ public sealed record VmOptions
     /// <summary>Extra HOCON for this VM's ActorSystem (dispatchers, vCPUs); falls back to the DRVS's.</summary>
     public Config ActorConfig { get; init; } = Config.Empty;
 
+    /// <summary>
+    /// Run the VM's endpoint actors on vCPUs (see docs/smp.md); null: the HOCON section <c>m3actors.vcpus</c> in
+    /// <see cref="ActorConfig"/> (or the DRVS's) decides, and without one actors use Akka's default dispatcher.
+    /// </summary>
+    public Smp.VcpuOptions? Vcpus { get; init; }
+
     internal Privileges PrivilegesOf(int slot) => SlotPrivileges.TryGetValue(slot, out var p) ? p : DefaultPrivileges;
 
     internal void Validate(DrvsOptions drvs)
@@ -36,6 +42,7 @@ public sealed record VmOptions
             if (node < 0 || node >= drvs.MaxNodes) throw new IpcException(Status.BadNodeId, $"node {node} is outside 0..{drvs.MaxNodes - 1}");
         if (Nodes.Count > 0 && !Nodes.Contains(drvs.NodeId))
             throw new IpcException(Status.BadNodeId, $"the VM's nodes [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
+        Vcpus?.Validate();
         foreach (var slot in SlotPrivileges.Keys)
             if (slot < 0 || slot >= SystemSlots + UserSlots) throw new IpcException(Status.Range, $"privileges given for slot {slot}, which does not exist");
     }

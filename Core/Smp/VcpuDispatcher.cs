@@ -97,6 +97,17 @@ public sealed class VcpuDispatcher : MessageDispatcher
             ? slot.Current
             : null;
 
+    /// <summary>The vCPU of every live actor of this dispatcher, keyed by actor path without address (for /proc).</summary>
+    internal Dictionary<string, int> VcpusByPath()
+    {
+        var byPath = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (_, slot) in _slots) byPath[slot.Path] = slot.Current;
+        return byPath;
+    }
+
+    /// <summary>The HOCON name of <see cref="Policy"/> (<c>symmetric</c>, <c>affinity-static</c>, …).</summary>
+    public string PolicyName => SchedulingPolicyNames.Format(Policy);
+
     /// <summary>A copy of every vCPU's counters, indexed by vCPU id.</summary>
     public IReadOnlyList<VcpuSnapshot> Snapshot()
     {
@@ -111,7 +122,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
         var path = cell.Self.Path.ToStringWithoutAddress();
         var placement = _placements.TryGetValue(path, out var p) ? p : new VcpuPlacement(VcpuRole.Client);
         var mailbox = cell.Mailbox ?? throw new InvalidOperationException($"{path} is attached without a mailbox.");
-        _slots.AddOrUpdate(mailbox, new ActorSlot(_rules.Assign(placement)));
+        _slots.AddOrUpdate(mailbox, new ActorSlot(_rules.Assign(placement), path));
         base.Attach(cell);
     }
 

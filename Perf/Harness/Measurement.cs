@@ -41,7 +41,10 @@ public sealed record Measurement(
             rate = label.Unit == RateUnit.GigabytesPerSecond ? operationsPerSecond * size!.Value / 1e9 : operationsPerSecond;
         }
 
-        return new Measurement(benchmarkCase, label.Mechanism, label.Test, label.Unit, pairs, size, rate,
+        // A "Dispatcher" parameter (Perf/Smp) names a variant of the mechanism: "M3Actors actor (affinity-static)".
+        var dispatcher = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Dispatcher")?.Value as string;
+        var mechanism = dispatcher is null ? label.Mechanism : $"{label.Mechanism} ({dispatcher})";
+        return new Measurement(benchmarkCase, mechanism, label.Test, label.Unit, pairs, size, rate,
             report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase));
     }
 
