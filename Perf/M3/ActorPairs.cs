@@ -28,6 +28,10 @@ public abstract class ActorPairs
     /// <summary>The VM's name (1–15 letters, digits, '-').</summary>
     protected abstract string VmName { get; }
 
+    /// <summary>False: every pair lives in VM 0 (one IPC kernel, one kernel lock). True: pair i lives in its own VM i,
+    /// so pairs share no kernel lock (each VM also has its own ActorSystem, all on the same .NET thread pool).</summary>
+    protected virtual bool VmPerPair => false;
+
     /// <summary>Props of the server bound to <paramref name="slot"/>.</summary>
     protected abstract Props ServerProps(int slot, RoundSignal signal);
 
@@ -43,10 +47,11 @@ public abstract class ActorPairs
         _clients = new IActorRef[Pairs];
         for (var pair = 0; pair < Pairs; pair++)
         {
-            _host.Vm.ActorOf(ServerProps(pair, _signal), $"server-{pair}");
-            var server = _host.WaitBound(pair);
-            _clients[pair] = _host.Vm.ActorOf(ClientProps(FirstClientSlot + pair, server, _signal), $"client-{pair}");
-            _host.WaitBound(FirstClientSlot + pair);
+            var vm = VmPerPair && pair > 0 ? _host.StartVm(pair, $"{VmName}-{pair}") : _host.Vm;
+            vm.ActorOf(ServerProps(pair, _signal), $"server-{pair}");
+            var server = M3Host.WaitBound(vm, pair);
+            _clients[pair] = vm.ActorOf(ClientProps(FirstClientSlot + pair, server, _signal), $"client-{pair}");
+            M3Host.WaitBound(vm, FirstClientSlot + pair);
         }
         _round = new M3Round(1);
         RunRound();

@@ -27,18 +27,24 @@ public class Ipc2FromThreads
     [Params(1, 4)]
     public int Pairs { get; set; }
 
+    /// <summary>The dispatcher of the server actors (null: Akka's default dispatcher, the .NET thread pool).</summary>
+    protected virtual string? ServerDispatcher => null;
+
+    /// <summary>HOCON defining <see cref="ServerDispatcher"/>.</summary>
+    protected virtual string ServerDispatcherHocon => "";
+
     /// <summary>Boots the VM, the servers and one bound handle per pair; warms both client kinds up.</summary>
     [GlobalSetup]
     public void Setup() => M3Host.SetUp(() =>
     {
-        _host = M3Host.Start("ipc2-threads");
+        _host = M3Host.Start("ipc2-threads", ServerDispatcherHocon);
         _serverErrors = new RoundSignal(1);
         _servers = new Endpoint[Pairs];
         _handles = new EndpointHandle[Pairs];
         _tasks = new Task[Pairs];
         for (var pair = 0; pair < Pairs; pair++)
         {
-            _host.Vm.ActorOf(ReplyServer.Props(pair, _serverErrors), $"server-{pair}");
+            _host.Vm.ActorOf(ReplyServer.Props(pair, _serverErrors, ServerDispatcher), $"server-{pair}");
             _servers[pair] = _host.WaitBound(pair);
             _handles[pair] = _host.Vm.Bind(owner: $"client {pair}");
         }
@@ -70,12 +76,12 @@ public class Ipc2FromThreads
     /// <summary>One operation is one <c>await SendRecAsync</c> round trip from a thread-pool task.</summary>
     [Benchmark(OperationsPerInvoke = RoundTripsPerInvoke)]
     [ReportAs("M3Actors task", "IPC2")]
-    public void SendRecAsyncTask() => RunTasks(RoundTripsPerInvoke / Pairs);
+    public virtual void SendRecAsyncTask() => RunTasks(RoundTripsPerInvoke / Pairs);
 
     /// <summary>One operation is one blocking <c>SendRec</c> round trip from a dedicated thread.</summary>
     [Benchmark(OperationsPerInvoke = RoundTripsPerInvoke)]
     [ReportAs("M3Actors thread", "IPC2")]
-    public void SendRecThread() => _threads!.Run(RoundTripsPerInvoke / Pairs);
+    public virtual void SendRecThread() => _threads!.Run(RoundTripsPerInvoke / Pairs);
 
     private void RunTasks(int perPair)
     {

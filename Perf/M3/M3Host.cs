@@ -46,7 +46,13 @@ public sealed class M3Host : IDisposable
     }
 
     /// <summary>Waits until <paramref name="slot"/> is bound (an endpoint actor has started) and returns its endpoint.</summary>
-    public Endpoint WaitBound(int slot) => Vm.WhenBoundAsync(slot, Timeout).GetAwaiter().GetResult();
+    public Endpoint WaitBound(int slot) => WaitBound(Vm, slot);
+
+    /// <summary>Waits until <paramref name="slot"/> of <paramref name="vm"/> is bound and returns its endpoint.</summary>
+    public static Endpoint WaitBound(Vm vm, int slot) => vm.WhenBoundAsync(slot, Timeout).GetAwaiter().GetResult();
+
+    /// <summary>Starts another VM on the same DRVS (ended with it).</summary>
+    public Vm StartVm(int id, string name) => Drvs.StartVm(new VmOptions { Id = id, Name = name });
 
     /// <summary>Ends the DRVS.</summary>
     public void Dispose() => End(Drvs);
