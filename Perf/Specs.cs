@@ -1,4 +1,6 @@
 using M3Actors.Perf.Harness;
+using M3Actors.Perf.M3;
+using M3Actors.Perf.Peers.Akka;
 using M3Actors.Perf.Peers.Memory;
 
 namespace M3Actors.Perf;
@@ -17,6 +19,29 @@ public static class Specs
         // (44–47 vs 93–110 GB/s). Far below a quarter means the copy benchmark measures something else
         // (page faults, a misaligned or reallocated buffer), and then every COPY ratio in the report is wrong.
         Spec.AtLeast("copy-ceiling-4MB", CaseRef.Of<MemoryCopyCeiling>("Size=4194304"), 0.25, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4096")),
+
+        // Actor↔actor round trips against Akka Tell ping-pong on the default dispatcher, same number of pairs.
+        Spec.AtLeast("ipc2-actor-1pair", CaseRef.Of<Ipc2Actor>("Pairs=1"), 0.7, peer: CaseRef.Of<AkkaTellDefaultDispatcher>("Pairs=1")),
+        Spec.AtLeast("ipc2-actor-4pairs", CaseRef.Of<Ipc2Actor>("Pairs=4"), 0.7, peer: CaseRef.Of<AkkaTellDefaultDispatcher>("Pairs=4")),
+        Spec.AtLeast("ipc1-actor", CaseRef.Of<Ipc1Actor>("Pairs=1"), 0.5, peer: CaseRef.Of<AkkaTellDefaultDispatcher>("Pairs=1")),
+        Spec.AtLeast("ipc3-actor", CaseRef.Of<Ipc3Actor>("Pairs=1"), 0.5, peer: CaseRef.Of<AkkaTellDefaultDispatcher>("Pairs=1")),
+
+        // Thread and task endpoints calling an actor server, against Akka Ask from tasks (1 pair).
+        Spec.AtLeast("ipc2-task-vs-ask", CaseRef.Of<Ipc2FromThreads>("Pairs=1", method: nameof(Ipc2FromThreads.SendRecAsyncTask)), 1.5,
+            peer: CaseRef.Of<AkkaAsk>("Pairs=1")),
+        Spec.AtLeast("ipc2-thread-vs-ask", CaseRef.Of<Ipc2FromThreads>("Pairs=1", method: nameof(Ipc2FromThreads.SendRecThread)), 1.5,
+            peer: CaseRef.Of<AkkaAsk>("Pairs=1")),
+
+        // Zero bytes per round trip on the actor↔actor path (1 and 4 pairs) and from an awaiting task.
+        Spec.AllocatesAtMost("ipc2-alloc", CaseRef.Of<Ipc2Actor>("Pairs=1"), 0),
+        Spec.AllocatesAtMost("ipc2-alloc-4pairs", CaseRef.Of<Ipc2Actor>("Pairs=4"), 0),
+        Spec.AllocatesAtMost("ipc2-alloc-task", CaseRef.Of<Ipc2FromThreads>("Pairs=1", method: nameof(Ipc2FromThreads.SendRecAsyncTask)), 0),
+
+        // vcopy against Buffer.MemoryCopy of the same block size.
+        Spec.AtLeast("copy1-4KB", CaseRef.Of<Copy1>("Size=4096"), 0.5, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4096")),
+        Spec.AtLeast("copy1-4MB", CaseRef.Of<Copy1>("Size=4194304"), 0.8, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4194304")),
+        Spec.AtLeast("copy2-4KB", CaseRef.Of<Copy2>("Size=4096"), 0.4, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4096")),
+
         // SMP (Perf/Smp/SmpIpc2.cs): a pair kept on one vCPU hands off on one thread, so it must not lose to the thread pool;
         // with 4 pairs on 2 vCPUs the best policy (affinity-static, pairs kept whole) must match the default dispatcher.
         Spec.AtLeast("smp-affinity-static-1pair", CaseRef.Of<Smp.SmpIpc2>("Pairs=1, Dispatcher=affinity-static-same-vcpu"), 1.0, peer: CaseRef.Of<Smp.SmpIpc2>("Pairs=1, Dispatcher=default")),

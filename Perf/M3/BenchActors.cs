@@ -1,0 +1,239 @@
+using Akka.Actor;
+
+namespace M3Actors.Perf.M3;
+
+/// <summary>Props helpers: every benchmark actor is created with an optional dispatcher (null: the default one).</summary>
+internal static class BenchProps
+{
+    internal static Props On(this Props props, string? dispatcher) => dispatcher is null ? props : props.WithDispatcher(dispatcher);
+
+    internal static string Unexpected(string who, string what, Status status, string? lastError) =>
+        $"{who}: {what} returned {status} ({lastError ?? status.Describe()})";
+}
+
+/// <summary>IPC2 server: takes each request in its implicit receive and replies with the request itself.</summary>
+public sealed class ReplyServer(int slot, RoundSignal signal) : EndpointActor(slot)
+{
+    /// <summary>Props for a server bound to system slot <paramref name="slot"/>.</summary>
+    public static Props Props(int slot, RoundSignal signal, string? dispatcher = null) =>
+        Akka.Actor.Props.Create(() => new ReplyServer(slot, signal)).On(dispatcher);
+
+    /// <inheritdoc />
+    protected override void OnMessage(in Message m)
+    {
+        var status = Reply(m.Source, in m);
+        if (status != Status.Ok) signal.Fail(BenchProps.Unexpected(nameof(ReplyServer), "reply", status, LastError));
+    }
+}
+
+/// <summary>
+/// IPC2 client: on a <see cref="M3Round"/> it issues sendrec to its server and re-issues it from OnReply until its
+/// share is done, then signals. The request lives in a field, so a round trip allocates nothing.
+/// </summary>
+public sealed class SendRecClient(int slot, Endpoint server, RoundSignal signal) : EndpointActor(slot)
+{
+    private Message _request = new(1);
+    private int _remaining;
+
+    /// <summary>Props for a client bound to system slot <paramref name="slot"/>.</summary>
+    public static Props Props(int slot, Endpoint server, RoundSignal signal, string? dispatcher = null) =>
+        Akka.Actor.Props.Create(() => new SendRecClient(slot, server, signal)).On(dispatcher);
+
+    /// <inheritdoc />
+    protected override void OnCommand(object message)
+    {
+        if (message is not M3Round round)
+        {
+            Unhandled(message);
+            return;
+        }
+        _remaining = round.Operations;
+        Issue();
+    }
+
+    /// <inheritdoc />
+    protected override void OnReply(Status status, in Message reply)
+    {
+        if (status != Status.Ok) signal.Fail(BenchProps.Unexpected(nameof(SendRecClient), "sendrec", status, LastError));
+        else if (--_remaining == 0) signal.Done();
+        else Issue();
+    }
+
+    /// <inheritdoc />
+    protected override void OnMessage(in Message m) => signal.Fail($"{nameof(SendRecClient)} received an unexpected message from {m.Source}");
+
+    private void Issue()
+    {
+        _request.SetInt(0, _remaining);
+        var status = SendRec(server, in _request);
+        if (status != Status.Suspended) signal.Fail(BenchProps.Unexpected(nameof(SendRecClient), "sendrec", status, LastError));
+    }
+}
+
+/// <summary>IPC1 server: takes each message in its implicit receive (ANY) and sends it back to its source.</summary>
+public sealed class EchoSendServer(int slot, RoundSignal signal) : EndpointActor(slot)
+{
+    /// <summary>Props for a server bound to system slot <paramref name="slot"/>.</summary>
+    public static Props Props(int slot, RoundSignal signal, string? dispatcher = null) =>
+        Akka.Actor.Props.Create(() => new EchoSendServer(slot, signal)).On(dispatcher);
+
+    /// <inheritdoc />
+    protected override void OnMessage(in Message m)
+    {
+        // Ok when the client already waits in its receive, Suspended (outcome in OnSendDone) when it does not yet.
+        var status = Send(m.Source, in m);
+        if (status is not (Status.Ok or Status.Suspended)) signal.Fail(BenchProps.Unexpected(nameof(EchoSendServer), "send", status, LastError));
+    }
+
+    /// <inheritdoc />
+    protected override void OnSendDone(Status status)
+    {
+        if (status != Status.Ok) signal.Fail(BenchProps.Unexpected(nameof(EchoSendServer), "send (completed)", status, LastError));
+    }
+}
+
+/// <summary>
+/// IPC1 client: send to the server, then an implicit receive narrowed to the server (ReceiveFrom); the server's
+/// message arrives in OnMessage and starts the next round trip.
+/// </summary>
+public sealed class SendReceiveClient(int slot, Endpoint server, RoundSignal signal) : EndpointActor(slot)
+{
+    private Message _request = new(1);
+    private int _remaining;
+
+    /// <summary>Props for a client bound to system slot <paramref name="slot"/>.</summary>
+    public static Props Props(int slot, Endpoint server, RoundSignal signal, string? dispatcher = null) =>
+        Akka.Actor.Props.Create(() => new SendReceiveClient(slot, server, signal)).On(dispatcher);
+
+    /// <inheritdoc />
+    protected override void OnCommand(object message)
+    {
+        if (message is not M3Round round)
+        {
+            Unhandled(message);
+            return;
+        }
+        _remaining = round.Operations;
+        Issue();
+    }
+
+    /// <inheritdoc />
+    protected override void OnSendDone(Status status)
+    {
+        // The outcome of a send that had to wait; the receive filter is set only now, because an outcome's delivery
+        // resets it to ANY.
+        if (status == Status.Ok) ReceiveFrom(server);
+        else signal.Fail(BenchProps.Unexpected(nameof(SendReceiveClient), "send (completed)", status, LastError));
+    }
+
+    /// <inheritdoc />
+    protected override void OnMessage(in Message m)
+    {
+        if (--_remaining == 0) signal.Done();
+        else Issue();
+    }
+
+    private void Issue()
+    {
+        _request.SetInt(0, _remaining);
+        var status = Send(server, in _request);
+        if (status == Status.Ok) ReceiveFrom(server);
+        else if (status != Status.Suspended) signal.Fail(BenchProps.Unexpected(nameof(SendReceiveClient), "send", status, LastError));
+    }
+}
+
+/// <summary>IPC3 server: takes each notification in its implicit receive (ANY) and notifies its source back.</summary>
+public sealed class NotifyServer(int slot, RoundSignal signal) : EndpointActor(slot)
+{
+    /// <summary>Props for a server bound to system slot <paramref name="slot"/>.</summary>
+    public static Props Props(int slot, RoundSignal signal, string? dispatcher = null) =>
+        Akka.Actor.Props.Create(() => new NotifyServer(slot, signal)).On(dispatcher);
+
+    /// <inheritdoc />
+    protected override void OnMessage(in Message m)
+    {
+        if (!m.IsNotify)
+        {
+            signal.Fail($"{nameof(NotifyServer)} received a message that is not a notification from {m.Source}");
+            return;
+        }
+        var status = Notify(m.Source);
+        if (status != Status.Ok) signal.Fail(BenchProps.Unexpected(nameof(NotifyServer), "notify", status, LastError));
+    }
+}
+
+/// <summary>IPC3 client: notify the server, then an implicit receive narrowed to the server, whose notification
+/// arrives in OnMessage and starts the next round trip.</summary>
+public sealed class NotifyClient(int slot, Endpoint server, RoundSignal signal) : EndpointActor(slot)
+{
+    private int _remaining;
+
+    /// <summary>Props for a client bound to system slot <paramref name="slot"/>.</summary>
+    public static Props Props(int slot, Endpoint server, RoundSignal signal, string? dispatcher = null) =>
+        Akka.Actor.Props.Create(() => new NotifyClient(slot, server, signal)).On(dispatcher);
+
+    /// <inheritdoc />
+    protected override void OnCommand(object message)
+    {
+        if (message is not M3Round round)
+        {
+            Unhandled(message);
+            return;
+        }
+        _remaining = round.Operations;
+        Issue();
+    }
+
+    /// <inheritdoc />
+    protected override void OnMessage(in Message m)
+    {
+        if (!m.IsNotify) signal.Fail($"{nameof(NotifyClient)} received a message that is not a notification from {m.Source}");
+        else if (--_remaining == 0) signal.Done();
+        else Issue();
+    }
+
+    private void Issue()
+    {
+        var status = Notify(server);
+        if (status == Status.Ok) ReceiveFrom(server);
+        else signal.Fail(BenchProps.Unexpected(nameof(NotifyClient), "notify", status, LastError));
+    }
+}
+
+/// <summary>Registers <see cref="Region"/> as a vcopy buffer and answers with its id (COPY setup).</summary>
+public sealed record RegisterRegion(Memory<byte> Region, BufferAccess Access, TaskCompletionSource<int> Id);
+
+/// <summary>
+/// A copy party: an endpoint actor that only registers buffers and otherwise sits in its implicit receive, which is
+/// the blocked state vcopy requires of every party other than the requester.
+/// </summary>
+public sealed class BufferOwner(int slot) : EndpointActor(slot)
+{
+    /// <summary>Props for a buffer owner bound to system slot <paramref name="slot"/>.</summary>
+    public static Props Props(int slot, string? dispatcher = null) =>
+        Akka.Actor.Props.Create(() => new BufferOwner(slot)).On(dispatcher);
+
+    /// <inheritdoc />
+    protected override void OnCommand(object message)
+    {
+        if (message is not RegisterRegion register)
+        {
+            Unhandled(message);
+            return;
+        }
+        try
+        {
+            register.Id.TrySetResult(RegisterBuffer(register.Region, register.Access));
+        }
+        catch (Exception e)
+        {
+            register.Id.TrySetException(e);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void OnMessage(in Message m)
+    {
+        // Nobody sends to a buffer owner in the COPY benchmarks.
+    }
+}
