@@ -8,7 +8,7 @@ namespace M3Actors;
 /// <summary>
 /// An endpoint owned by an actor. Between handlers the actor sits in an implicit receive (ANY, or the source chosen
 /// with <see cref="ReceiveFrom"/>); each IPC message arrives in <see cref="OnMessage"/>. A blocking call (send that
-/// must wait, sendrec) returns <see cref="Status.Suspended"/>: the actor is then blocked exactly like a Minix
+/// must wait, sendrec) returns <see cref="IpcStatus.Suspended"/>: the actor is then blocked exactly like a Minix
 /// process — its rendezvous mailbox hands it nothing but the outcome, in <see cref="OnSendDone"/> or
 /// <see cref="OnReply"/>. Ordinary Akka messages go to <see cref="OnCommand"/> when the actor is not blocked.
 /// The endpoint is bound in PreStart and unbound when the actor stops or crashes.
@@ -40,46 +40,46 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
     protected abstract void OnMessage(in Message m);
 
     /// <summary>The outcome of <see cref="SendRec(Endpoint, in Message)"/>: the reply when <paramref name="status"/> is Ok.</summary>
-    protected virtual void OnReply(Status status, in Message reply) =>
+    protected virtual void OnReply(IpcStatus status, in Message reply) =>
         throw new InvalidOperationException($"{GetType().Name} issued sendrec but does not override OnReply ({status})");
 
     /// <summary>The outcome of a <see cref="Send(Endpoint, in Message)"/> that had to wait.</summary>
-    protected virtual void OnSendDone(Status status) =>
+    protected virtual void OnSendDone(IpcStatus status) =>
         throw new InvalidOperationException($"{GetType().Name} sent with wait but does not override OnSendDone ({status})");
 
     /// <summary>The implicit receive failed (the source named by <see cref="ReceiveFrom"/> died or would deadlock).</summary>
-    protected virtual void OnReceiveError(Status status) =>
+    protected virtual void OnReceiveError(IpcStatus status) =>
         throw new IpcException(status, $"receive failed: {_proc.LastError ?? status.Describe()}");
 
     /// <summary>An ordinary Akka message (not IPC); by default unhandled.</summary>
     protected virtual void OnCommand(object message) => Unhandled(message);
 
     /// <summary>send: Ok when delivered at once, Suspended when the actor now waits (outcome in <see cref="OnSendDone"/>), or an error.</summary>
-    protected Status Send(Endpoint dst, in Message m) => Begin(IpcCalls.Send, Kernel.Send(_proc, dst, in m, IpcCalls.Send, mayBlock: true));
+    protected IpcStatus Send(Endpoint dst, in Message m) => Begin(IpcCalls.Send, Kernel.Send(_proc, dst, in m, IpcCalls.Send, mayBlock: true));
 
-    /// <summary>send with a timeout: the outcome is <see cref="Status.TimedOut"/> if nobody took the message in time.</summary>
-    protected Status Send(Endpoint dst, in Message m, TimeSpan timeout) =>
+    /// <summary>send with a timeout: the outcome is <see cref="IpcStatus.TimedOut"/> if nobody took the message in time.</summary>
+    protected IpcStatus Send(Endpoint dst, in Message m, TimeSpan timeout) =>
         Timed(Begin(IpcCalls.Send, Kernel.Send(_proc, dst, in m, IpcCalls.Send, mayBlock: CanWait(timeout))), timeout);
 
     /// <summary>sendrec: Suspended (the reply arrives in <see cref="OnReply"/>) or an error at once.</summary>
-    protected Status SendRec(Endpoint dst, in Message m) =>
+    protected IpcStatus SendRec(Endpoint dst, in Message m) =>
         Begin(IpcCalls.SendRec, Kernel.Send(_proc, dst, in m, IpcCalls.SendRec, mayBlock: true));
 
     /// <summary>sendrec with a timeout covering both halves.</summary>
-    protected Status SendRec(Endpoint dst, in Message m, TimeSpan timeout) =>
+    protected IpcStatus SendRec(Endpoint dst, in Message m, TimeSpan timeout) =>
         Timed(Begin(IpcCalls.SendRec, Kernel.Send(_proc, dst, in m, IpcCalls.SendRec, mayBlock: CanWait(timeout))), timeout);
 
-    /// <summary>sendnb: never blocks; <see cref="Status.NotReady"/> when <paramref name="dst"/> is not waiting.</summary>
-    protected Status SendNb(Endpoint dst, in Message m) => Kernel.Send(_proc, dst, in m, IpcCalls.SendNb, mayBlock: false);
+    /// <summary>sendnb: never blocks; <see cref="IpcStatus.NotReady"/> when <paramref name="dst"/> is not waiting.</summary>
+    protected IpcStatus SendNb(Endpoint dst, in Message m) => Kernel.Send(_proc, dst, in m, IpcCalls.SendNb, mayBlock: false);
 
     /// <summary>notify: never blocks; coalesced until <paramref name="dst"/> receives.</summary>
-    protected Status Notify(Endpoint dst) => Kernel.Notify(_proc, dst);
+    protected IpcStatus Notify(Endpoint dst) => Kernel.Notify(_proc, dst);
 
     /// <summary>reply: never blocks; <paramref name="dst"/> must wait in sendrec for this actor.</summary>
-    protected Status Reply(Endpoint dst, in Message m) => Kernel.Reply(_proc, dst, in m);
+    protected IpcStatus Reply(Endpoint dst, in Message m) => Kernel.Reply(_proc, dst, in m);
 
     /// <summary>vcopy between two endpoints' registered buffers (see <see cref="EndpointHandle.VCopy"/>).</summary>
-    protected Status VCopy(Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes) =>
+    protected IpcStatus VCopy(Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes) =>
         Kernel.VCopy(_proc, source, from, destination, to, bytes);
 
     /// <summary>Registers a region other endpoints may vcopy from or to; returns its buffer id.</summary>
@@ -108,7 +108,7 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
         _timer?.Cancel();
         if (_proc is null) return;
         _queue.Detach();
-        Kernel.Unbind(_proc, Status.NotBound);
+        Kernel.Unbind(_proc, IpcStatus.NotBound);
     }
 
     /// <inheritdoc />
@@ -123,21 +123,21 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
         _inFlight = IpcCalls.None;
         _timer?.Cancel();
         _timer = null;
-        if (ipc.Status == Status.Ok && call != IpcCalls.Send) Smp.Vcpu.Current?.OnMessageDelivered();
+        if (ipc.Status == IpcStatus.Ok && call != IpcCalls.Send) Smp.Vcpu.Current?.OnMessageDelivered();
         switch (call)
         {
             case IpcCalls.SendRec: OnReply(ipc.Status, in ipc.Message); break;
             case IpcCalls.Send: OnSendDone(ipc.Status); break;
             default:
-                if (ipc.Status == Status.Ok) OnMessage(in ipc.Message);
+                if (ipc.Status == IpcStatus.Ok) OnMessage(in ipc.Message);
                 else OnReceiveError(ipc.Status);
                 break;
         }
     }
 
-    private Status Begin(IpcCalls call, Status status)
+    private IpcStatus Begin(IpcCalls call, IpcStatus status)
     {
-        if (status == Status.Suspended) _inFlight = call;
+        if (status == IpcStatus.Suspended) _inFlight = call;
         return status;
     }
 
@@ -149,13 +149,13 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
         return timeout != TimeSpan.Zero;
     }
 
-    private Status Timed(Status status, TimeSpan timeout)
+    private IpcStatus Timed(IpcStatus status, TimeSpan timeout)
     {
-        if (status != Status.Suspended || timeout == Timeout.InfiniteTimeSpan) return status;
+        if (status != IpcStatus.Suspended || timeout == Timeout.InfiniteTimeSpan) return status;
         var (kernel, proc, port, seq) = (Kernel, _proc, _port, _proc.CallSeq);
         _timer = Context.System.Scheduler.Advanced.ScheduleOnceCancelable(timeout, () =>
         {
-            if (kernel.Abort(proc, seq, Status.TimedOut)) port.Completed();
+            if (kernel.Abort(proc, seq, IpcStatus.TimedOut)) port.Completed();
         });
         return status;
     }

@@ -6,6 +6,6 @@ namespace M3Actors.Actors;
 /// </summary>
 internal sealed class IpcEvent
 {
-    internal Status Status;
+    internal IpcStatus Status;
     internal Message Message;
 }

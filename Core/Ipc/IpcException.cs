@@ -2,13 +2,13 @@ namespace M3Actors;
 
 /// <summary>
 /// Thrown by the lifecycle calls (DRVS, VM, bind) where .NET users expect an exception; the IPC primitives return a
-/// <see cref="M3Actors.Status"/> instead, as Minix does.
+/// <see cref="M3Actors.IpcStatus"/> instead, as Minix does.
 /// </summary>
 public sealed class IpcException : Exception
 {
     /// <summary>Creates the exception for <paramref name="status"/> with a message that says what was wrong.</summary>
-    public IpcException(Status status, string message) : base($"{status} ({(int)status}): {message}") => Status = status;
+    public IpcException(IpcStatus status, string message) : base($"{status} ({(int)status}): {message}") => Status = status;
 
     /// <summary>The Minix-style status code of the failure.</summary>
-    public Status Status { get; }
+    public IpcStatus Status { get; }
 }

@@ -24,26 +24,26 @@ internal sealed class BufferTable
     internal int Count => _entries.Count(e => e is not null);
 
     // Resolves [offset, offset + bytes) of buffer id with the needed access, or says why not.
-    internal Status TryResolve(BufferAddress address, int bytes, BufferAccess needed, out Memory<byte> slice, out string? why)
+    internal IpcStatus TryResolve(BufferAddress address, int bytes, BufferAccess needed, out Memory<byte> slice, out string? why)
     {
         slice = default;
         if ((uint)address.Buffer >= (uint)_entries.Count || _entries[address.Buffer] is not { } entry)
         {
             why = $"buffer {address.Buffer} is not registered";
-            return Status.Range;
+            return IpcStatus.Range;
         }
         if ((entry.Access & needed) != needed)
         {
             why = $"buffer {address.Buffer} is registered without {needed} access";
-            return Status.CallDenied;
+            return IpcStatus.CallDenied;
         }
         if (address.Offset < 0 || (long)address.Offset + bytes > entry.Region.Length)
         {
             why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {entry.Region.Length} bytes";
-            return Status.Range;
+            return IpcStatus.Range;
         }
         slice = entry.Region.Slice(address.Offset, bytes);
         why = null;
-        return Status.Ok;
+        return IpcStatus.Ok;
     }
 }

@@ -17,7 +17,7 @@ internal enum ActorStep
 /// </summary>
 internal sealed partial class IpcKernel
 {
-    internal ActorStep NextForActor(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, out Status status, out Message message)
+    internal ActorStep NextForActor(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, out IpcStatus status, out Message message)
     {
         var wake = new Wakeups();
         ActorStep step;
@@ -31,7 +31,7 @@ internal sealed partial class IpcKernel
         return step;
     }
 
-    private ActorStep NextForActorLocked(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, ref Wakeups wake, out Status status)
+    private ActorStep NextForActorLocked(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, ref Wakeups wake, out IpcStatus status)
     {
         status = p.Result;
         if (p.HasOutcome)
@@ -50,8 +50,8 @@ internal sealed partial class IpcKernel
         status = ReceiveLocked(p, filter, requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive, mayBlock: !userWaiting, idle: true, ref wake);
         return status switch
         {
-            Status.Suspended => ActorStep.Nothing,
-            Status.Again => ActorStep.User,
+            IpcStatus.Suspended => ActorStep.Nothing,
+            IpcStatus.Again => ActorStep.User,
             _ => ActorStep.Ipc,
         };
     }

@@ -11,7 +11,7 @@ internal sealed partial class IpcKernel
     {
         lock (_gate)
         {
-            if (!owner.Bound) throw new IpcException(Status.NotBound, "cannot register a buffer on an unbound endpoint");
+            if (!owner.Bound) throw new IpcException(IpcStatus.NotBound, "cannot register a buffer on an unbound endpoint");
             return owner.Buffers.Register(region, access);
         }
     }
@@ -21,33 +21,33 @@ internal sealed partial class IpcKernel
         lock (_gate) return owner.Buffers.Unregister(id);
     }
 
-    internal Status VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes)
+    internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         lock (_gate)
         {
-            if (ResolveParty(caller, source, Status.SrcDied, out var src) is var badSrc and not Status.Ok) return badSrc;
-            if (ResolveParty(caller, destination, Status.DstDied, out var dst) is var badDst and not Status.Ok) return badDst;
-            if (src == dst) return Fail(caller, Status.BadSrcDst, "vcopy source and destination are the same endpoint");
+            if (ResolveParty(caller, source, IpcStatus.SrcDied, out var src) is var badSrc and not IpcStatus.Ok) return badSrc;
+            if (ResolveParty(caller, destination, IpcStatus.DstDied, out var dst) is var badDst and not IpcStatus.Ok) return badDst;
+            if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
             if (bytes < 0 || bytes > _maxCopyBytes)
-                return Fail(caller, Status.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
-            if (!IsCopyParty(caller, src)) return Fail(caller, Status.ProcState, $"{src.Ep} is neither the requester nor blocked");
-            if (!IsCopyParty(caller, dst)) return Fail(caller, Status.ProcState, $"{dst.Ep} is neither the requester nor blocked");
-            if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out var read, out var why) is var badRead and not Status.Ok)
+                return Fail(caller, IpcStatus.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
+            if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
+            if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
+            if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out var read, out var why) is var badRead and not IpcStatus.Ok)
                 return Fail(caller, badRead, $"source {src.Ep}: {why}");
-            if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out var write, out why) is var badWrite and not Status.Ok)
+            if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out var write, out why) is var badWrite and not IpcStatus.Ok)
                 return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
             read.Span.CopyTo(write.Span);
             Copies++;
             BytesCopied += bytes;
-            return Status.Ok;
+            return IpcStatus.Ok;
         }
     }
 
     // Every party other than the requester must be blocked (receiving, or waiting for a sendrec reply).
     private static bool IsCopyParty(Proc caller, Proc party) => party == caller || party.IsReceiving;
 
-    private Status ResolveParty(Proc caller, Endpoint e, Status died, out Proc party)
+    private IpcStatus ResolveParty(Proc caller, Endpoint e, IpcStatus died, out Proc party)
     {
         if (e == Endpoint.Self || e == caller.Ep)
         {
@@ -56,6 +56,6 @@ internal sealed partial class IpcKernel
             return own;
         }
         var status = Validate(caller, IpcCalls.VCopy, e, allowAny: false, out party);
-        return status == Status.DeadSrcDst ? died : status;
+        return status == IpcStatus.DeadSrcDst ? died : status;
     }
 }

@@ -3,17 +3,17 @@ namespace M3Actors.Kernel;
 /// <summary>
 /// The IPC rule — Minix's mini_send, mini_receive, mini_notify and deadlock check — in one place. Every primitive
 /// validates in the rulebook's order (caller bound, VM running, partner value, privileges), then applies the rule
-/// under the lock, then wakes owners outside it. <see cref="Status.Suspended"/> means the caller is now blocked and
+/// under the lock, then wakes owners outside it. <see cref="IpcStatus.Suspended"/> means the caller is now blocked and
 /// its port will get exactly one <see cref="IEndpointPort.Completed"/>.
 /// </summary>
 internal sealed partial class IpcKernel
 {
     /// <summary>send / sendnb / sendrec: the caller's message goes to dst, or the caller queues on dst.</summary>
-    internal Status Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
+    internal IpcStatus Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
-        Status status;
+        IpcStatus status;
         lock (_gate)
         {
             status = SendLocked(caller, dst, in m, call, mayBlock, ref wake);
@@ -24,11 +24,11 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>receive / rcvrqst, and an actor's idle receive: takes a notification or a queued sender, or blocks.</summary>
-    internal Status Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock)
+    internal IpcStatus Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
-        Status status;
+        IpcStatus status;
         lock (_gate)
         {
             status = ReceiveLocked(caller, src, call, mayBlock, idle: false, ref wake);
@@ -39,20 +39,20 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>notify: never blocks; delivered now if dst waits for the caller, else one coalesced pending bit.</summary>
-    internal Status Notify(Proc caller, Endpoint dst)
+    internal IpcStatus Notify(Proc caller, Endpoint dst)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
         lock (_gate)
         {
-            if (Validate(caller, IpcCalls.Notify, dst, allowAny: false, out var target) is var bad and not Status.Ok) return bad;
-            if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, Status.CallDenied, $"may not notify slot {target.Slot}");
+            if (Validate(caller, IpcCalls.Notify, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
+            if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, IpcStatus.CallDenied, $"may not notify slot {target.Slot}");
             Notifications++;
             if (Accepts(target, caller, notification: true))
             {
                 target.Msg = Message.Notification(caller.Ep);
                 target.Received++;
-                Complete(target, Status.Ok, ref wake);
+                Complete(target, IpcStatus.Ok, ref wake);
             }
             else
             {
@@ -62,61 +62,61 @@ internal sealed partial class IpcKernel
             AssertInvariants();
         }
         wake.Run();
-        return Status.Ok;
+        return IpcStatus.Ok;
     }
 
     /// <summary>reply: never blocks; dst must be waiting in sendrec for the caller's reply.</summary>
-    internal Status Reply(Proc caller, Endpoint dst, in Message m)
+    internal IpcStatus Reply(Proc caller, Endpoint dst, in Message m)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
         lock (_gate)
         {
-            if (Validate(caller, IpcCalls.Reply, dst, allowAny: false, out var target) is var bad and not Status.Ok) return bad;
+            if (Validate(caller, IpcCalls.Reply, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
             if (!(target.IsReceiving && target.IsReplyPending && target.GetFrom == caller.Ep))
-                return Fail(caller, Status.ProcState, $"{target.Ep} is not waiting for a reply from {caller.Ep}");
+                return Fail(caller, IpcStatus.ProcState, $"{target.Ep} is not waiting for a reply from {caller.Ep}");
             Deliver(caller, target, in m, ref wake);
             AssertInvariants();
         }
         wake.Run();
-        return Status.Ok;
+        return IpcStatus.Ok;
     }
 
-    private Status SendLocked(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock, ref Wakeups wake)
+    private IpcStatus SendLocked(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock, ref Wakeups wake)
     {
-        if (Validate(caller, call, dst, allowAny: false, out var target) is var bad and not Status.Ok)
-            return bad == Status.DeadSrcDst && call != IpcCalls.SendRec ? Fail(caller, Status.DstDied, $"{dst} is not alive") : bad;
-        if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, Status.CallDenied, $"may not send to slot {target.Slot}");
+        if (Validate(caller, call, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok)
+            return bad == IpcStatus.DeadSrcDst && call != IpcCalls.SendRec ? Fail(caller, IpcStatus.DstDied, $"{dst} is not alive") : bad;
+        if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, IpcStatus.CallDenied, $"may not send to slot {target.Slot}");
         var sendRec = call == IpcCalls.SendRec;
         if (Accepts(target, caller, notification: false, sendRec))
         {
             Deliver(caller, target, in m, ref wake);
-            if (!sendRec) return Status.Ok;
+            if (!sendRec) return IpcStatus.Ok;
             BeginCall(caller, ProcFlags.Receiving | ProcFlags.ReplyPending, getFrom: target.Ep);
-            return Status.Suspended;
+            return IpcStatus.Suspended;
         }
         if (!mayBlock)
-            return call == IpcCalls.SendNb ? Fail(caller, Status.NotReady, $"{dst} is not waiting") : Status.Again;
+            return call == IpcCalls.SendNb ? Fail(caller, IpcStatus.NotReady, $"{dst} is not waiting") : IpcStatus.Again;
         if (Deadlock(caller, target, sending: true))
-            return Fail(caller, Status.Locked, $"sending to {dst} would close a cycle of blocked endpoints");
+            return Fail(caller, IpcStatus.Locked, $"sending to {dst} would close a cycle of blocked endpoints");
         caller.Msg = m;
         caller.Msg.Source = caller.Ep;
         BeginCall(caller, sendRec ? ProcFlags.Sending | ProcFlags.ReplyPending : ProcFlags.Sending, sendTo: target.Ep);
         target.Enqueue(caller);
         wake.Pending(target);
-        return Status.Suspended;
+        return IpcStatus.Suspended;
     }
 
-    private Status ReceiveLocked(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle, ref Wakeups wake)
+    private IpcStatus ReceiveLocked(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle, ref Wakeups wake)
     {
-        if (Validate(caller, call, src, allowAny: true, out var source) is var bad and not Status.Ok) return bad;
+        if (Validate(caller, call, src, allowAny: true, out var source) is var bad and not IpcStatus.Ok) return bad;
         var requestsOnly = call == IpcCalls.RcvRqst;
         if (!requestsOnly && FindNotify(caller, src) is var slot and >= 0)
         {
             caller.ClearNotify(slot);
             caller.Msg = Message.Notification(_slots[slot]!.Ep);
             caller.Received++;
-            return Status.Ok;
+            return IpcStatus.Ok;
         }
         if (FindSender(caller, src, requestsOnly, out var previous) is { } sender)
         {
@@ -133,16 +133,16 @@ internal sealed partial class IpcKernel
             }
             else
             {
-                Complete(sender, Status.Ok, ref wake);
+                Complete(sender, IpcStatus.Ok, ref wake);
             }
-            return Status.Ok;
+            return IpcStatus.Ok;
         }
-        if (!mayBlock) return Status.Again;
+        if (!mayBlock) return IpcStatus.Again;
         if (source is not null && Deadlock(caller, source, sending: false))
-            return Fail(caller, Status.Locked, $"receiving from {src} would close a cycle of blocked endpoints");
+            return Fail(caller, IpcStatus.Locked, $"receiving from {src} would close a cycle of blocked endpoints");
         var flags = ProcFlags.Receiving | (requestsOnly ? ProcFlags.RequestsOnly : 0) | (idle ? ProcFlags.IdleReceive : 0);
         BeginCall(caller, flags, getFrom: source?.Ep ?? Endpoint.Any);
-        return Status.Suspended;
+        return IpcStatus.Suspended;
     }
 
     // Copies the caller's message straight into a waiting receiver's slot and completes its receive.
@@ -153,7 +153,7 @@ internal sealed partial class IpcKernel
         caller.Sent++;
         target.Received++;
         Messages++;
-        Complete(target, Status.Ok, ref wake);
+        Complete(target, IpcStatus.Ok, ref wake);
     }
 
     // Minix's WILLRECEIVE, plus the two sendrec rules: a reply-pending proc takes only its server's message and no
@@ -211,32 +211,32 @@ internal sealed partial class IpcKernel
     }
 
     // The rulebook's validation order: caller bound, VM running, caller free, partner value, call mask, then liveness.
-    private Status Validate(Proc caller, IpcCalls call, Endpoint partner, bool allowAny, out Proc target)
+    private IpcStatus Validate(Proc caller, IpcCalls call, Endpoint partner, bool allowAny, out Proc target)
     {
         target = null!;
-        if (!caller.Bound) return _running ? Status.NotBound : Status.VmNotRunning;
-        if (!_running) return Status.VmNotRunning;
-        if (caller.IsBlockedInCall) return Fail(caller, Status.Busy, "the endpoint is already blocked in another call");
+        if (!caller.Bound) return _running ? IpcStatus.NotBound : IpcStatus.VmNotRunning;
+        if (!_running) return IpcStatus.VmNotRunning;
+        if (caller.IsBlockedInCall) return Fail(caller, IpcStatus.Busy, "the endpoint is already blocked in another call");
         if (partner == Endpoint.Self) partner = caller.Ep;
         if (partner == Endpoint.Any)
-            return allowAny ? Allowed(caller, call) : Fail(caller, Status.BadSrcDst, "ANY is valid only as a receive source");
+            return allowAny ? Allowed(caller, call) : Fail(caller, IpcStatus.BadSrcDst, "ANY is valid only as a receive source");
         if (partner == Endpoint.None || (uint)partner.Slot >= (uint)_slots.Length || partner.Value < 0)
-            return Fail(caller, Status.BadSrcDst, $"{partner} is not an endpoint of this VM");
-        if (partner == caller.Ep) return Fail(caller, Status.BadEndpoint, "an endpoint cannot be its own partner");
+            return Fail(caller, IpcStatus.BadSrcDst, $"{partner} is not an endpoint of this VM");
+        if (partner == caller.Ep) return Fail(caller, IpcStatus.BadEndpoint, "an endpoint cannot be its own partner");
         if (_slots[partner.Slot] is { } p && p.Ep == partner)
         {
             target = p;
             return Allowed(caller, call);
         }
         if (_slots[partner.Slot] is not null || _generations[partner.Slot] != partner.Generation)
-            return Fail(caller, Status.BadEndpoint, $"{partner} is stale (slot {partner.Slot} was rebound)");
-        return Allowed(caller, call) is var denied and not Status.Ok ? denied : Fail(caller, Status.DeadSrcDst, $"{partner} is not alive");
+            return Fail(caller, IpcStatus.BadEndpoint, $"{partner} is stale (slot {partner.Slot} was rebound)");
+        return Allowed(caller, call) is var denied and not IpcStatus.Ok ? denied : Fail(caller, IpcStatus.DeadSrcDst, $"{partner} is not alive");
     }
 
-    private static Status Allowed(Proc caller, IpcCalls call) =>
-        caller.Privileges.Allows(call) ? Status.Ok : Fail(caller, Status.TrapDenied, $"the call mask does not allow {call}");
+    private static IpcStatus Allowed(Proc caller, IpcCalls call) =>
+        caller.Privileges.Allows(call) ? IpcStatus.Ok : Fail(caller, IpcStatus.TrapDenied, $"the call mask does not allow {call}");
 
-    private static Status Fail(Proc caller, Status status, string why)
+    private static IpcStatus Fail(Proc caller, IpcStatus status, string why)
     {
         caller.LastError = why;
         return status;

@@ -43,12 +43,12 @@ internal sealed partial class IpcKernel
     {
         lock (_gate)
         {
-            if (!_running) throw new IpcException(Status.VmNotRunning, "cannot bind: the VM has ended");
+            if (!_running) throw new IpcException(IpcStatus.VmNotRunning, "cannot bind: the VM has ended");
             var s = slot ?? FindFreeUserSlot();
             if ((uint)s >= (uint)_slots.Length)
-                throw new IpcException(Status.Range, $"slot {s} is outside 0..{_slots.Length - 1}");
+                throw new IpcException(IpcStatus.Range, $"slot {s} is outside 0..{_slots.Length - 1}");
             if (_slots[s] is { } holder)
-                throw new IpcException(Status.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
+                throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
             var generation = s < _systemSlots ? 0 : NextGeneration(_generations[s]);
             _generations[s] = generation;
             var p = new Proc(s, Endpoint.Of(generation, s), port, kind, owner, _privileges(s), _slots.Length);
@@ -67,7 +67,7 @@ internal sealed partial class IpcKernel
             if ((uint)slot >= (uint)_slots.Length)
                 throw new ArgumentOutOfRangeException(nameof(slot), slot, $"the VM has slots 0..{_slots.Length - 1}");
             if (_slots[slot] is { } p) return Task.FromResult(p.Ep);
-            if (!_running) return Task.FromException<Endpoint>(new IpcException(Status.VmNotRunning, "the VM has ended"));
+            if (!_running) return Task.FromException<Endpoint>(new IpcException(IpcStatus.VmNotRunning, "the VM has ended"));
             if (!_bindWaiters.TryGetValue(slot, out var waiter))
                 _bindWaiters[slot] = waiter = new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
             return waiter.Task;
@@ -78,7 +78,7 @@ internal sealed partial class IpcKernel
     /// Implicit and explicit unbind share this routine (rulebook §7): blocked partners are released with DstDied or
     /// SrcDied, the proc's own blocked call ends with <paramref name="ownReason"/>, its notify bits are cleared.
     /// </summary>
-    internal void Unbind(Proc p, Status ownReason)
+    internal void Unbind(Proc p, IpcStatus ownReason)
     {
         var wake = new Wakeups();
         lock (_gate)
@@ -98,9 +98,9 @@ internal sealed partial class IpcKernel
         {
             _running = false;
             foreach (var p in _slots)
-                if (p is not null) ReleaseLocked(p, Status.VmNotRunning, ref wake);
+                if (p is not null) ReleaseLocked(p, IpcStatus.VmNotRunning, ref wake);
             foreach (var waiter in _bindWaiters.Values)
-                waiter.TrySetException(new IpcException(Status.VmNotRunning, "the VM ended before the slot was bound"));
+                waiter.TrySetException(new IpcException(IpcStatus.VmNotRunning, "the VM ended before the slot was bound"));
             _bindWaiters.Clear();
             AssertInvariants();
         }
@@ -111,7 +111,7 @@ internal sealed partial class IpcKernel
     /// Ends call <paramref name="seq"/> of <paramref name="p"/> early (timeout or cancellation), leaving no trace in
     /// any queue. Returns false when the call already completed: its outcome is then on its way to the owner.
     /// </summary>
-    internal bool Abort(Proc p, long seq, Status reason)
+    internal bool Abort(Proc p, long seq, IpcStatus reason)
     {
         lock (_gate)
         {
@@ -124,7 +124,7 @@ internal sealed partial class IpcKernel
         }
     }
 
-    private void ReleaseLocked(Proc p, Status ownReason, ref Wakeups wake)
+    private void ReleaseLocked(Proc p, IpcStatus ownReason, ref Wakeups wake)
     {
         if (p.IsBlockedInCall)
         {
@@ -140,13 +140,13 @@ internal sealed partial class IpcKernel
         for (var s = p.QueueHead; s is not null; s = p.QueueHead)
         {
             p.Unlink(s, null);
-            Complete(s, Status.DstDied, ref wake);
+            Complete(s, IpcStatus.DstDied, ref wake);
         }
         foreach (var other in _slots)
         {
             if (other is null) continue;
             other.ClearNotify(p.Slot);
-            if (other.IsReceiving && other.GetFrom == p.Ep) Complete(other, Status.SrcDied, ref wake);
+            if (other.IsReceiving && other.GetFrom == p.Ep) Complete(other, IpcStatus.SrcDied, ref wake);
         }
     }
 
@@ -167,7 +167,7 @@ internal sealed partial class IpcKernel
         p.SendTo = p.GetFrom = Endpoint.None;
     }
 
-    private static void Complete(Proc p, Status status, ref Wakeups wake)
+    private static void Complete(Proc p, IpcStatus status, ref Wakeups wake)
     {
         p.Flags = ProcFlags.None;
         p.SendTo = p.GetFrom = Endpoint.None;
@@ -189,7 +189,7 @@ internal sealed partial class IpcKernel
             _nextUserSlot = s + 1 < _slots.Length ? s + 1 : _systemSlots;
             return s;
         }
-        throw new IpcException(Status.Busy, $"all {users} user slots of the VM are bound");
+        throw new IpcException(IpcStatus.Busy, $"all {users} user slots of the VM are bound");
     }
 
     private static int NextGeneration(int generation) => generation >= Endpoint.MaxGeneration ? 1 : generation + 1;

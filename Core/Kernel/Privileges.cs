@@ -28,8 +28,8 @@ public enum IpcCalls
 
 /// <summary>
 /// An endpoint's privileges (rulebook §8, from Minix's priv structure): which primitives it may call
-/// (<see cref="Status.TrapDenied"/> otherwise) and which slots it may send to or notify
-/// (<see cref="Status.CallDenied"/> otherwise).
+/// (<see cref="IpcStatus.TrapDenied"/> otherwise) and which slots it may send to or notify
+/// (<see cref="IpcStatus.CallDenied"/> otherwise).
 /// </summary>
 /// <param name="Calls">The call mask.</param>
 /// <param name="Destinations">Slots the endpoint may send to or notify; null means every slot.</param>

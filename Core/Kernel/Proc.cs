@@ -43,7 +43,7 @@ internal sealed class Proc
     // The carrier: the outgoing message while Sending (so a send is one copy, caller slot to receiver slot), then the
     // incoming message or reply once the call completes.
     internal Message Msg;
-    internal Status Result;
+    internal IpcStatus Result;
     internal bool HasOutcome;   // an actor's completed call (or idle receive) not yet taken by its mailbox
     internal long CallSeq;      // bumped per suspended call, so a late timeout cannot abort a later call
 

@@ -24,7 +24,7 @@ public sealed class Drvs : IAsyncDisposable
     public bool IsInitialised => Volatile.Read(ref _options) is not null;
 
     /// <summary>The options in force; throws DrvsInit before <see cref="Init"/>.</summary>
-    public DrvsOptions Options => Volatile.Read(ref _options) ?? throw new IpcException(Status.DrvsInit, "the DRVS is not initialised");
+    public DrvsOptions Options => Volatile.Read(ref _options) ?? throw new IpcException(IpcStatus.DrvsInit, "the DRVS is not initialised");
 
     /// <summary>This node's id.</summary>
     public int NodeId => Options.NodeId;
@@ -38,7 +38,7 @@ public sealed class Drvs : IAsyncDisposable
         options.Validate();
         lock (_gate)
         {
-            if (_options is not null) throw new IpcException(Status.DrvsBusy, $"the DRVS of node {_options.NodeId} is already initialised");
+            if (_options is not null) throw new IpcException(IpcStatus.DrvsBusy, $"the DRVS of node {_options.NodeId} is already initialised");
             _options = options;
         }
     }
@@ -50,7 +50,7 @@ public sealed class Drvs : IAsyncDisposable
         {
             var drvs = Options;
             options.Validate(drvs);
-            if (_vms.ContainsKey(options.Id)) throw new IpcException(Status.BadVmId, $"VM id {options.Id} is already running");
+            if (_vms.ContainsKey(options.Id)) throw new IpcException(IpcStatus.BadVmId, $"VM id {options.Id} is already running");
             var vm = new Vm(this, options);
             _vms[options.Id] = vm;
             return vm;
@@ -61,7 +61,7 @@ public sealed class Drvs : IAsyncDisposable
     public Vm GetVm(int id)
     {
         _ = Options;
-        return _vms.TryGetValue(id, out var vm) ? vm : throw new IpcException(Status.BadVmId, $"no VM {id} is running");
+        return _vms.TryGetValue(id, out var vm) ? vm : throw new IpcException(IpcStatus.BadVmId, $"no VM {id} is running");
     }
 
     /// <summary>Ends VM <paramref name="id"/>; throws BadVmId if there is none.</summary>

@@ -59,6 +59,6 @@ public sealed record DrvsOptions
 
     private static void Require(bool ok, string why)
     {
-        if (!ok) throw new IpcException(Status.BadRange, why);
+        if (!ok) throw new IpcException(IpcStatus.BadRange, why);
     }
 }

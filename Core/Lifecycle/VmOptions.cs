@@ -32,18 +32,18 @@ public sealed record VmOptions
 
     internal void Validate(DrvsOptions drvs)
     {
-        if (Id < 0 || Id >= drvs.MaxVms) throw new IpcException(Status.BadRange, $"VM id {Id} is outside 0..{drvs.MaxVms - 1}");
+        if (Id < 0 || Id >= drvs.MaxVms) throw new IpcException(IpcStatus.BadRange, $"VM id {Id} is outside 0..{drvs.MaxVms - 1}");
         if (string.IsNullOrEmpty(Name) || Name.Length > 15 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            throw new IpcException(Status.BadRange, $"VM name '{Name}' must be 1 to 15 letters, digits, '-' or '_'");
+            throw new IpcException(IpcStatus.BadRange, $"VM name '{Name}' must be 1 to 15 letters, digits, '-' or '_'");
         if (SystemSlots < 0 || UserSlots < 0 || SystemSlots + UserSlots is < 1 || SystemSlots + UserSlots > drvs.MaxEndpointsPerVm)
-            throw new IpcException(Status.BadRange,
+            throw new IpcException(IpcStatus.BadRange,
                 $"{SystemSlots} system + {UserSlots} user slots must total 1..{drvs.MaxEndpointsPerVm}");
         foreach (var node in Nodes)
-            if (node < 0 || node >= drvs.MaxNodes) throw new IpcException(Status.BadNodeId, $"node {node} is outside 0..{drvs.MaxNodes - 1}");
+            if (node < 0 || node >= drvs.MaxNodes) throw new IpcException(IpcStatus.BadNodeId, $"node {node} is outside 0..{drvs.MaxNodes - 1}");
         if (Nodes.Count > 0 && !Nodes.Contains(drvs.NodeId))
-            throw new IpcException(Status.BadNodeId, $"the VM's nodes [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
+            throw new IpcException(IpcStatus.BadNodeId, $"the VM's nodes [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
         Vcpus?.Validate();
         foreach (var slot in SlotPrivileges.Keys)
-            if (slot < 0 || slot >= SystemSlots + UserSlots) throw new IpcException(Status.Range, $"privileges given for slot {slot}, which does not exist");
+            if (slot < 0 || slot >= SystemSlots + UserSlots) throw new IpcException(IpcStatus.Range, $"privileges given for slot {slot}, which does not exist");
     }
 }

@@ -61,5 +61,5 @@ public sealed record VcpuOptions
         return $"{VmVcpus.Section} {{\n  {string.Join("\n  ", lines)}\n}}";
     }
 
-    private static IpcException Bad(string why) => new(Status.BadRange, $"VM vCPUs: {why}");
+    private static IpcException Bad(string why) => new(IpcStatus.BadRange, $"VM vCPUs: {why}");
 }

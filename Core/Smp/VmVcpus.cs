@@ -60,7 +60,7 @@ internal static class VmVcpus
     {
         if (vcpus is null)
         {
-            if (vcpu is not null) throw new IpcException(Status.BadRange, $"placement of '{name}' on vCPU {vcpu}: the VM has no vCPUs");
+            if (vcpu is not null) throw new IpcException(IpcStatus.BadRange, $"placement of '{name}' on vCPU {vcpu}: the VM has no vCPUs");
             return;     // a role alone means nothing without vCPUs
         }
         try
@@ -69,7 +69,7 @@ internal static class VmVcpus
         }
         catch (ArgumentException e)
         {
-            throw new IpcException(Status.BadRange, e.Message);
+            throw new IpcException(IpcStatus.BadRange, e.Message);
         }
     }
 

@@ -5,7 +5,7 @@ namespace M3Actors;
 /// <summary>
 /// An endpoint owned by a plain thread or async task — the seed's "Linux process calling mnx_sendrec". Blocking calls
 /// wait on the calling thread; the <c>…Async</c> forms return value tasks that allocate nothing per call. One call may
-/// be under way at a time (a second concurrent call gets <see cref="Status.Busy"/>). Disposing the handle unbinds the
+/// be under way at a time (a second concurrent call gets <see cref="IpcStatus.Busy"/>). Disposing the handle unbinds the
 /// endpoint, which releases every partner blocked on it.
 /// </summary>
 public sealed class EndpointHandle : IDisposable
@@ -34,10 +34,10 @@ public sealed class EndpointHandle : IDisposable
     public string? LastError => Proc.LastError;
 
     /// <summary>send: blocks until <paramref name="dst"/> takes the message.</summary>
-    public Status Send(Endpoint dst, in Message m) => Send(dst, in m, Timeout.InfiniteTimeSpan);
+    public IpcStatus Send(Endpoint dst, in Message m) => Send(dst, in m, Timeout.InfiniteTimeSpan);
 
-    /// <summary>send with a timeout (zero: <see cref="Status.Again"/> instead of blocking).</summary>
-    public Status Send(Endpoint dst, in Message m, TimeSpan timeout)
+    /// <summary>send with a timeout (zero: <see cref="IpcStatus.Again"/> instead of blocking).</summary>
+    public IpcStatus Send(Endpoint dst, in Message m, TimeSpan timeout)
     {
         if (!Enter(timeout, out var busy)) return busy;
         try
@@ -47,8 +47,8 @@ public sealed class EndpointHandle : IDisposable
         finally { _port.Exit(); }
     }
 
-    /// <summary>sendnb: never blocks; <see cref="Status.NotReady"/> when <paramref name="dst"/> is not waiting for us.</summary>
-    public Status SendNb(Endpoint dst, in Message m)
+    /// <summary>sendnb: never blocks; <see cref="IpcStatus.NotReady"/> when <paramref name="dst"/> is not waiting for us.</summary>
+    public IpcStatus SendNb(Endpoint dst, in Message m)
     {
         if (!Enter(Timeout.InfiniteTimeSpan, out var busy)) return busy;
         try { return Kernel.Send(Proc, dst, in m, IpcCalls.SendNb, mayBlock: false); }
@@ -56,44 +56,44 @@ public sealed class EndpointHandle : IDisposable
     }
 
     /// <summary>receive from <paramref name="src"/> or <see cref="Endpoint.Any"/>: notifications first, then queued senders.</summary>
-    public Status Receive(Endpoint src, out Message m) => Receive(src, out m, Timeout.InfiniteTimeSpan);
+    public IpcStatus Receive(Endpoint src, out Message m) => Receive(src, out m, Timeout.InfiniteTimeSpan);
 
-    /// <summary>receive with a timeout (zero: <see cref="Status.Again"/> instead of blocking).</summary>
-    public Status Receive(Endpoint src, out Message m, TimeSpan timeout) => ReceiveCore(src, IpcCalls.Receive, out m, timeout);
+    /// <summary>receive with a timeout (zero: <see cref="IpcStatus.Again"/> instead of blocking).</summary>
+    public IpcStatus Receive(Endpoint src, out Message m, TimeSpan timeout) => ReceiveCore(src, IpcCalls.Receive, out m, timeout);
 
     /// <summary>rcvrqst: receive(ANY) restricted to sendrec callers (the server half of the optimised pair).</summary>
-    public Status RcvRqst(out Message m) => RcvRqst(out m, Timeout.InfiniteTimeSpan);
+    public IpcStatus RcvRqst(out Message m) => RcvRqst(out m, Timeout.InfiniteTimeSpan);
 
     /// <summary>rcvrqst with a timeout.</summary>
-    public Status RcvRqst(out Message m, TimeSpan timeout) => ReceiveCore(Endpoint.Any, IpcCalls.RcvRqst, out m, timeout);
+    public IpcStatus RcvRqst(out Message m, TimeSpan timeout) => ReceiveCore(Endpoint.Any, IpcCalls.RcvRqst, out m, timeout);
 
     /// <summary>sendrec: sends <paramref name="m"/> and waits for the reply from <paramref name="dst"/>, which overwrites it.</summary>
-    public Status SendRec(Endpoint dst, ref Message m) => SendRec(dst, ref m, Timeout.InfiniteTimeSpan);
+    public IpcStatus SendRec(Endpoint dst, ref Message m) => SendRec(dst, ref m, Timeout.InfiniteTimeSpan);
 
     /// <summary>sendrec with a timeout covering both halves.</summary>
-    public Status SendRec(Endpoint dst, ref Message m, TimeSpan timeout)
+    public IpcStatus SendRec(Endpoint dst, ref Message m, TimeSpan timeout)
     {
         if (!Enter(timeout, out var busy)) return busy;
         try
         {
             var status = Settle(Kernel.Send(Proc, dst, in m, IpcCalls.SendRec, timeout != TimeSpan.Zero), timeout);
-            if (status == Status.Ok) m = Proc.Msg;
+            if (status == IpcStatus.Ok) m = Proc.Msg;
             return status;
         }
         finally { _port.Exit(); }
     }
 
     /// <summary>notify: never blocks; coalesced with earlier notifications from us that <paramref name="dst"/> has not received.</summary>
-    public Status Notify(Endpoint dst) => Kernel.Notify(Proc, dst);
+    public IpcStatus Notify(Endpoint dst) => Kernel.Notify(Proc, dst);
 
     /// <summary>reply: never blocks; <paramref name="dst"/> must be waiting in sendrec for our reply.</summary>
-    public Status Reply(Endpoint dst, in Message m) => Kernel.Reply(Proc, dst, in m);
+    public IpcStatus Reply(Endpoint dst, in Message m) => Kernel.Reply(Proc, dst, in m);
 
     /// <summary>
     /// vcopy: copies <paramref name="bytes"/> from <paramref name="source"/>'s buffer to <paramref name="destination"/>'s.
     /// Either party may be <see cref="Endpoint.Self"/>; every party other than the caller must be blocked.
     /// </summary>
-    public Status VCopy(Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes) =>
+    public IpcStatus VCopy(Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes) =>
         Kernel.VCopy(Proc, source, from, destination, to, bytes);
 
     /// <summary>Registers a region other endpoints may vcopy from or to; returns its buffer id.</summary>
@@ -103,11 +103,11 @@ public sealed class EndpointHandle : IDisposable
     public bool UnregisterBuffer(int buffer) => Kernel.UnregisterBuffer(Proc, buffer);
 
     /// <summary>send, as a value task.</summary>
-    public ValueTask<Status> SendAsync(Endpoint dst, Message m, CancellationToken cancellationToken = default)
+    public ValueTask<IpcStatus> SendAsync(Endpoint dst, Message m, CancellationToken cancellationToken = default)
     {
-        if (!_port.TryEnter(async: true)) return new(Status.Busy);
+        if (!_port.TryEnter(async: true)) return new(IpcStatus.Busy);
         var status = Kernel.Send(Proc, dst, in m, IpcCalls.Send, mayBlock: true);
-        if (status != Status.Suspended) return new(Done(status).Status);
+        if (status != IpcStatus.Suspended) return new(Done(status).Status);
         return new(_port, _port.StartAsyncWait(cancellationToken));
     }
 
@@ -122,26 +122,26 @@ public sealed class EndpointHandle : IDisposable
     /// <summary>sendrec, as a value task; the result carries the reply.</summary>
     public ValueTask<IpcResult> SendRecAsync(Endpoint dst, Message m, CancellationToken cancellationToken = default)
     {
-        if (!_port.TryEnter(async: true)) return new(new IpcResult(Status.Busy, default));
+        if (!_port.TryEnter(async: true)) return new(new IpcResult(IpcStatus.Busy, default));
         var status = Kernel.Send(Proc, dst, in m, IpcCalls.SendRec, mayBlock: true);
-        if (status != Status.Suspended) return new(Done(status));
+        if (status != IpcStatus.Suspended) return new(Done(status));
         return new(_port, _port.StartAsyncWait(cancellationToken));
     }
 
     /// <summary>Unbinds the endpoint: blocked partners get DstDied / SrcDied, a call of ours under way gets NotBound.</summary>
-    public void Dispose() => Kernel.Unbind(Proc, Status.NotBound);
+    public void Dispose() => Kernel.Unbind(Proc, IpcStatus.NotBound);
 
     /// <inheritdoc />
     public override string ToString() => $"{Endpoint} in VM {Vm.Id}";
 
-    private Status ReceiveCore(Endpoint src, IpcCalls call, out Message m, TimeSpan timeout)
+    private IpcStatus ReceiveCore(Endpoint src, IpcCalls call, out Message m, TimeSpan timeout)
     {
         m = default;
         if (!Enter(timeout, out var busy)) return busy;
         try
         {
             var status = Settle(Kernel.Receive(Proc, src, call, timeout != TimeSpan.Zero), timeout);
-            if (status == Status.Ok) m = Proc.Msg;
+            if (status == IpcStatus.Ok) m = Proc.Msg;
             return status;
         }
         finally { _port.Exit(); }
@@ -149,26 +149,26 @@ public sealed class EndpointHandle : IDisposable
 
     private ValueTask<IpcResult> ReceiveAsyncCore(Endpoint src, IpcCalls call, CancellationToken cancellationToken)
     {
-        if (!_port.TryEnter(async: true)) return new(new IpcResult(Status.Busy, default));
+        if (!_port.TryEnter(async: true)) return new(new IpcResult(IpcStatus.Busy, default));
         var status = Kernel.Receive(Proc, src, call, mayBlock: true);
-        if (status != Status.Suspended) return new(Done(status));
+        if (status != IpcStatus.Suspended) return new(Done(status));
         return new(_port, _port.StartAsyncWait(cancellationToken));
     }
 
-    private IpcResult Done(Status status)
+    private IpcResult Done(IpcStatus status)
     {
-        var result = new IpcResult(status, status == Status.Ok ? Proc.Msg : default);
+        var result = new IpcResult(status, status == IpcStatus.Ok ? Proc.Msg : default);
         _port.Exit();
         return result;
     }
 
-    private bool Enter(TimeSpan timeout, out Status busy)
+    private bool Enter(TimeSpan timeout, out IpcStatus busy)
     {
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero, positive, or Timeout.InfiniteTimeSpan");
-        busy = Status.Busy;
+        busy = IpcStatus.Busy;
         return _port.TryEnter(async: false);
     }
 
-    private Status Settle(Status status, TimeSpan timeout) => status == Status.Suspended ? _port.Wait(timeout) : status;
+    private IpcStatus Settle(IpcStatus status, TimeSpan timeout) => status == IpcStatus.Suspended ? _port.Wait(timeout) : status;
 }

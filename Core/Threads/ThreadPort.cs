@@ -8,7 +8,7 @@ namespace M3Actors.Threads;
 /// per endpoint serves every call: a ManualResetEventSlim for blocking calls, and a pooled value-task source for async
 /// ones, so neither path allocates per call.
 /// </summary>
-internal sealed class ThreadPort : IEndpointPort, IValueTaskSource<IpcResult>, IValueTaskSource<Status>
+internal sealed class ThreadPort : IEndpointPort, IValueTaskSource<IpcResult>, IValueTaskSource<IpcStatus>
 {
     // A reply from an actor on the other core takes a microsecond or two, while waking a parked thread costs ~25 µs
     // on this kind of VM: spin (yielding, so a loaded box is not starved) for as long as the event allows first.
@@ -44,11 +44,11 @@ internal sealed class ThreadPort : IEndpointPort, IValueTaskSource<IpcResult>, I
     internal void Exit() => Volatile.Write(ref _inCall, 0);
 
     // Blocks until the suspended call completes or the timeout elapses, whichever wins inside the kernel.
-    internal Status Wait(TimeSpan timeout)
+    internal IpcStatus Wait(TimeSpan timeout)
     {
         if (!_signal.Wait(timeout))
         {
-            if (Kernel.Abort(Proc, Proc.CallSeq, Status.TimedOut)) return Status.TimedOut;
+            if (Kernel.Abort(Proc, Proc.CallSeq, IpcStatus.TimedOut)) return IpcStatus.TimedOut;
             _signal.Wait();     // the completion won the race; its signal is already on its way
         }
         return Proc.Result;
@@ -64,21 +64,21 @@ internal sealed class ThreadPort : IEndpointPort, IValueTaskSource<IpcResult>, I
 
     private void Cancel(CancellationToken token)
     {
-        if (Kernel.Abort(Proc, _callSeq, Status.TimedOut)) _core.SetException(new OperationCanceledException(token));
+        if (Kernel.Abort(Proc, _callSeq, IpcStatus.TimedOut)) _core.SetException(new OperationCanceledException(token));
     }
 
     IpcResult IValueTaskSource<IpcResult>.GetResult(short token) => Finish(token);
 
-    Status IValueTaskSource<Status>.GetResult(short token) => Finish(token).Status;
+    IpcStatus IValueTaskSource<IpcStatus>.GetResult(short token) => Finish(token).Status;
 
     ValueTaskSourceStatus IValueTaskSource<IpcResult>.GetStatus(short token) => _core.GetStatus(token);
 
-    ValueTaskSourceStatus IValueTaskSource<Status>.GetStatus(short token) => _core.GetStatus(token);
+    ValueTaskSourceStatus IValueTaskSource<IpcStatus>.GetStatus(short token) => _core.GetStatus(token);
 
     void IValueTaskSource<IpcResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
-    void IValueTaskSource<Status>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+    void IValueTaskSource<IpcStatus>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
     private IpcResult Finish(short token)

@@ -40,10 +40,10 @@ public sealed class ActorClient : EndpointActor
         Expect(SendRec(Protocol.Pm, Protocol.Named(Protocol.PmLookup, "fs"), TimeSpan.FromSeconds(5)));
     }
 
-    protected override void OnReply(Status status, in Message reply)
+    protected override void OnReply(IpcStatus status, in Message reply)
     {
-        if (status == Status.Ok && reply.Type != (int)Status.Ok) status = (Status)reply.Type;
-        if (status != Status.Ok)
+        if (status == IpcStatus.Ok && reply.Type != (int)IpcStatus.Ok) status = (IpcStatus)reply.Type;
+        if (status != IpcStatus.Ok)
         {
             Finish(new ReadResult(Endpoint, _block, status, 0, false));
         }
@@ -62,9 +62,9 @@ public sealed class ActorClient : EndpointActor
     }
 
     // Suspended is the normal answer (the outcome comes later); anything else failed at once.
-    private void Expect(Status status)
+    private void Expect(IpcStatus status)
     {
-        if (status != Status.Suspended) Finish(new ReadResult(Endpoint, _block, status, 0, false));
+        if (status != IpcStatus.Suspended) Finish(new ReadResult(Endpoint, _block, status, 0, false));
     }
 
     private void Finish(ReadResult result) => _asker.Tell(result);

@@ -21,7 +21,7 @@ public static class Clock
                 using (var timer = new PeriodicTimer(period))
                 {
                     for (var i = 0; i < ticks && await timer.WaitForNextTickAsync(ending); i++)
-                        if (me.Notify(Protocol.Fs) == Status.Ok) ok++;
+                        if (me.Notify(Protocol.Fs) == IpcStatus.Ok) ok++;
                 }
                 burstDone.TrySetResult(ok);
                 await Task.Delay(Timeout.Infinite, ending);     // lives until the VM ends, then unbinds

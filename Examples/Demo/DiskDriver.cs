@@ -17,7 +17,7 @@ public sealed class DiskDriver
     public int Served { get; private set; }
 
     /// <summary>Why the serving loop ended (VmNotRunning when the VM ended under it).</summary>
-    public Status ExitStatus { get; private set; } = Status.Ok;
+    public IpcStatus ExitStatus { get; private set; } = IpcStatus.Ok;
 
     /// <summary>Binds the disk slot and serves until the VM ends.</summary>
     public Task Start(Vm vm, TimeSpan patience) => vm.RunTask(async (me, _) =>
@@ -28,12 +28,12 @@ public sealed class DiskDriver
             // which completes this receive with VmNotRunning — the lifecycle rule that nothing waits forever.
             // The async form holds no thread while it waits.
             var (status, request) = await me.ReceiveAsync(Endpoint.Any);
-            if (status != Status.Ok)
+            if (status != IpcStatus.Ok)
             {
                 ExitStatus = status;
                 return;
             }
-            var reply = new Message((int)Status.Ok);
+            var reply = new Message((int)IpcStatus.Ok);
             if (request.Type == Protocol.DiskWrite)
             {
                 WriteTaken.TrySetResult();
@@ -43,7 +43,7 @@ public sealed class DiskDriver
                 }
                 catch (TimeoutException)
                 {
-                    reply.Type = (int)Status.TimedOut;
+                    reply.Type = (int)IpcStatus.TimedOut;
                 }
             }
             Served++;

@@ -5,7 +5,7 @@ namespace M3Actors.Examples.Demo;
 /// by vcopy straight from its registered disk image into the caller's registered buffer, counts clock ticks (which
 /// arrive as notifications), and flushes to the disk driver on request.
 /// </summary>
-public sealed class FsServer(TaskCompletionSource<Status> registered) : EndpointActor(Protocol.FsSlot)
+public sealed class FsServer(TaskCompletionSource<IpcStatus> registered) : EndpointActor(Protocol.FsSlot)
 {
     private readonly byte[] _image = DiskImage.Build();
     private int _imageBuffer;
@@ -21,7 +21,7 @@ public sealed class FsServer(TaskCompletionSource<Status> registered) : Endpoint
         // sendrec from an actor suspends it: the reply comes back in OnReply, and until then the rendezvous mailbox
         // hands the actor nothing else — no requests, no clock ticks.
         var status = SendRec(Protocol.Pm, Protocol.Named(Protocol.PmRegister, "fs"));
-        if (status != Status.Suspended) registered.TrySetResult(status);
+        if (status != IpcStatus.Suspended) registered.TrySetResult(status);
     }
 
     protected override void OnMessage(in Message m)
@@ -37,27 +37,27 @@ public sealed class FsServer(TaskCompletionSource<Status> registered) : Endpoint
             case Protocol.FsRead: ServeRead(in m); break;
             case Protocol.FsSync: StartSync(m.Source); break;
             case Protocol.FsStat:
-                var stat = new Message((int)Status.Ok);
+                var stat = new Message((int)IpcStatus.Ok);
                 stat.SetInt(0, _ticks);
                 stat.SetInt(1, _reads);
                 Reply(m.Source, in stat);
                 break;
             default:
-                Reply(m.Source, new Message((int)Status.BadSrcDst));
+                Reply(m.Source, new Message((int)IpcStatus.BadSrcDst));
                 break;
         }
     }
 
-    protected override void OnReply(Status status, in Message reply)
+    protected override void OnReply(IpcStatus status, in Message reply)
     {
         if (_syncCaller == Endpoint.None)
         {
             // The only other sendrec fs makes is its registration with pm.
-            registered.TrySetResult(status == Status.Ok ? (Status)reply.Type : status);
+            registered.TrySetResult(status == IpcStatus.Ok ? (IpcStatus)reply.Type : status);
             return;
         }
         // The disk answered (or died): pass the outcome to the client still waiting in its sendrec to fs.
-        var done = new Message(status == Status.Ok ? reply.Type : (int)status);
+        var done = new Message(status == IpcStatus.Ok ? reply.Type : (int)status);
         Reply(_syncCaller, in done);
         _syncCaller = Endpoint.None;
     }
@@ -67,17 +67,17 @@ public sealed class FsServer(TaskCompletionSource<Status> registered) : Endpoint
     private void ServeRead(in Message m)
     {
         var block = m.GetInt(0);
-        var reply = new Message((int)Status.Ok);
+        var reply = new Message((int)IpcStatus.Ok);
         if (block is < 0 or >= DiskImage.Blocks)
         {
-            reply.Type = (int)Status.Range;
+            reply.Type = (int)IpcStatus.Range;
         }
         else
         {
             var from = new BufferAddress(_imageBuffer, block * DiskImage.BlockSize);
             var status = VCopy(Endpoint.Self, from, m.Source, new BufferAddress(m.GetInt(1)), DiskImage.BlockSize);
             reply.Type = (int)status;
-            if (status == Status.Ok)
+            if (status == IpcStatus.Ok)
             {
                 _reads++;
                 reply.SetInt(0, DiskImage.BlockSize);
@@ -92,7 +92,7 @@ public sealed class FsServer(TaskCompletionSource<Status> registered) : Endpoint
     private void StartSync(Endpoint caller)
     {
         var status = SendRec(Protocol.Disk, new Message(Protocol.DiskWrite));
-        if (status == Status.Suspended) _syncCaller = caller;
+        if (status == IpcStatus.Suspended) _syncCaller = caller;
         else Reply(caller, new Message((int)status));
     }
 }

@@ -53,9 +53,9 @@ public static class MinixDemo
         story.Part("servers (VM 1)");
         minix.ActorOf(Props.Create(() => new PmServer()), "pm");
         story.Check(await BoundAsync(minix, Protocol.PmSlot), $"pm bound at {Protocol.Pm} (actor, system slot)");
-        var registered = new TaskCompletionSource<Status>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registered = new TaskCompletionSource<IpcStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         minix.ActorOf(Props.Create(() => new FsServer(registered)), "fs");
-        story.Expect(await registered.Task.WaitAsync(Patience), Status.Ok, $"fs bound at {Protocol.Fs} and registered \"fs\" with pm by sendrec");
+        story.Expect(await registered.Task.WaitAsync(Patience), IpcStatus.Ok, $"fs bound at {Protocol.Fs} and registered \"fs\" with pm by sendrec");
         var disk = new DiskDriver();
         var diskTask = disk.Start(minix, Patience);
         story.Check(await BoundAsync(minix, Protocol.DiskSlot), $"disk driver bound at {Protocol.Disk} (async task, system slot)");
@@ -92,40 +92,40 @@ public static class MinixDemo
 
         disk.Release.TrySetResult();
         var synced = await sync.WaitAsync(Patience);
-        story.Expect(synced.Status, Status.Ok, "disk answered: fs replied to the sync client");
+        story.Expect(synced.Status, IpcStatus.Ok, "disk answered: fs replied to the sync client");
         var late = await queued.WaitAsync(Patience);
-        story.Check(late is { Status: Status.Ok, Verified: true }, $"the queued reader got block {late.Block}: {late.Status}, checksum {late.Checksum:x8} matches");
+        story.Check(late is { Status: IpcStatus.Ok, Verified: true }, $"the queued reader got block {late.Block}: {late.Status}, checksum {late.Checksum:x8} matches");
 
         // The shell: the demo's own thread endpoint (vm.Bind), making blocking calls with a timeout.
         using var shell = minix.Bind(owner: "shell");
         var stat = new Message(Protocol.FsStat);
-        story.Expect(shell.SendRec(Protocol.Fs, ref stat, Patience), Status.Ok, "shell (thread, vm.Bind) sendrec stat to fs");
+        story.Expect(shell.SendRec(Protocol.Fs, ref stat, Patience), IpcStatus.Ok, "shell (thread, vm.Bind) sendrec stat to fs");
         story.Check(stat.GetInt(0) == 1 && stat.GetInt(1) == 5, $"fs saw {stat.GetInt(0)} clock tick for 5 notifies, and served {stat.GetInt(1)} reads");
 
         // --- Isolation: endpoints are resolved only in the caller's VM.
         story.Part("isolation: VM 2 cannot name VM 1's endpoints");
         using var visitor = other.Bind(owner: "visitor");
         var request = new Message(Protocol.FsRead);
-        story.Expect(visitor.SendRec(Protocol.Fs, ref request, Patience), Status.DeadSrcDst, $"VM 2 sendrec to {Protocol.Fs} (fs in VM 1)");
-        story.Expect(visitor.Send(Protocol.Fs, new Message(Protocol.FsRead), Patience), Status.DstDied, $"VM 2 send to {Protocol.Fs}");
+        story.Expect(visitor.SendRec(Protocol.Fs, ref request, Patience), IpcStatus.DeadSrcDst, $"VM 2 sendrec to {Protocol.Fs} (fs in VM 1)");
+        story.Expect(visitor.Send(Protocol.Fs, new Message(Protocol.FsRead), Patience), IpcStatus.DstDied, $"VM 2 send to {Protocol.Fs}");
         story.Check(other.Snapshot().Procs.Count == 1 && minix.Snapshot().Procs.Any(p => p.Endpoint == Protocol.Fs),
             $"VM 2 holds only {visitor.Endpoint}; the value {Protocol.Fs} means fs only inside VM 1");
 
         // --- An orderly end: each step releases whatever was still waiting, with an error code.
         story.Part("end");
         await other.EndAsync().WaitAsync(Patience);
-        story.Expect(visitor.Send(Protocol.Fs, new Message(1), Patience), Status.VmNotRunning, "VM 2 ended; its endpoint's next call");
+        story.Expect(visitor.Send(Protocol.Fs, new Message(1), Patience), IpcStatus.VmNotRunning, "VM 2 ended; its endpoint's next call");
         await minix.EndAsync().WaitAsync(Patience);
         await Task.WhenAll(diskTask, clock).WaitAsync(Patience);
-        story.Expect(disk.ExitStatus, Status.VmNotRunning, "VM 1 ended; the disk driver's pending receive ended");
-        story.Expect(shell.SendRec(Protocol.Fs, ref stat, Patience), Status.VmNotRunning, "the shell's next call");
+        story.Expect(disk.ExitStatus, IpcStatus.VmNotRunning, "VM 1 ended; the disk driver's pending receive ended");
+        story.Expect(shell.SendRec(Protocol.Fs, ref stat, Patience), IpcStatus.VmNotRunning, "the shell's next call");
         await drvs.EndAsync().WaitAsync(Patience);
         var ended = Assert.Throws(() => drvs.StartVm(new VmOptions { Id = 3, Name = "late" }));
-        story.Check(!drvs.IsInitialised && ended == Status.DrvsInit, $"DRVS ended; starting a VM now throws {ended}");
+        story.Check(!drvs.IsInitialised && ended == IpcStatus.DrvsInit, $"DRVS ended; starting a VM now throws {ended}");
     }
 
     private static void CheckRead(Story story, string kind, ReadResult r) =>
-        story.Check(r is { Status: Status.Ok, Verified: true },
+        story.Check(r is { Status: IpcStatus.Ok, Verified: true },
             $"block {r.Block} read by {kind} {r.Client}: {r.Status}, checksum {r.Checksum:x8} matches the disk");
 
     private static Task<ReadResult> ReadInTask(Vm vm, int block) =>
@@ -168,12 +168,12 @@ public static class MinixDemo
 
     private static class Assert
     {
-        internal static Status Throws(Action action)
+        internal static IpcStatus Throws(Action action)
         {
             try
             {
                 action();
-                return Status.Ok;
+                return IpcStatus.Ok;
             }
             catch (IpcException e)
             {

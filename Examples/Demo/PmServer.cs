@@ -11,7 +11,7 @@ public sealed class PmServer() : EndpointActor(Protocol.PmSlot)
 
     protected override void OnMessage(in Message m)
     {
-        var reply = new Message((int)Status.Ok);
+        var reply = new Message((int)IpcStatus.Ok);
         switch (m.Type)
         {
             case Protocol.PmRegister:
@@ -24,7 +24,7 @@ public sealed class PmServer() : EndpointActor(Protocol.PmSlot)
                 reply.Type = Protocol.NotFound;
                 break;
             default:
-                reply.Type = (int)Status.BadSrcDst;
+                reply.Type = (int)IpcStatus.BadSrcDst;
                 break;
         }
         // Every request here comes by sendrec, so reply (which never blocks) is the right answer; a caller that used

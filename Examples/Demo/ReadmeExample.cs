@@ -24,6 +24,6 @@ public static class ReadmeExample
         var m = new Message(41);
         var status = client.SendRec(Endpoint.System(5), ref m, TimeSpan.FromSeconds(5));
         Console.WriteLine($"{status}: reply {m.Type} from {m.Source}");    // Ok: reply 42 from 0:5
-        return status == Status.Ok && m.Type == 42 ? 0 : 1;
+        return status == IpcStatus.Ok && m.Type == 42 ? 0 : 1;
     }
 }

@@ -28,7 +28,7 @@ public sealed class Story(TextWriter output)
     }
 
     /// <summary>A checked call outcome: the claim holds when <paramref name="actual"/> is <paramref name="expected"/>.</summary>
-    public bool Expect(Status actual, Status expected, string text) =>
+    public bool Expect(IpcStatus actual, IpcStatus expected, string text) =>
         Check(actual == expected, actual == expected ? $"{text}: {actual} ({(int)actual})" : $"{text}: {actual}, expected {expected}");
 
     /// <summary>Text output (for multi-line blocks such as the /proc view).</summary>

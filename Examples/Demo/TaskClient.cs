@@ -11,7 +11,7 @@ public static class TaskClient
     public static async Task<ReadResult> ReadBlockAsync(EndpointHandle me, int block, TimeSpan timeout)
     {
         var lookup = await CallAsync(me, Protocol.Pm, Protocol.Named(Protocol.PmLookup, "fs"), timeout);
-        if (lookup.Status != Status.Ok) return new(me.Endpoint, block, lookup.Status, 0, false);
+        if (lookup.Status != IpcStatus.Ok) return new(me.Endpoint, block, lookup.Status, 0, false);
         var fs = new Endpoint(lookup.Message.GetInt(0));
 
         // The buffer fs will vcopy into: registered writable, and named in the request by its id.
@@ -23,7 +23,7 @@ public static class TaskClient
         // While we wait for the reply, fs copies the block into our buffer; when sendrec returns it is there.
         var read = await CallAsync(me, fs, request, timeout);
         me.UnregisterBuffer(id);
-        return read.Status == Status.Ok
+        return read.Status == IpcStatus.Ok
             ? ReadResult.Verify(me.Endpoint, block, read.Message, buffer)
             : new(me.Endpoint, block, read.Status, 0, false);
     }
@@ -38,11 +38,11 @@ public static class TaskClient
         try
         {
             var result = await me.SendRecAsync(server, request, deadline.Token);
-            return result.Status == Status.Ok ? result with { Status = (Status)result.Message.Type } : result;
+            return result.Status == IpcStatus.Ok ? result with { Status = (IpcStatus)result.Message.Type } : result;
         }
         catch (OperationCanceledException)
         {
-            return new IpcResult(Status.TimedOut, default);
+            return new IpcResult(IpcStatus.TimedOut, default);
         }
     }
 }

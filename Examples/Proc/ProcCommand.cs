@@ -23,9 +23,9 @@ public static class ProcCommand
 
         minix.ActorOf(Props.Create(() => new PmServer()), "pm", VcpuRole.Server, vcpu: 0);
         await minix.WhenBoundAsync(Protocol.PmSlot, Patience);
-        var registered = new TaskCompletionSource<Status>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registered = new TaskCompletionSource<IpcStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         minix.ActorOf(Props.Create(() => new FsServer(registered)), "fs", VcpuRole.Server, vcpu: 1);
-        if (await registered.Task.WaitAsync(Patience) != Status.Ok) return Fail(output, "fs did not register with pm");
+        if (await registered.Task.WaitAsync(Patience) != IpcStatus.Ok) return Fail(output, "fs did not register with pm");
         var disk = new DiskDriver();
         var diskTask = disk.Start(minix, Patience);
         await minix.WhenBoundAsync(Protocol.DiskSlot, Patience);
@@ -53,7 +53,7 @@ public static class ProcCommand
                 output.WriteLine($"  vm{vm.Id} {p.Endpoint,-7} {p.Owner,-14} {p.State,-28} -> {OwnerOf(vm, p.SendTo != Endpoint.None ? p.SendTo : p.GetFrom)}");
 
         disk.Release.TrySetResult();
-        var ok = (await sync.WaitAsync(Patience)).Status == Status.Ok
+        var ok = (await sync.WaitAsync(Patience)).Status == IpcStatus.Ok
                  && (await read.WaitAsync(Patience)).Verified
                  && (await taskRead.WaitAsync(Patience)).Verified
                  && sender.Join(Patience);

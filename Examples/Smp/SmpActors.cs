@@ -45,9 +45,9 @@ public sealed class EchoPairClient : EndpointActor
     {
     }
 
-    protected override void OnReply(Status status, in Message reply)
+    protected override void OnReply(IpcStatus status, in Message reply)
     {
-        if (status != Status.Ok)
+        if (status != IpcStatus.Ok)
         {
             _go!.Done.TrySetException(new IpcException(status, "sendrec failed"));
             return;
@@ -59,6 +59,6 @@ public sealed class EchoPairClient : EndpointActor
     private void Next()
     {
         var status = SendRec(_go!.Server, in _request);
-        if (status != Status.Suspended) _go.Done.TrySetException(new IpcException(status, "sendrec did not suspend"));
+        if (status != IpcStatus.Suspended) _go.Done.TrySetException(new IpcException(status, "sendrec did not suspend"));
     }
 }

@@ -7,7 +7,7 @@ internal static class BenchProps
 {
     internal static Props On(this Props props, string? dispatcher) => dispatcher is null ? props : props.WithDispatcher(dispatcher);
 
-    internal static string Unexpected(string who, string what, Status status, string? lastError) =>
+    internal static string Unexpected(string who, string what, IpcStatus status, string? lastError) =>
         $"{who}: {what} returned {status} ({lastError ?? status.Describe()})";
 }
 
@@ -22,7 +22,7 @@ public sealed class ReplyServer(int slot, RoundSignal signal) : EndpointActor(sl
     protected override void OnMessage(in Message m)
     {
         var status = Reply(m.Source, in m);
-        if (status != Status.Ok) signal.Fail(BenchProps.Unexpected(nameof(ReplyServer), "reply", status, LastError));
+        if (status != IpcStatus.Ok) signal.Fail(BenchProps.Unexpected(nameof(ReplyServer), "reply", status, LastError));
     }
 }
 
@@ -52,9 +52,9 @@ public sealed class SendRecClient(int slot, Endpoint server, RoundSignal signal)
     }
 
     /// <inheritdoc />
-    protected override void OnReply(Status status, in Message reply)
+    protected override void OnReply(IpcStatus status, in Message reply)
     {
-        if (status != Status.Ok) signal.Fail(BenchProps.Unexpected(nameof(SendRecClient), "sendrec", status, LastError));
+        if (status != IpcStatus.Ok) signal.Fail(BenchProps.Unexpected(nameof(SendRecClient), "sendrec", status, LastError));
         else if (--_remaining == 0) signal.Done();
         else Issue();
     }
@@ -66,7 +66,7 @@ public sealed class SendRecClient(int slot, Endpoint server, RoundSignal signal)
     {
         _request.SetInt(0, _remaining);
         var status = SendRec(server, in _request);
-        if (status != Status.Suspended) signal.Fail(BenchProps.Unexpected(nameof(SendRecClient), "sendrec", status, LastError));
+        if (status != IpcStatus.Suspended) signal.Fail(BenchProps.Unexpected(nameof(SendRecClient), "sendrec", status, LastError));
     }
 }
 
@@ -82,13 +82,13 @@ public sealed class EchoSendServer(int slot, RoundSignal signal) : EndpointActor
     {
         // Ok when the client already waits in its receive, Suspended (outcome in OnSendDone) when it does not yet.
         var status = Send(m.Source, in m);
-        if (status is not (Status.Ok or Status.Suspended)) signal.Fail(BenchProps.Unexpected(nameof(EchoSendServer), "send", status, LastError));
+        if (status is not (IpcStatus.Ok or IpcStatus.Suspended)) signal.Fail(BenchProps.Unexpected(nameof(EchoSendServer), "send", status, LastError));
     }
 
     /// <inheritdoc />
-    protected override void OnSendDone(Status status)
+    protected override void OnSendDone(IpcStatus status)
     {
-        if (status != Status.Ok) signal.Fail(BenchProps.Unexpected(nameof(EchoSendServer), "send (completed)", status, LastError));
+        if (status != IpcStatus.Ok) signal.Fail(BenchProps.Unexpected(nameof(EchoSendServer), "send (completed)", status, LastError));
     }
 }
 
@@ -118,11 +118,11 @@ public sealed class SendReceiveClient(int slot, Endpoint server, RoundSignal sig
     }
 
     /// <inheritdoc />
-    protected override void OnSendDone(Status status)
+    protected override void OnSendDone(IpcStatus status)
     {
         // The outcome of a send that had to wait; the receive filter is set only now, because an outcome's delivery
         // resets it to ANY.
-        if (status == Status.Ok) ReceiveFrom(server);
+        if (status == IpcStatus.Ok) ReceiveFrom(server);
         else signal.Fail(BenchProps.Unexpected(nameof(SendReceiveClient), "send (completed)", status, LastError));
     }
 
@@ -137,8 +137,8 @@ public sealed class SendReceiveClient(int slot, Endpoint server, RoundSignal sig
     {
         _request.SetInt(0, _remaining);
         var status = Send(server, in _request);
-        if (status == Status.Ok) ReceiveFrom(server);
-        else if (status != Status.Suspended) signal.Fail(BenchProps.Unexpected(nameof(SendReceiveClient), "send", status, LastError));
+        if (status == IpcStatus.Ok) ReceiveFrom(server);
+        else if (status != IpcStatus.Suspended) signal.Fail(BenchProps.Unexpected(nameof(SendReceiveClient), "send", status, LastError));
     }
 }
 
@@ -158,7 +158,7 @@ public sealed class NotifyServer(int slot, RoundSignal signal) : EndpointActor(s
             return;
         }
         var status = Notify(m.Source);
-        if (status != Status.Ok) signal.Fail(BenchProps.Unexpected(nameof(NotifyServer), "notify", status, LastError));
+        if (status != IpcStatus.Ok) signal.Fail(BenchProps.Unexpected(nameof(NotifyServer), "notify", status, LastError));
     }
 }
 
@@ -195,7 +195,7 @@ public sealed class NotifyClient(int slot, Endpoint server, RoundSignal signal) 
     private void Issue()
     {
         var status = Notify(server);
-        if (status == Status.Ok) ReceiveFrom(server);
+        if (status == IpcStatus.Ok) ReceiveFrom(server);
         else signal.Fail(BenchProps.Unexpected(nameof(NotifyClient), "notify", status, LastError));
     }
 }

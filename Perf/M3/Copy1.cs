@@ -35,5 +35,5 @@ public class Copy1 : CopyParties
         }
     }
 
-    private Status CopyOnce() => Requester.VCopy(Endpoint.Self, _own, _destination, _target, Size);
+    private IpcStatus CopyOnce() => Requester.VCopy(Endpoint.Self, _own, _destination, _target, Size);
 }

@@ -36,5 +36,5 @@ public class Copy2 : CopyParties
         }
     }
 
-    private Status CopyOnce() => Requester.VCopy(_a, _from, _b, _to, Size);
+    private IpcStatus CopyOnce() => Requester.VCopy(_a, _from, _b, _to, Size);
 }

@@ -88,24 +88,24 @@ public abstract class CopyParties
     /// Runs <paramref name="copy"/> until it succeeds: right after registering, an owner may still be in its handler
     /// (not yet blocked in its receive), which vcopy refuses with ProcState.
     /// </summary>
-    protected static void UntilPartiesBlocked(Func<Status> copy, Func<string?> lastError)
+    protected static void UntilPartiesBlocked(Func<IpcStatus> copy, Func<string?> lastError)
     {
         var deadline = DateTime.UtcNow + M3Host.Timeout;
-        Status status;
-        while ((status = copy()) == Status.ProcState && DateTime.UtcNow < deadline)
+        IpcStatus status;
+        while ((status = copy()) == IpcStatus.ProcState && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(1);
         }
-        if (status != Status.Ok)
+        if (status != IpcStatus.Ok)
         {
             throw new IpcException(status, $"vcopy failed in setup: {lastError() ?? status.Describe()}");
         }
     }
 
     /// <summary>Throws when a timed vcopy did not succeed.</summary>
-    protected void Check(Status status)
+    protected void Check(IpcStatus status)
     {
-        if (status != Status.Ok)
+        if (status != IpcStatus.Ok)
         {
             throw new IpcException(status, $"vcopy failed: {Requester.LastError ?? status.Describe()}");
         }

@@ -102,7 +102,7 @@ public class Ipc2FromThreads
         for (var i = 0; i < roundTrips; i++)
         {
             var result = await handle.SendRecAsync(server, request).ConfigureAwait(false);
-            if (result.Status != Status.Ok)
+            if (result.Status != IpcStatus.Ok)
             {
                 throw new IpcException(result.Status, $"SendRecAsync failed: {handle.LastError ?? result.Status.Describe()}");
             }
@@ -116,7 +116,7 @@ public class Ipc2FromThreads
         for (var i = 0; i < roundTrips; i++)
         {
             var status = handle.SendRec(server, ref message, M3Host.Timeout);
-            if (status != Status.Ok)
+            if (status != IpcStatus.Ok)
             {
                 throw new IpcException(status, $"SendRec failed: {handle.LastError ?? status.Describe()}");
             }

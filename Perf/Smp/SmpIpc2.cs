@@ -120,9 +120,9 @@ public sealed class SmpEchoClient(Endpoint server) : EndpointActor
     }
 
     /// <inheritdoc />
-    protected override void OnReply(Status status, in Message reply)
+    protected override void OnReply(IpcStatus status, in Message reply)
     {
-        if (status != Status.Ok) throw new IpcException(status, "IPC2 round trip failed");
+        if (status != IpcStatus.Ok) throw new IpcException(status, "IPC2 round trip failed");
         if (--_left == 0) _round!.Done.Signal();
         else Next();
     }
@@ -130,6 +130,6 @@ public sealed class SmpEchoClient(Endpoint server) : EndpointActor
     private void Next()
     {
         var status = SendRec(server, in _request);
-        if (status != Status.Suspended) throw new IpcException(status, "sendrec did not suspend");
+        if (status != IpcStatus.Suspended) throw new IpcException(status, "sendrec did not suspend");
     }
 }

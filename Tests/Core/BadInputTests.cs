@@ -12,11 +12,11 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
     {
         using var h = Vm.Bind();
         var outside = Endpoint.System(Vm.Options.SystemSlots + Vm.Options.UserSlots);
-        Assert.Equal(Status.BadSrcDst, h.SendNb(outside, Msg(1)));
-        Assert.Equal(Status.BadSrcDst, h.Send(outside, Msg(1), Patience));
-        Assert.Equal(Status.BadSrcDst, h.Receive(outside, out _, Patience));
-        Assert.Equal(Status.BadSrcDst, h.Notify(outside));
-        Assert.Equal(Status.BadSrcDst, h.SendNb(new Endpoint(-5), Msg(1)));
+        Assert.Equal(IpcStatus.BadSrcDst, h.SendNb(outside, Msg(1)));
+        Assert.Equal(IpcStatus.BadSrcDst, h.Send(outside, Msg(1), Patience));
+        Assert.Equal(IpcStatus.BadSrcDst, h.Receive(outside, out _, Patience));
+        Assert.Equal(IpcStatus.BadSrcDst, h.Notify(outside));
+        Assert.Equal(IpcStatus.BadSrcDst, h.SendNb(new Endpoint(-5), Msg(1)));
     }
 
     [Fact]
@@ -26,13 +26,13 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
         foreach (var bad in new[] { Endpoint.Any, Endpoint.None })
         {
             var m = Msg(1);
-            Assert.Equal(Status.BadSrcDst, h.Send(bad, in m, Patience));
-            Assert.Equal(Status.BadSrcDst, h.SendNb(bad, in m));
-            Assert.Equal(Status.BadSrcDst, h.SendRec(bad, ref m, Patience));
-            Assert.Equal(Status.BadSrcDst, h.Notify(bad));
-            Assert.Equal(Status.BadSrcDst, h.Reply(bad, in m));
+            Assert.Equal(IpcStatus.BadSrcDst, h.Send(bad, in m, Patience));
+            Assert.Equal(IpcStatus.BadSrcDst, h.SendNb(bad, in m));
+            Assert.Equal(IpcStatus.BadSrcDst, h.SendRec(bad, ref m, Patience));
+            Assert.Equal(IpcStatus.BadSrcDst, h.Notify(bad));
+            Assert.Equal(IpcStatus.BadSrcDst, h.Reply(bad, in m));
         }
-        Assert.Equal(Status.BadSrcDst, h.Receive(Endpoint.None, out _, Patience));
+        Assert.Equal(IpcStatus.BadSrcDst, h.Receive(Endpoint.None, out _, Patience));
     }
 
     [Fact]
@@ -42,11 +42,11 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
         foreach (var me in new[] { Endpoint.Self, h.Endpoint })
         {
             var m = Msg(1);
-            Assert.Equal(Status.BadEndpoint, h.Send(me, in m, Patience));
-            Assert.Equal(Status.BadEndpoint, h.SendNb(me, in m));
-            Assert.Equal(Status.BadEndpoint, h.SendRec(me, ref m, Patience));
-            Assert.Equal(Status.BadEndpoint, h.Notify(me));
-            Assert.Equal(Status.BadEndpoint, h.Receive(me, out _, Patience));
+            Assert.Equal(IpcStatus.BadEndpoint, h.Send(me, in m, Patience));
+            Assert.Equal(IpcStatus.BadEndpoint, h.SendNb(me, in m));
+            Assert.Equal(IpcStatus.BadEndpoint, h.SendRec(me, ref m, Patience));
+            Assert.Equal(IpcStatus.BadEndpoint, h.Notify(me));
+            Assert.Equal(IpcStatus.BadEndpoint, h.Receive(me, out _, Patience));
         }
         AssertNoTrace(h.Endpoint);
     }
@@ -55,8 +55,8 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
     public async Task Actor_send_to_self_is_BadEndpoint()
     {
         var (actor, ep) = Script();
-        Assert.Equal(Status.BadEndpoint, Do(actor, new ScriptActor.DoSend(Endpoint.Self, Msg(1))));
-        Assert.Equal(Status.BadEndpoint, Do(actor, new ScriptActor.DoSendRec(ep, Msg(1))));
+        Assert.Equal(IpcStatus.BadEndpoint, Do(actor, new ScriptActor.DoSend(Endpoint.Self, Msg(1))));
+        Assert.Equal(IpcStatus.BadEndpoint, Do(actor, new ScriptActor.DoSendRec(ep, Msg(1))));
         await AwaitState(ep, "RECEIVING from ANY (idle)");
     }
 
@@ -74,19 +74,19 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
         var receiving = ReceiveOnThread(fresh, Endpoint.Any, Patience);
         await AwaitState(fresh.Endpoint, "RECEIVING from ANY");
         var m = Msg(1);
-        Assert.Equal(Status.BadEndpoint, caller.Send(stale, in m, Patience));
-        Assert.Equal(Status.BadEndpoint, caller.SendNb(stale, in m));
-        Assert.Equal(Status.BadEndpoint, caller.SendRec(stale, ref m, Patience));
-        Assert.Equal(Status.BadEndpoint, caller.Notify(stale));
-        Assert.Equal(Status.BadEndpoint, caller.Receive(stale, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.BadEndpoint, caller.Send(stale, in m, Patience));
+        Assert.Equal(IpcStatus.BadEndpoint, caller.SendNb(stale, in m));
+        Assert.Equal(IpcStatus.BadEndpoint, caller.SendRec(stale, ref m, Patience));
+        Assert.Equal(IpcStatus.BadEndpoint, caller.Notify(stale));
+        Assert.Equal(IpcStatus.BadEndpoint, caller.Receive(stale, out _, TimeSpan.Zero));
         // The new owner got nothing: it is still waiting, with nothing pending.
         var p = ProcOf(fresh.Endpoint)!;
         Assert.StartsWith("RECEIVING from ANY", p.State);
         Assert.Equal(0, p.PendingNotifies);
         Assert.Equal(0, p.Received);
-        Assert.Equal(Status.Ok, caller.Send(fresh.Endpoint, Msg(2), Patience));
+        Assert.Equal(IpcStatus.Ok, caller.Send(fresh.Endpoint, Msg(2), Patience));
         var (status, got) = await receiving.WaitAsync(Patience);
-        Assert.Equal(Status.Ok, status);
+        Assert.Equal(IpcStatus.Ok, status);
         Assert.Equal(2, got.Type);
     }
 
@@ -98,8 +98,8 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
         Assert.Equal(Endpoint.System(3), server.Endpoint);
         server.Dispose();
         var m = Msg(1);
-        Assert.Equal(Status.DeadSrcDst, caller.SendRec(Endpoint.System(3), ref m, Patience));
-        Assert.Equal(Status.DstDied, caller.Send(Endpoint.System(3), in m, Patience));
+        Assert.Equal(IpcStatus.DeadSrcDst, caller.SendRec(Endpoint.System(3), ref m, Patience));
+        Assert.Equal(IpcStatus.DstDied, caller.Send(Endpoint.System(3), in m, Patience));
         using var again = Vm.Bind(3);
         Assert.Equal(Endpoint.System(3), again.Endpoint);
     }
@@ -130,13 +130,13 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
             await AwaitBound(Endpoint.System(3));
             // Nothing bound on slot 3 in B: A's server is not reachable from B.
             var m = Msg(1);
-            Assert.Equal(Status.DeadSrcDst, clientB.SendRec(Endpoint.System(3), ref m, Patience));
-            Assert.Equal(Status.DstDied, clientB.Send(Endpoint.System(3), Msg(1), Patience));
-            Assert.Equal(Status.DeadSrcDst, clientB.Notify(Endpoint.System(3)));     // notify: Minix's EDEADSRCDST
+            Assert.Equal(IpcStatus.DeadSrcDst, clientB.SendRec(Endpoint.System(3), ref m, Patience));
+            Assert.Equal(IpcStatus.DstDied, clientB.Send(Endpoint.System(3), Msg(1), Patience));
+            Assert.Equal(IpcStatus.DeadSrcDst, clientB.Notify(Endpoint.System(3)));     // notify: Minix's EDEADSRCDST
             vmB.ActorOf(Props.Create(() => new TaggedEchoServer(3, 200)), "serverB");
             await AwaitBound(Endpoint.System(3), vmB);
             m = Msg(1);
-            Assert.Equal(Status.Ok, clientB.SendRec(Endpoint.System(3), ref m, Patience));
+            Assert.Equal(IpcStatus.Ok, clientB.SendRec(Endpoint.System(3), ref m, Patience));
             Assert.Equal(200, m.GetInt(1));
             Assert.Equal(0, ProcOf(Endpoint.System(3))!.Received);      // A's server never saw anything
             Assert.Equal(0, ProcOf(Endpoint.System(3))!.PendingNotifies);
@@ -155,14 +155,14 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
         h.Dispose();
         Assert.False(h.IsBound);
         var m = Msg(1);
-        Assert.Equal(Status.NotBound, h.Send(other.Endpoint, in m, Patience));
-        Assert.Equal(Status.NotBound, h.SendNb(other.Endpoint, in m));
-        Assert.Equal(Status.NotBound, h.SendRec(other.Endpoint, ref m, Patience));
-        Assert.Equal(Status.NotBound, h.Receive(Endpoint.Any, out _, Patience));
-        Assert.Equal(Status.NotBound, h.Notify(other.Endpoint));
-        Assert.Equal(Status.NotBound, h.Reply(other.Endpoint, in m));
-        Assert.Equal(Status.NotBound, h.RcvRqst(out _, Patience));
-        Assert.Throws<IpcException>(() => h.RegisterBuffer(new byte[4], BufferAccess.Read)).Status.Let(s => Assert.Equal(Status.NotBound, s));
+        Assert.Equal(IpcStatus.NotBound, h.Send(other.Endpoint, in m, Patience));
+        Assert.Equal(IpcStatus.NotBound, h.SendNb(other.Endpoint, in m));
+        Assert.Equal(IpcStatus.NotBound, h.SendRec(other.Endpoint, ref m, Patience));
+        Assert.Equal(IpcStatus.NotBound, h.Receive(Endpoint.Any, out _, Patience));
+        Assert.Equal(IpcStatus.NotBound, h.Notify(other.Endpoint));
+        Assert.Equal(IpcStatus.NotBound, h.Reply(other.Endpoint, in m));
+        Assert.Equal(IpcStatus.NotBound, h.RcvRqst(out _, Patience));
+        Assert.Throws<IpcException>(() => h.RegisterBuffer(new byte[4], BufferAccess.Read)).Status.Let(s => Assert.Equal(IpcStatus.NotBound, s));
     }
 
     [Fact(Timeout = 20_000)]
@@ -171,19 +171,19 @@ public sealed class BadInputTests(ITestOutputHelper output) : IpcTestKit(output)
         using var server = Vm.Bind();
         using var idle = Vm.Bind();
         using var other = Vm.Bind();
-        Assert.Equal(Status.ProcState, server.Reply(idle.Endpoint, Msg(1)));
+        Assert.Equal(IpcStatus.ProcState, server.Reply(idle.Endpoint, Msg(1)));
         // Waiting for a reply, but from someone else.
         var waiting = SendRecOnThread(idle, other.Endpoint, Msg(1), Patience);
-        Assert.Equal(Status.Ok, other.Receive(Endpoint.Any, out _, Patience));
+        Assert.Equal(IpcStatus.Ok, other.Receive(Endpoint.Any, out _, Patience));
         await AwaitState(idle.Endpoint, "SENDREC waiting for");
-        Assert.Equal(Status.ProcState, server.Reply(idle.Endpoint, Msg(2)));
+        Assert.Equal(IpcStatus.ProcState, server.Reply(idle.Endpoint, Msg(2)));
         // Receiving (not in sendrec) from us: still not a reply.
-        Assert.Equal(Status.Ok, other.Reply(idle.Endpoint, Msg(3)));
+        Assert.Equal(IpcStatus.Ok, other.Reply(idle.Endpoint, Msg(3)));
         Assert.Equal(3, (await waiting.WaitAsync(Patience)).Message.Type);
         var receiving = ReceiveOnThread(idle, server.Endpoint, Patience);
         await AwaitState(idle.Endpoint, "RECEIVING from");
-        Assert.Equal(Status.ProcState, server.Reply(idle.Endpoint, Msg(4)));
-        Assert.Equal(Status.Ok, server.Send(idle.Endpoint, Msg(5), Patience));
+        Assert.Equal(IpcStatus.ProcState, server.Reply(idle.Endpoint, Msg(4)));
+        Assert.Equal(IpcStatus.Ok, server.Send(idle.Endpoint, Msg(5), Patience));
         Assert.Equal(5, (await receiving.WaitAsync(Patience)).Message.Type);
     }
 
@@ -205,7 +205,7 @@ public sealed class TaggedEchoServer(int slot, int tag) : EndpointActor(slot)
         var reply = m;
         reply.Type = m.Type + 1;
         reply.SetInt(1, tag);
-        if (Reply(m.Source, in reply) != Status.Ok) SendNb(m.Source, in reply);
+        if (Reply(m.Source, in reply) != IpcStatus.Ok) SendNb(m.Source, in reply);
     }
 }
 

@@ -14,7 +14,7 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
         var sending = OnThread(() => s.Send(dst.Endpoint, Msg(1), Patience));
         await AwaitQueue(dst.Endpoint, s.Endpoint);
         dst.Dispose();
-        Assert.Equal(Status.DstDied, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.DstDied, await sending.WaitAsync(Patience));
         AssertNoTrace(s.Endpoint);
     }
 
@@ -26,7 +26,7 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
         var receiving = ReceiveOnThread(r, src.Endpoint, Patience);
         await AwaitState(r.Endpoint, $"RECEIVING from {src.Endpoint}");
         src.Dispose();
-        Assert.Equal(Status.SrcDied, (await receiving.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.SrcDied, (await receiving.WaitAsync(Patience)).Status);
         AssertNoTrace(r.Endpoint);
     }
 
@@ -39,7 +39,7 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
         Assert.Equal(client.Endpoint, ExpectMsg<ScriptActor.Got>(Patience).Message.Source);
         await AwaitState(client.Endpoint, $"SENDREC waiting for {serverEp}");
         Sys.Stop(server);
-        Assert.Equal(Status.SrcDied, (await calling.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.SrcDied, (await calling.WaitAsync(Patience)).Status);
         AssertNoTrace(client.Endpoint);
     }
 
@@ -49,10 +49,10 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
         using var client = Vm.Bind();
         var server = Vm.Bind();
         var calling = client.SendRecAsync(server.Endpoint, Msg(1)).AsTask();
-        Assert.Equal(Status.Ok, server.Receive(Endpoint.Any, out _, Patience));
+        Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out _, Patience));
         await AwaitState(client.Endpoint, "SENDREC waiting for");
         server.Dispose();
-        Assert.Equal(Status.SrcDied, (await calling.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.SrcDied, (await calling.WaitAsync(Patience)).Status);
     }
 
     [Fact(Timeout = 30_000)]
@@ -67,19 +67,19 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
         Assert.Equal(waiting.Endpoint, ExpectMsg<ScriptActor.Got>(Patience).Message.Source);
         await AwaitState(waiting.Endpoint, $"SENDREC waiting for {serverEp}");
         // Narrow its receive so a plain sender queues instead of being taken.
-        Assert.Equal(Status.Ok, Do(server, new ScriptActor.DoReceiveFrom(holder.Endpoint)));
+        Assert.Equal(IpcStatus.Ok, Do(server, new ScriptActor.DoReceiveFrom(holder.Endpoint)));
         await AwaitState(serverEp, $"RECEIVING from {holder.Endpoint}");
         var sending = OnThread(() => queued.Send(serverEp, Msg(2), Patience));
         await AwaitQueue(serverEp, queued.Endpoint);
         var receiving = ReceiveOnThread(receiver, serverEp, Patience);
         await AwaitState(receiver.Endpoint, $"RECEIVING from {serverEp}");
         server.Tell(new ScriptActor.DoCrash(), TestActor);      // throws in its handler
-        Assert.Equal(Status.SrcDied, (await calling.WaitAsync(Patience)).Status);
-        Assert.Equal(Status.DstDied, await sending.WaitAsync(Patience));
-        Assert.Equal(Status.SrcDied, (await receiving.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.SrcDied, (await calling.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.DstDied, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.SrcDied, (await receiving.WaitAsync(Patience)).Status);
         // The supervisor restarted it on the same system slot: it serves again.
         await AwaitState(serverEp, "RECEIVING from ANY (idle)");
-        Assert.Equal(Status.Ok, queued.SendNb(serverEp, Msg(5)));
+        Assert.Equal(IpcStatus.Ok, queued.SendNb(serverEp, Msg(5)));
         Assert.Equal(5, ExpectMsg<ScriptActor.Got>(Patience).Message.Type);
     }
 
@@ -90,7 +90,7 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
         Vm.ActorOf(Props.Create(() => new ThrowingServer(3)), "thrower");
         await AwaitBound(Endpoint.System(3));
         var m = Msg(1);
-        Assert.Equal(Status.SrcDied, await OnThread(() => client.SendRec(Endpoint.System(3), ref m, Patience)).WaitAsync(Patience));
+        Assert.Equal(IpcStatus.SrcDied, await OnThread(() => client.SendRec(Endpoint.System(3), ref m, Patience)).WaitAsync(Patience));
         AssertNoTrace(client.Endpoint);
     }
 
@@ -103,7 +103,7 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
             vm.ActorOf(Props.Create(() => new ScriptActor(ActorRefs.Nobody, 3, false)), "holder");
             using var sink = vm.Bind();     // never receives
             await AwaitBound(Endpoint.System(3), vm);
-            var calls = new List<Task<Status>>();
+            var calls = new List<Task<IpcStatus>>();
             var handles = new List<EndpointHandle>();
             for (var i = 0; i < 4; i++)
             {
@@ -135,8 +135,8 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
             }, Patience);
             await vm.EndAsync().WaitAsync(Patience);
             var statuses = await Task.WhenAll(calls).WaitAsync(Patience);
-            Assert.All(statuses, s => Assert.True(s < 0 && s != Status.Suspended, $"{s}"));
-            Assert.All(statuses, s => Assert.Contains(s, new[] { Status.VmNotRunning, Status.SrcDied, Status.DstDied }));
+            Assert.All(statuses, s => Assert.True(s < 0 && s != IpcStatus.Suspended, $"{s}"));
+            Assert.All(statuses, s => Assert.Contains(s, new[] { IpcStatus.VmNotRunning, IpcStatus.SrcDied, IpcStatus.DstDied }));
             Assert.All(handles, h => Assert.False(h.IsBound));
             foreach (var h in handles) h.Dispose();
         }
@@ -158,11 +158,11 @@ public sealed class DeathTests(ITestOutputHelper output) : IpcTestKit(output)
             actor.Tell(new ScriptActor.WhoAmI(), probe.Ref);
             var ep = probe.ExpectMsg<Endpoint>(Patience);
             actor.Tell(new ScriptActor.DoSend(sink.Endpoint, Msg(1)), probe.Ref);
-            Assert.Equal(Status.Suspended, probe.ExpectMsg<ScriptActor.Started>(Patience).Status);
+            Assert.Equal(IpcStatus.Suspended, probe.ExpectMsg<ScriptActor.Started>(Patience).Status);
             await AwaitQueueIn(vm, sink.Endpoint, ep);
             await vm.EndAsync().WaitAsync(Patience);
             Assert.True(vm.System.WhenTerminated.IsCompleted);
-            Assert.Equal(Status.VmNotRunning, sink.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+            Assert.Equal(IpcStatus.VmNotRunning, sink.Receive(Endpoint.Any, out _, TimeSpan.Zero));
         }
         finally
         {

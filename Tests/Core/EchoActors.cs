@@ -10,7 +10,7 @@ public sealed class EchoServer(int? slot = null) : EndpointActor(slot)
         var reply = m;
         reply.Type = m.Type + 1;
         var status = Reply(m.Source, in reply);
-        if (status != Status.Ok) Send(m.Source, in reply);
+        if (status != IpcStatus.Ok) Send(m.Source, in reply);
     }
 }
 
@@ -21,7 +21,7 @@ public sealed class SendRecClient : EndpointActor
 
     public sealed record Go(Endpoint Server, int Type);
 
-    public sealed record Outcome(Status Status, int Type, Endpoint Source);
+    public sealed record Outcome(IpcStatus Status, int Type, Endpoint Source);
 
     protected override void OnMessage(in Message m)
     {
@@ -36,8 +36,8 @@ public sealed class SendRecClient : EndpointActor
         }
         _asker = Sender;
         var status = SendRec(go.Server, new Message(go.Type));
-        if (status != Status.Suspended) _asker.Tell(new Outcome(status, 0, Endpoint.None));
+        if (status != IpcStatus.Suspended) _asker.Tell(new Outcome(status, 0, Endpoint.None));
     }
 
-    protected override void OnReply(Status status, in Message reply) => _asker.Tell(new Outcome(status, reply.Type, reply.Source));
+    protected override void OnReply(IpcStatus status, in Message reply) => _asker.Tell(new Outcome(status, reply.Type, reply.Source));
 }

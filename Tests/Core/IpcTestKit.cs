@@ -48,11 +48,11 @@ public abstract class IpcTestKit(ITestOutputHelper output) : VmTestKit(output)
         Task.Factory.StartNew(call, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>A blocking receive on its own thread, returning the status and message.</summary>
-    protected static Task<(Status Status, Message Message)> ReceiveOnThread(EndpointHandle h, Endpoint src, TimeSpan timeout) =>
+    protected static Task<(IpcStatus Status, Message Message)> ReceiveOnThread(EndpointHandle h, Endpoint src, TimeSpan timeout) =>
         OnThread(() => (h.Receive(src, out var m, timeout), m));
 
     /// <summary>A blocking sendrec on its own thread, returning the status and reply.</summary>
-    protected static Task<(Status Status, Message Message)> SendRecOnThread(EndpointHandle h, Endpoint dst, Message m, TimeSpan timeout) =>
+    protected static Task<(IpcStatus Status, Message Message)> SendRecOnThread(EndpointHandle h, Endpoint dst, Message m, TimeSpan timeout) =>
         OnThread(() => (h.SendRec(dst, ref m, timeout), m));
 
     /// <summary>Starts a <see cref="ScriptActor"/> reporting to the test actor and returns it with its endpoint once bound.</summary>
@@ -64,7 +64,7 @@ public abstract class IpcTestKit(ITestOutputHelper output) : VmTestKit(output)
     }
 
     /// <summary>Tells <paramref name="actor"/> a command and returns its immediate status.</summary>
-    protected Status Do(IActorRef actor, object command)
+    protected IpcStatus Do(IActorRef actor, object command)
     {
         actor.Tell(command, TestActor);
         return ExpectMsg<ScriptActor.Started>(Patience).Status;

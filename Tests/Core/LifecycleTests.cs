@@ -6,9 +6,9 @@ namespace M3Actors.Tests.Core;
 /// <summary>DRVS, VM and bind: the lifecycle calls throw <see cref="IpcException"/> with the exact status.</summary>
 public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output)
 {
-    private static Status StatusOf(Action call) => Assert.Throws<IpcException>(call).Status;
+    private static IpcStatus StatusOf(Action call) => Assert.Throws<IpcException>(call).Status;
 
-    private static async Task<Status> StatusOfAsync(Func<Task> call) => (await Assert.ThrowsAsync<IpcException>(call)).Status;
+    private static async Task<IpcStatus> StatusOfAsync(Func<Task> call) => (await Assert.ThrowsAsync<IpcException>(call)).Status;
 
     [Fact(Timeout = 20_000)]
     public async Task Drvs_init_twice_is_DrvsBusy()
@@ -16,7 +16,7 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output
         var drvs = Drvs.Start();
         try
         {
-            Assert.Equal(Status.DrvsBusy, StatusOf(() => drvs.Init(new DrvsOptions())));
+            Assert.Equal(IpcStatus.DrvsBusy, StatusOf(() => drvs.Init(new DrvsOptions())));
         }
         finally
         {
@@ -28,38 +28,38 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output
     public async Task StartVm_before_init_and_after_end_is_DrvsInit()
     {
         var fresh = new Drvs();
-        Assert.Equal(Status.DrvsInit, StatusOf(() => fresh.StartVm(new VmOptions { Id = 1, Name = "early" })));
+        Assert.Equal(IpcStatus.DrvsInit, StatusOf(() => fresh.StartVm(new VmOptions { Id = 1, Name = "early" })));
         var drvs = Drvs.Start();
         var vm = drvs.StartVm(new VmOptions { Id = 1, Name = "once" });
         await drvs.EndAsync().WaitAsync(Patience);
         Assert.False(vm.IsRunning);
-        Assert.Equal(Status.DrvsInit, StatusOf(() => drvs.StartVm(new VmOptions { Id = 2, Name = "late" })));
-        Assert.Equal(Status.DrvsInit, await StatusOfAsync(() => drvs.EndAsync()));
-        Assert.Equal(Status.DrvsInit, StatusOf(() => drvs.GetVm(1)));
+        Assert.Equal(IpcStatus.DrvsInit, StatusOf(() => drvs.StartVm(new VmOptions { Id = 2, Name = "late" })));
+        Assert.Equal(IpcStatus.DrvsInit, await StatusOfAsync(() => drvs.EndAsync()));
+        Assert.Equal(IpcStatus.DrvsInit, StatusOf(() => drvs.GetVm(1)));
     }
 
     [Fact]
     public void Bad_drvs_options_are_BadRange()
     {
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.Start(new DrvsOptions { NodeId = 32 })));
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.Start(new DrvsOptions { MaxVms = 0 })));
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.Start(new DrvsOptions { MaxCopyBytes = -1 })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.Start(new DrvsOptions { NodeId = 32 })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.Start(new DrvsOptions { MaxVms = 0 })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.Start(new DrvsOptions { MaxCopyBytes = -1 })));
     }
 
     [Fact]
     public void Bad_vm_options_get_their_status()
     {
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = -1, Name = "neg" })));
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 64, Name = "big" })));
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "sixteen-chars-xx" })));
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "" })));
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "sp ace" })));
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "none", SystemSlots = 0, UserSlots = 0 })));
-        Assert.Equal(Status.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "huge", UserSlots = 5000 })));
-        Assert.Equal(Status.BadNodeId, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "n", Nodes = new HashSet<int> { 0, 99 } })));
-        Assert.Equal(Status.BadNodeId, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "n", Nodes = new HashSet<int> { 1 } })));
-        Assert.Equal(Status.BadVmId, StatusOf(() => Drvs.StartVm(new VmOptions { Id = Vm.Id, Name = "dup" })));
-        Assert.Equal(Status.BadVmId, StatusOf(() => Drvs.GetVm(7)));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = -1, Name = "neg" })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 64, Name = "big" })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "sixteen-chars-xx" })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "" })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "sp ace" })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "none", SystemSlots = 0, UserSlots = 0 })));
+        Assert.Equal(IpcStatus.BadRange, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "huge", UserSlots = 5000 })));
+        Assert.Equal(IpcStatus.BadNodeId, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "n", Nodes = new HashSet<int> { 0, 99 } })));
+        Assert.Equal(IpcStatus.BadNodeId, StatusOf(() => Drvs.StartVm(new VmOptions { Id = 2, Name = "n", Nodes = new HashSet<int> { 1 } })));
+        Assert.Equal(IpcStatus.BadVmId, StatusOf(() => Drvs.StartVm(new VmOptions { Id = Vm.Id, Name = "dup" })));
+        Assert.Equal(IpcStatus.BadVmId, StatusOf(() => Drvs.GetVm(7)));
         Assert.Single(Drvs.Vms);        // none of the bad ones started
     }
 
@@ -67,9 +67,9 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output
     public void Double_bind_of_a_fixed_slot_is_SlotUsed_and_out_of_range_is_Range()
     {
         using var first = Vm.Bind(4);
-        Assert.Equal(Status.SlotUsed, StatusOf(() => Vm.Bind(4)));
-        Assert.Equal(Status.Range, StatusOf(() => Vm.Bind(Vm.Options.SystemSlots + Vm.Options.UserSlots)));
-        Assert.Equal(Status.Range, StatusOf(() => Vm.Bind(-1)));
+        Assert.Equal(IpcStatus.SlotUsed, StatusOf(() => Vm.Bind(4)));
+        Assert.Equal(IpcStatus.Range, StatusOf(() => Vm.Bind(Vm.Options.SystemSlots + Vm.Options.UserSlots)));
+        Assert.Equal(IpcStatus.Range, StatusOf(() => Vm.Bind(-1)));
         Assert.True(first.IsBound);
     }
 
@@ -81,7 +81,7 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output
         {
             using var a = vm.Bind();
             using var b = vm.Bind();
-            Assert.Equal(Status.Busy, StatusOf(() => vm.Bind()));
+            Assert.Equal(IpcStatus.Busy, StatusOf(() => vm.Bind()));
             using var system = vm.Bind(0);      // system slots are not user slots
             b.Dispose();
             using var c = vm.Bind();            // a freed user slot is reused
@@ -102,16 +102,16 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output
         var b = vm.Bind();
         await vm.EndAsync().WaitAsync(Patience);
         Assert.False(vm.IsRunning);
-        Assert.Equal(Status.VmNotRunning, StatusOf(() => vm.Bind()));
-        Assert.Equal(Status.VmNotRunning, StatusOf(() => vm.Bind(3)));
+        Assert.Equal(IpcStatus.VmNotRunning, StatusOf(() => vm.Bind()));
+        Assert.Equal(IpcStatus.VmNotRunning, StatusOf(() => vm.Bind(3)));
         var m = Msg(1);
-        Assert.Equal(Status.VmNotRunning, a.Send(b.Endpoint, in m, Patience));
-        Assert.Equal(Status.VmNotRunning, a.SendNb(b.Endpoint, in m));
-        Assert.Equal(Status.VmNotRunning, a.SendRec(b.Endpoint, ref m, Patience));
-        Assert.Equal(Status.VmNotRunning, a.Receive(Endpoint.Any, out _, Patience));
-        Assert.Equal(Status.VmNotRunning, a.Notify(b.Endpoint));
-        Assert.Equal(Status.VmNotRunning, (await a.ReceiveAsync(Endpoint.Any).AsTask().WaitAsync(Patience)).Status);
-        Assert.Equal(Status.BadVmId, StatusOf(() => Drvs.GetVm(2)));
+        Assert.Equal(IpcStatus.VmNotRunning, a.Send(b.Endpoint, in m, Patience));
+        Assert.Equal(IpcStatus.VmNotRunning, a.SendNb(b.Endpoint, in m));
+        Assert.Equal(IpcStatus.VmNotRunning, a.SendRec(b.Endpoint, ref m, Patience));
+        Assert.Equal(IpcStatus.VmNotRunning, a.Receive(Endpoint.Any, out _, Patience));
+        Assert.Equal(IpcStatus.VmNotRunning, a.Notify(b.Endpoint));
+        Assert.Equal(IpcStatus.VmNotRunning, (await a.ReceiveAsync(Endpoint.Any).AsTask().WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.BadVmId, StatusOf(() => Drvs.GetVm(2)));
         a.Dispose();
         b.Dispose();
     }
@@ -127,7 +127,7 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output
         Assert.False(one.IsRunning);
         Assert.False(two.IsRunning);
         Assert.True(one.System.WhenTerminated.IsCompleted);
-        Assert.Equal(Status.VmNotRunning, h.Notify(Endpoint.System(1)));
+        Assert.Equal(IpcStatus.VmNotRunning, h.Notify(Endpoint.System(1)));
         drvs.Init(new DrvsOptions());       // may be initialised again
         await drvs.EndAsync().WaitAsync(Patience);
     }
@@ -152,22 +152,22 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output
             using var listener = vm.Bind(5);
             using var limited = vm.Bind(6);
             var m = Msg(1);
-            Assert.Equal(Status.TrapDenied, listener.Send(server.Endpoint, in m, Patience));
-            Assert.Equal(Status.TrapDenied, listener.SendNb(server.Endpoint, in m));
-            Assert.Equal(Status.TrapDenied, listener.SendRec(server.Endpoint, ref m, Patience));
-            Assert.Equal(Status.TrapDenied, listener.Reply(server.Endpoint, in m));
-            Assert.Equal(Status.TrapDenied, listener.RcvRqst(out _, TimeSpan.Zero));
-            Assert.Equal(Status.TrapDenied, listener.VCopy(Endpoint.Self, new(0), server.Endpoint, new(0), 0));
-            Assert.Equal(Status.Ok, listener.Notify(server.Endpoint));                   // allowed by the mask
-            Assert.Equal(Status.Again, listener.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+            Assert.Equal(IpcStatus.TrapDenied, listener.Send(server.Endpoint, in m, Patience));
+            Assert.Equal(IpcStatus.TrapDenied, listener.SendNb(server.Endpoint, in m));
+            Assert.Equal(IpcStatus.TrapDenied, listener.SendRec(server.Endpoint, ref m, Patience));
+            Assert.Equal(IpcStatus.TrapDenied, listener.Reply(server.Endpoint, in m));
+            Assert.Equal(IpcStatus.TrapDenied, listener.RcvRqst(out _, TimeSpan.Zero));
+            Assert.Equal(IpcStatus.TrapDenied, listener.VCopy(Endpoint.Self, new(0), server.Endpoint, new(0), 0));
+            Assert.Equal(IpcStatus.Ok, listener.Notify(server.Endpoint));                   // allowed by the mask
+            Assert.Equal(IpcStatus.Again, listener.Receive(Endpoint.Any, out _, TimeSpan.Zero));
 
-            Assert.Equal(Status.CallDenied, limited.Send(other.Endpoint, in m, Patience));
-            Assert.Equal(Status.CallDenied, limited.SendNb(other.Endpoint, in m));
-            Assert.Equal(Status.CallDenied, limited.SendRec(other.Endpoint, ref m, Patience));
-            Assert.Equal(Status.CallDenied, limited.Notify(other.Endpoint));
+            Assert.Equal(IpcStatus.CallDenied, limited.Send(other.Endpoint, in m, Patience));
+            Assert.Equal(IpcStatus.CallDenied, limited.SendNb(other.Endpoint, in m));
+            Assert.Equal(IpcStatus.CallDenied, limited.SendRec(other.Endpoint, ref m, Patience));
+            Assert.Equal(IpcStatus.CallDenied, limited.Notify(other.Endpoint));
             Assert.Equal(0, ProcOf(other.Endpoint, vm)!.PendingNotifies);
-            Assert.Equal(Status.NotReady, limited.SendNb(server.Endpoint, in m));        // slot 3 is in its set
-            Assert.Equal(Status.Ok, limited.Notify(server.Endpoint));
+            Assert.Equal(IpcStatus.NotReady, limited.SendNb(server.Endpoint, in m));        // slot 3 is in its set
+            Assert.Equal(IpcStatus.Ok, limited.Notify(server.Endpoint));
             Assert.Equal(2, ProcOf(server.Endpoint, vm)!.PendingNotifies);
         }
         finally
@@ -190,14 +190,14 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IpcTestKit(output
         {
             using var noSend = vm.Bind(5);
             using var noDst = vm.Bind(6);
-            Assert.Equal(Status.BadSrcDst, noSend.SendNb(Endpoint.None, Msg(1)));
-            Assert.Equal(Status.BadEndpoint, noSend.SendNb(Endpoint.Self, Msg(1)));
-            Assert.Equal(Status.BadSrcDst, noDst.SendNb(Endpoint.Any, Msg(1)));
-            Assert.Equal(Status.BadEndpoint, noDst.Notify(Endpoint.Self));
-            Assert.Equal(Status.CallDenied, noDst.SendNb(noSend.Endpoint, Msg(1)));
+            Assert.Equal(IpcStatus.BadSrcDst, noSend.SendNb(Endpoint.None, Msg(1)));
+            Assert.Equal(IpcStatus.BadEndpoint, noSend.SendNb(Endpoint.Self, Msg(1)));
+            Assert.Equal(IpcStatus.BadSrcDst, noDst.SendNb(Endpoint.Any, Msg(1)));
+            Assert.Equal(IpcStatus.BadEndpoint, noDst.Notify(Endpoint.Self));
+            Assert.Equal(IpcStatus.CallDenied, noDst.SendNb(noSend.Endpoint, Msg(1)));
             noSend.Dispose();
             await vm.EndAsync().WaitAsync(Patience);
-            Assert.Equal(Status.VmNotRunning, noDst.SendNb(Endpoint.None, Msg(1)));      // VM before partner
+            Assert.Equal(IpcStatus.VmNotRunning, noDst.SendNb(Endpoint.None, Msg(1)));      // VM before partner
         }
         finally
         {

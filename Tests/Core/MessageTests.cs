@@ -53,7 +53,7 @@ public sealed class SpecialValueTests(ITestOutputHelper output) : IpcTestKit(out
             Assert.All(handles, h => Assert.False(h.Endpoint.IsSpecial, $"{h.Endpoint.Value:x} is a special value"));
             // And every one of them can be reached by a sendnb (NotReady: exists, not waiting) — never BadEndpoint.
             var probe = handles[0];
-            foreach (var h in handles.Skip(1)) Assert.Equal(Status.NotReady, probe.SendNb(h.Endpoint, Msg(1)));
+            foreach (var h in handles.Skip(1)) Assert.Equal(IpcStatus.NotReady, probe.SendNb(h.Endpoint, Msg(1)));
         }
         finally
         {
@@ -128,8 +128,8 @@ public sealed class MessageTests(ITestOutputHelper output) : IpcTestKit(output)
         await AwaitState(sender.Endpoint, "SENDING to");
         box[0].Type = 99;
         box[0].SetInt(0, 222);
-        Assert.Equal(Status.Ok, receiver.Receive(Endpoint.Any, out var got, Patience));
-        Assert.Equal(Status.Ok, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, receiver.Receive(Endpoint.Any, out var got, Patience));
+        Assert.Equal(IpcStatus.Ok, await sending.WaitAsync(Patience));
         Assert.Equal(5, got.Type);
         Assert.Equal(111, got.GetInt(0));
         Assert.Equal(sender.Endpoint, got.Source);
@@ -141,13 +141,13 @@ public sealed class MessageTests(ITestOutputHelper output) : IpcTestKit(output)
         using var receiver = Vm.Bind();
         var (actor, ep) = Script();
         var m = Msg(5, 111);
-        Assert.Equal(Status.Suspended, Do(actor, new ScriptActor.DoSend(receiver.Endpoint, m)));
+        Assert.Equal(IpcStatus.Suspended, Do(actor, new ScriptActor.DoSend(receiver.Endpoint, m)));
         await AwaitState(ep, "SENDING to");
         var received = await ReceiveOnThread(receiver, ep, Patience).WaitAsync(Patience);
-        Assert.Equal(Status.Ok, received.Status);
+        Assert.Equal(IpcStatus.Ok, received.Status);
         Assert.Equal(111, received.Message.GetInt(0));
         Assert.Equal(ep, received.Message.Source);
-        Assert.Equal(Status.Ok, ExpectMsg<ScriptActor.SendDone>(Patience).Status);
+        Assert.Equal(IpcStatus.Ok, ExpectMsg<ScriptActor.SendDone>(Patience).Status);
     }
 
     [Fact(Timeout = 20_000)]
@@ -158,14 +158,14 @@ public sealed class MessageTests(ITestOutputHelper output) : IpcTestKit(output)
         var m = Msg(1);
         // A message received from someone else carries their Source; resending it must not forge it.
         var sending = OnThread(() => a.Send(b.Endpoint, Msg(1), Patience));
-        Assert.Equal(Status.Ok, b.Receive(Endpoint.Any, out m, Patience));
+        Assert.Equal(IpcStatus.Ok, b.Receive(Endpoint.Any, out m, Patience));
         Assert.Equal(a.Endpoint, m.Source);
-        Assert.Equal(Status.Ok, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await sending.WaitAsync(Patience));
         var back = ReceiveOnThread(a, Endpoint.Any, Patience);
         await AwaitState(a.Endpoint, "RECEIVING");
-        Assert.Equal(Status.Ok, b.Send(a.Endpoint, in m, Patience));
+        Assert.Equal(IpcStatus.Ok, b.Send(a.Endpoint, in m, Patience));
         var (status, got) = await back.WaitAsync(Patience);
-        Assert.Equal(Status.Ok, status);
+        Assert.Equal(IpcStatus.Ok, status);
         Assert.Equal(b.Endpoint, got.Source);
     }
 }

@@ -13,10 +13,10 @@ public sealed class NotifyTests(ITestOutputHelper output) : IpcTestKit(output)
         var receiving = ReceiveOnThread(r, Endpoint.Any, Patience);
         await AwaitState(r.Endpoint, "RECEIVING from ANY");
         var before = DateTime.UtcNow;
-        Assert.Equal(Status.Ok, n.Notify(r.Endpoint));
+        Assert.Equal(IpcStatus.Ok, n.Notify(r.Endpoint));
         var (status, m) = await receiving.WaitAsync(Patience);
         var after = DateTime.UtcNow;
-        Assert.Equal(Status.Ok, status);
+        Assert.Equal(IpcStatus.Ok, status);
         Assert.True(m.IsNotify);
         Assert.Equal(Message.NotifyType, m.Type);
         Assert.Equal(n.Endpoint, m.Source);
@@ -30,14 +30,14 @@ public sealed class NotifyTests(ITestOutputHelper output) : IpcTestKit(output)
     {
         using var n = Vm.Bind();
         using var r = Vm.Bind();
-        for (var i = 0; i < 3; i++) Assert.Equal(Status.Ok, n.Notify(r.Endpoint));     // never blocks
+        for (var i = 0; i < 3; i++) Assert.Equal(IpcStatus.Ok, n.Notify(r.Endpoint));     // never blocks
         Assert.Equal(1, ProcOf(r.Endpoint)!.PendingNotifies);
         var before = DateTime.UtcNow;
-        Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out var m, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out var m, TimeSpan.Zero));
         Assert.True(m.IsNotify);
         Assert.Equal(n.Endpoint, m.Source);
         Assert.True(m.Timestamp >= before.AddSeconds(-1) && m.Timestamp.Ticks > 0);
-        Assert.Equal(Status.Again, r.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, r.Receive(Endpoint.Any, out _, TimeSpan.Zero));
     }
 
     [Fact]
@@ -46,17 +46,17 @@ public sealed class NotifyTests(ITestOutputHelper output) : IpcTestKit(output)
         using var r = Vm.Bind();
         using var high = Vm.Bind(9);
         using var low = Vm.Bind(4);
-        Assert.Equal(Status.Ok, high.Notify(r.Endpoint));
-        Assert.Equal(Status.Ok, low.Notify(r.Endpoint));
+        Assert.Equal(IpcStatus.Ok, high.Notify(r.Endpoint));
+        Assert.Equal(IpcStatus.Ok, low.Notify(r.Endpoint));
         Assert.Equal(2, ProcOf(r.Endpoint)!.PendingNotifies);
-        Assert.Equal(Status.Ok, r.Receive(high.Endpoint, out var m, TimeSpan.Zero));     // a named source takes only its own
+        Assert.Equal(IpcStatus.Ok, r.Receive(high.Endpoint, out var m, TimeSpan.Zero));     // a named source takes only its own
         Assert.Equal(high.Endpoint, m.Source);
-        Assert.Equal(Status.Ok, high.Notify(r.Endpoint));
-        Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out m, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Ok, high.Notify(r.Endpoint));
+        Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out m, TimeSpan.Zero));
         Assert.Equal(low.Endpoint, m.Source);
-        Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out m, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out m, TimeSpan.Zero));
         Assert.Equal(high.Endpoint, m.Source);
-        Assert.Equal(Status.Again, r.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, r.Receive(Endpoint.Any, out _, TimeSpan.Zero));
     }
 
     [Fact(Timeout = 20_000)]
@@ -67,13 +67,13 @@ public sealed class NotifyTests(ITestOutputHelper output) : IpcTestKit(output)
         using var n = Vm.Bind(8);
         var sending = OnThread(() => s.Send(r.Endpoint, Msg(1), Patience));
         await AwaitQueue(r.Endpoint, s.Endpoint);
-        Assert.Equal(Status.Ok, n.Notify(r.Endpoint));
-        Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out var m, Patience));
+        Assert.Equal(IpcStatus.Ok, n.Notify(r.Endpoint));
+        Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out var m, Patience));
         Assert.True(m.IsNotify);
         Assert.Equal(n.Endpoint, m.Source);
-        Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out m, Patience));
+        Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out m, Patience));
         Assert.Equal((1, s.Endpoint), (m.Type, m.Source));
-        Assert.Equal(Status.Ok, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await sending.WaitAsync(Patience));
     }
 
     [Fact(Timeout = 20_000)]
@@ -83,25 +83,25 @@ public sealed class NotifyTests(ITestOutputHelper output) : IpcTestKit(output)
         using var server = Vm.Bind();
         using var other = Vm.Bind();
         var calling = SendRecOnThread(client, server.Endpoint, Msg(10), Patience);
-        Assert.Equal(Status.Ok, server.Receive(Endpoint.Any, out _, Patience));
+        Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out _, Patience));
         await AwaitState(client.Endpoint, $"SENDREC waiting for {server.Endpoint}");
-        Assert.Equal(Status.Ok, other.Notify(client.Endpoint));
-        Assert.Equal(Status.Ok, server.Notify(client.Endpoint));        // not even from the server it waits for
-        Assert.Equal(Status.NotReady, other.SendNb(client.Endpoint, Msg(99)));
+        Assert.Equal(IpcStatus.Ok, other.Notify(client.Endpoint));
+        Assert.Equal(IpcStatus.Ok, server.Notify(client.Endpoint));        // not even from the server it waits for
+        Assert.Equal(IpcStatus.NotReady, other.SendNb(client.Endpoint, Msg(99)));
         await AwaitState(client.Endpoint, "SENDREC waiting for");
         Assert.Equal(2, ProcOf(client.Endpoint)!.PendingNotifies);
-        Assert.Equal(Status.Ok, server.Reply(client.Endpoint, Msg(11)));
+        Assert.Equal(IpcStatus.Ok, server.Reply(client.Endpoint, Msg(11)));
         var (status, reply) = await calling.WaitAsync(Patience);
-        Assert.Equal((Status.Ok, 11, false), (status, reply.Type, reply.IsNotify));
+        Assert.Equal((IpcStatus.Ok, 11, false), (status, reply.Type, reply.IsNotify));
         var sources = new List<Endpoint>();
         for (var i = 0; i < 2; i++)
         {
-            Assert.Equal(Status.Ok, client.Receive(Endpoint.Any, out var m, TimeSpan.Zero));
+            Assert.Equal(IpcStatus.Ok, client.Receive(Endpoint.Any, out var m, TimeSpan.Zero));
             Assert.True(m.IsNotify);
             sources.Add(m.Source);
         }
         Assert.Equal(new[] { server.Endpoint, other.Endpoint }.OrderBy(e => e.Slot), sources);
-        Assert.Equal(Status.Again, client.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, client.Receive(Endpoint.Any, out _, TimeSpan.Zero));
     }
 
     [Fact(Timeout = 20_000)]
@@ -110,13 +110,13 @@ public sealed class NotifyTests(ITestOutputHelper output) : IpcTestKit(output)
         using var server = Vm.Bind();
         using var notifier = Vm.Bind();
         var (actor, ep) = Script();
-        Assert.Equal(Status.Suspended, Do(actor, new ScriptActor.DoSendRec(server.Endpoint, Msg(1))));
-        Assert.Equal(Status.Ok, server.Receive(ep, out _, Patience));
+        Assert.Equal(IpcStatus.Suspended, Do(actor, new ScriptActor.DoSendRec(server.Endpoint, Msg(1))));
+        Assert.Equal(IpcStatus.Ok, server.Receive(ep, out _, Patience));
         await AwaitState(ep, "SENDREC waiting for");
-        Assert.Equal(Status.Ok, notifier.Notify(ep));
-        Assert.Equal(Status.Ok, server.Reply(ep, Msg(2)));
+        Assert.Equal(IpcStatus.Ok, notifier.Notify(ep));
+        Assert.Equal(IpcStatus.Ok, server.Reply(ep, Msg(2)));
         var replied = ExpectMsg<ScriptActor.Replied>(Patience);
-        Assert.Equal((Status.Ok, 2, false), (replied.Status, replied.Message.Type, replied.Message.IsNotify));
+        Assert.Equal((IpcStatus.Ok, 2, false), (replied.Status, replied.Message.Type, replied.Message.IsNotify));
         var got = ExpectMsg<ScriptActor.Got>(Patience);
         Assert.True(got.Message.IsNotify);
         Assert.Equal(notifier.Endpoint, got.Message.Source);
@@ -128,14 +128,14 @@ public sealed class NotifyTests(ITestOutputHelper output) : IpcTestKit(output)
         using var r = Vm.Bind();
         var (a, aEp) = Script(name: "a");
         var (_, bEp) = Script(name: "b");
-        Assert.Equal(Status.Ok, Do(a, new ScriptActor.DoNotify(bEp)));
+        Assert.Equal(IpcStatus.Ok, Do(a, new ScriptActor.DoNotify(bEp)));
         var got = ExpectMsg<ScriptActor.Got>(Patience);
         Assert.Equal((bEp, aEp, true), (got.By, got.Message.Source, got.Message.IsNotify));
-        Assert.Equal(Status.Ok, Do(a, new ScriptActor.DoNotify(r.Endpoint)));
-        Assert.Equal(Status.Ok, Do(a, new ScriptActor.DoNotify(r.Endpoint)));
-        Assert.Equal(Status.Ok, r.Receive(aEp, out var m, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Ok, Do(a, new ScriptActor.DoNotify(r.Endpoint)));
+        Assert.Equal(IpcStatus.Ok, Do(a, new ScriptActor.DoNotify(r.Endpoint)));
+        Assert.Equal(IpcStatus.Ok, r.Receive(aEp, out var m, TimeSpan.Zero));
         Assert.True(m.IsNotify);
-        Assert.Equal(Status.Again, r.Receive(aEp, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, r.Receive(aEp, out _, TimeSpan.Zero));
     }
 
     [Fact]
@@ -143,10 +143,10 @@ public sealed class NotifyTests(ITestOutputHelper output) : IpcTestKit(output)
     {
         using var r = Vm.Bind();
         var n = Vm.Bind();
-        Assert.Equal(Status.Ok, n.Notify(r.Endpoint));
+        Assert.Equal(IpcStatus.Ok, n.Notify(r.Endpoint));
         Assert.Equal(1, ProcOf(r.Endpoint)!.PendingNotifies);
         n.Dispose();
         Assert.Equal(0, ProcOf(r.Endpoint)!.PendingNotifies);
-        Assert.Equal(Status.Again, r.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, r.Receive(Endpoint.Any, out _, TimeSpan.Zero));
     }
 }

@@ -15,8 +15,8 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         await AwaitState(s.Endpoint, $"SENDING to {r.Endpoint}");
         await AwaitQueue(r.Endpoint, s.Endpoint);
         Assert.False(sending.IsCompleted);
-        Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out var m, Patience));
-        Assert.Equal(Status.Ok, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out var m, Patience));
+        Assert.Equal(IpcStatus.Ok, await sending.WaitAsync(Patience));
         Assert.Equal((7, 70, s.Endpoint), (m.Type, m.GetInt(0), m.Source));
         AssertNoTrace(s.Endpoint);
     }
@@ -28,7 +28,7 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var r = Vm.Bind();
         var receiving = ReceiveOnThread(r, s.Endpoint, Patience);
         await AwaitState(r.Endpoint, $"RECEIVING from {s.Endpoint}");
-        Assert.Equal(Status.Ok, s.Send(r.Endpoint, Msg(3), TimeSpan.Zero));     // timeout 0: it never had to wait
+        Assert.Equal(IpcStatus.Ok, s.Send(r.Endpoint, Msg(3), TimeSpan.Zero));     // timeout 0: it never had to wait
         Assert.Equal(3, (await receiving.WaitAsync(Patience)).Message.Type);
     }
 
@@ -39,17 +39,17 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var s = Vm.Bind();
         var (actor, ep) = Script();
         // Block the actor in its own sendrec to a thread that has not answered yet.
-        Assert.Equal(Status.Suspended, Do(actor, new ScriptActor.DoSendRec(holder.Endpoint, Msg(1))));
-        Assert.Equal(Status.Ok, holder.Receive(ep, out _, Patience));
+        Assert.Equal(IpcStatus.Suspended, Do(actor, new ScriptActor.DoSendRec(holder.Endpoint, Msg(1))));
+        Assert.Equal(IpcStatus.Ok, holder.Receive(ep, out _, Patience));
         await AwaitState(ep, $"SENDREC waiting for {holder.Endpoint}");
         var sending = OnThread(() => s.Send(ep, Msg(42), Patience));
         await AwaitState(s.Endpoint, $"SENDING to {ep}");
         Assert.False(sending.IsCompleted);
-        Assert.Equal(Status.Ok, holder.Reply(ep, Msg(2)));
-        Assert.Equal(Status.Ok, ExpectMsg<ScriptActor.Replied>(Patience).Status);
+        Assert.Equal(IpcStatus.Ok, holder.Reply(ep, Msg(2)));
+        Assert.Equal(IpcStatus.Ok, ExpectMsg<ScriptActor.Replied>(Patience).Status);
         var got = ExpectMsg<ScriptActor.Got>(Patience);         // back in its implicit receive, it takes the sender
         Assert.Equal((42, s.Endpoint), (got.Message.Type, got.Message.Source));
-        Assert.Equal(Status.Ok, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await sending.WaitAsync(Patience));
     }
 
     [Fact(Timeout = 20_000)]
@@ -57,11 +57,11 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
     {
         using var r = Vm.Bind();
         var (actor, ep) = Script();
-        Assert.Equal(Status.Suspended, Do(actor, new ScriptActor.DoSend(r.Endpoint, Msg(9))));
+        Assert.Equal(IpcStatus.Suspended, Do(actor, new ScriptActor.DoSend(r.Endpoint, Msg(9))));
         await AwaitState(ep, $"SENDING to {r.Endpoint}");    // blocked in the kernel: no outcome can be on its way
-        Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out var m, Patience));
+        Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out var m, Patience));
         Assert.Equal((9, ep), (m.Type, m.Source));
-        Assert.Equal(Status.Ok, ExpectMsg<ScriptActor.SendDone>(Patience).Status);
+        Assert.Equal(IpcStatus.Ok, ExpectMsg<ScriptActor.SendDone>(Patience).Status);
     }
 
     [Fact(Timeout = 20_000)]
@@ -70,17 +70,17 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var holder = Vm.Bind();
         var (a, aEp) = Script(name: "a");
         var (b, bEp) = Script(name: "b");
-        Assert.Equal(Status.Suspended, Do(b, new ScriptActor.DoSendRec(holder.Endpoint, Msg(1))));
-        Assert.Equal(Status.Ok, holder.Receive(bEp, out _, Patience));
+        Assert.Equal(IpcStatus.Suspended, Do(b, new ScriptActor.DoSendRec(holder.Endpoint, Msg(1))));
+        Assert.Equal(IpcStatus.Ok, holder.Receive(bEp, out _, Patience));
         await AwaitState(bEp, "SENDREC waiting for");
-        Assert.Equal(Status.Suspended, Do(a, new ScriptActor.DoSend(bEp, Msg(55))));
+        Assert.Equal(IpcStatus.Suspended, Do(a, new ScriptActor.DoSend(bEp, Msg(55))));
         await AwaitState(aEp, $"SENDING to {bEp}");
         await AwaitQueue(bEp, aEp);
-        Assert.Equal(Status.Ok, holder.Reply(bEp, Msg(2)));
+        Assert.Equal(IpcStatus.Ok, holder.Reply(bEp, Msg(2)));
         var events = new List<object> { ExpectMsg<object>(Patience), ExpectMsg<object>(Patience), ExpectMsg<object>(Patience) };
-        Assert.Contains(events, e => e is ScriptActor.Replied { Status: Status.Ok } r && r.By == bEp);
+        Assert.Contains(events, e => e is ScriptActor.Replied { Status: IpcStatus.Ok } r && r.By == bEp);
         Assert.Contains(events, e => e is ScriptActor.Got g && g.By == bEp && g.Message.Type == 55 && g.Message.Source == aEp);
-        Assert.Contains(events, e => e is ScriptActor.SendDone { Status: Status.Ok } d && d.By == aEp);
+        Assert.Contains(events, e => e is ScriptActor.SendDone { Status: IpcStatus.Ok } d && d.By == aEp);
     }
 
     [Fact(Timeout = 20_000)]
@@ -89,7 +89,7 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         var (a, aEp) = Script(name: "a");
         var (_, bEp) = Script(name: "b");
         await AwaitState(bEp, "RECEIVING from ANY (idle)");
-        Assert.Equal(Status.Ok, Do(a, new ScriptActor.DoSend(bEp, Msg(5))));
+        Assert.Equal(IpcStatus.Ok, Do(a, new ScriptActor.DoSend(bEp, Msg(5))));
         var got = ExpectMsg<ScriptActor.Got>(Patience);
         Assert.Equal((bEp, 5, aEp), (got.By, got.Message.Type, got.Message.Source));
     }
@@ -104,15 +104,15 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         await AwaitQueue(r.Endpoint, s1.Endpoint);
         var second = OnThread(() => s2.Send(r.Endpoint, Msg(2), Patience));
         await AwaitQueue(r.Endpoint, s1.Endpoint, s2.Endpoint);
-        Assert.Equal(Status.Ok, r.Receive(s2.Endpoint, out var m, Patience));
+        Assert.Equal(IpcStatus.Ok, r.Receive(s2.Endpoint, out var m, Patience));
         Assert.Equal(2, m.Type);
-        Assert.Equal(Status.Ok, await second.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await second.WaitAsync(Patience));
         Assert.Equal([s1.Endpoint], ProcOf(r.Endpoint)!.QueuedSenders);
         Assert.False(first.IsCompleted);
-        Assert.Equal(Status.Again, r.Receive(s2.Endpoint, out _, TimeSpan.Zero));
-        Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out m, Patience));
+        Assert.Equal(IpcStatus.Again, r.Receive(s2.Endpoint, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out m, Patience));
         Assert.Equal(1, m.Type);
-        Assert.Equal(Status.Ok, await first.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await first.WaitAsync(Patience));
     }
 
     [Fact(Timeout = 20_000)]
@@ -121,14 +121,14 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var s1 = Vm.Bind();
         using var s2 = Vm.Bind();
         var (actor, ep) = Script();
-        Assert.Equal(Status.Ok, Do(actor, new ScriptActor.DoReceiveFrom(s2.Endpoint)));
+        Assert.Equal(IpcStatus.Ok, Do(actor, new ScriptActor.DoReceiveFrom(s2.Endpoint)));
         await AwaitState(ep, $"RECEIVING from {s2.Endpoint} (idle)");
         var first = OnThread(() => s1.Send(ep, Msg(1), Patience));
         await AwaitQueue(ep, s1.Endpoint);
-        Assert.Equal(Status.Ok, s2.Send(ep, Msg(2), Patience));
+        Assert.Equal(IpcStatus.Ok, s2.Send(ep, Msg(2), Patience));
         Assert.Equal(2, ExpectMsg<ScriptActor.Got>(Patience).Message.Type);
         Assert.Equal(1, ExpectMsg<ScriptActor.Got>(Patience).Message.Type);     // back to ANY after one delivery
-        Assert.Equal(Status.Ok, await first.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await first.WaitAsync(Patience));
     }
 
     [Fact(Timeout = 30_000)]
@@ -138,7 +138,7 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         var senders = Enumerable.Range(0, 5).Select(_ => Vm.Bind()).ToList();
         try
         {
-            var sends = new List<Task<Status>>();
+            var sends = new List<Task<IpcStatus>>();
             for (var i = 0; i < senders.Count; i++)
             {
                 var (s, type) = (senders[i], 100 + i);
@@ -147,10 +147,10 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
             }
             for (var i = 0; i < senders.Count; i++)
             {
-                Assert.Equal(Status.Ok, r.Receive(Endpoint.Any, out var m, Patience));
+                Assert.Equal(IpcStatus.Ok, r.Receive(Endpoint.Any, out var m, Patience));
                 Assert.Equal((100 + i, senders[i].Endpoint), (m.Type, m.Source));
             }
-            Assert.All(await Task.WhenAll(sends).WaitAsync(Patience), s => Assert.Equal(Status.Ok, s));
+            Assert.All(await Task.WhenAll(sends).WaitAsync(Patience), s => Assert.Equal(IpcStatus.Ok, s));
         }
         finally
         {
@@ -164,18 +164,18 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var s = Vm.Bind();
         using var r = Vm.Bind();
         using var other = Vm.Bind();
-        Assert.Equal(Status.NotReady, s.SendNb(r.Endpoint, Msg(1)));
+        Assert.Equal(IpcStatus.NotReady, s.SendNb(r.Endpoint, Msg(1)));
         var receiving = ReceiveOnThread(r, other.Endpoint, Patience);
         await AwaitState(r.Endpoint, "RECEIVING from");
-        Assert.Equal(Status.NotReady, s.SendNb(r.Endpoint, Msg(1)));        // waiting, but not for us
+        Assert.Equal(IpcStatus.NotReady, s.SendNb(r.Endpoint, Msg(1)));        // waiting, but not for us
         Assert.Empty(ProcOf(r.Endpoint)!.QueuedSenders);
-        Assert.Equal(Status.Ok, other.SendNb(r.Endpoint, Msg(2)));
+        Assert.Equal(IpcStatus.Ok, other.SendNb(r.Endpoint, Msg(2)));
         Assert.Equal(2, (await receiving.WaitAsync(Patience)).Message.Type);
         var (actor, ep) = Script();
         await AwaitState(ep, "RECEIVING from ANY (idle)");
-        Assert.Equal(Status.Ok, s.SendNb(ep, Msg(3)));
+        Assert.Equal(IpcStatus.Ok, s.SendNb(ep, Msg(3)));
         Assert.Equal(3, ExpectMsg<ScriptActor.Got>(Patience).Message.Type);
-        Assert.Equal(Status.NotReady, Do(actor, new ScriptActor.DoSendNb(r.Endpoint, Msg(4))));
+        Assert.Equal(IpcStatus.NotReady, Do(actor, new ScriptActor.DoSendNb(r.Endpoint, Msg(4))));
     }
 
     [Fact(Timeout = 20_000)]
@@ -184,13 +184,13 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var client = Vm.Bind();
         using var server = Vm.Bind();
         var calling = SendRecOnThread(client, server.Endpoint, Msg(10, 1), Patience);
-        Assert.Equal(Status.Ok, server.Receive(Endpoint.Any, out var request, Patience));
+        Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out var request, Patience));
         await AwaitState(client.Endpoint, $"SENDREC waiting for {server.Endpoint}");
         var reply = request;
         reply.Type = 11;
-        Assert.Equal(Status.Ok, server.Reply(request.Source, in reply));
+        Assert.Equal(IpcStatus.Ok, server.Reply(request.Source, in reply));
         var (status, got) = await calling.WaitAsync(Patience);
-        Assert.Equal(Status.Ok, status);
+        Assert.Equal(IpcStatus.Ok, status);
         Assert.Equal((11, 1, server.Endpoint), (got.Type, got.GetInt(0), got.Source));
     }
 
@@ -199,13 +199,13 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
     {
         using var server = Vm.Bind();
         var (actor, ep) = Script();
-        Assert.Equal(Status.Suspended, Do(actor, new ScriptActor.DoSendRec(server.Endpoint, Msg(20))));
-        Assert.Equal(Status.Ok, server.RcvRqst(out var request, Patience));
+        Assert.Equal(IpcStatus.Suspended, Do(actor, new ScriptActor.DoSendRec(server.Endpoint, Msg(20))));
+        Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var request, Patience));
         Assert.Equal((20, ep), (request.Type, request.Source));
         await AwaitState(ep, $"SENDREC waiting for {server.Endpoint}");
-        Assert.Equal(Status.Ok, server.Reply(ep, Msg(21)));
+        Assert.Equal(IpcStatus.Ok, server.Reply(ep, Msg(21)));
         var replied = ExpectMsg<ScriptActor.Replied>(Patience);
-        Assert.Equal((Status.Ok, 21, server.Endpoint), (replied.Status, replied.Message.Type, replied.Message.Source));
+        Assert.Equal((IpcStatus.Ok, 21, server.Endpoint), (replied.Status, replied.Message.Type, replied.Message.Source));
     }
 
     [Fact]
@@ -213,11 +213,11 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
     {
         var (_, serverEp) = Script(echo: true, name: "server");
         var (client, clientEp) = Script(name: "client");
-        Assert.Equal(Status.Suspended, Do(client, new ScriptActor.DoSendRec(serverEp, Msg(30))));
+        Assert.Equal(IpcStatus.Suspended, Do(client, new ScriptActor.DoSendRec(serverEp, Msg(30))));
         var got = ExpectMsg<ScriptActor.Got>(Patience);
         Assert.Equal((serverEp, clientEp), (got.By, got.Message.Source));
         var replied = ExpectMsg<ScriptActor.Replied>(Patience);
-        Assert.Equal((Status.Ok, 31, serverEp), (replied.Status, replied.Message.Type, replied.Message.Source));
+        Assert.Equal((IpcStatus.Ok, 31, serverEp), (replied.Status, replied.Message.Type, replied.Message.Source));
     }
 
     [Fact(Timeout = 20_000)]
@@ -226,7 +226,7 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         var (_, serverEp) = Script(echo: true, name: "server");
         using var client = Vm.Bind();
         var result = await client.SendRecAsync(serverEp, Msg(40, 4)).AsTask().WaitAsync(Patience);
-        Assert.Equal((Status.Ok, 41, 4), (result.Status, result.Message.Type, result.Message.GetInt(0)));
+        Assert.Equal((IpcStatus.Ok, 41, 4), (result.Status, result.Message.Type, result.Message.GetInt(0)));
         ExpectMsg<ScriptActor.Got>(Patience);
     }
 
@@ -238,17 +238,17 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var client = Vm.Bind();
         var sending = OnThread(() => plain.Send(server.Endpoint, Msg(1), Patience));
         await AwaitQueue(server.Endpoint, plain.Endpoint);
-        Assert.Equal(Status.Again, server.RcvRqst(out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, server.RcvRqst(out _, TimeSpan.Zero));
         var calling = SendRecOnThread(client, server.Endpoint, Msg(2), Patience);
         await AwaitQueue(server.Endpoint, plain.Endpoint, client.Endpoint);
-        Assert.Equal(Status.Ok, server.RcvRqst(out var request, Patience));
+        Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var request, Patience));
         Assert.Equal((2, client.Endpoint), (request.Type, request.Source));
         Assert.Equal([plain.Endpoint], ProcOf(server.Endpoint)!.QueuedSenders);
-        Assert.Equal(Status.Ok, server.Reply(client.Endpoint, Msg(3)));
+        Assert.Equal(IpcStatus.Ok, server.Reply(client.Endpoint, Msg(3)));
         Assert.Equal(3, (await calling.WaitAsync(Patience)).Message.Type);
-        Assert.Equal(Status.Ok, server.Receive(Endpoint.Any, out var m, Patience));
+        Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out var m, Patience));
         Assert.Equal(1, m.Type);
-        Assert.Equal(Status.Ok, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await sending.WaitAsync(Patience));
     }
 
     [Fact(Timeout = 20_000)]
@@ -259,12 +259,12 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var client = Vm.Bind();
         var serving = OnThread(() => (server.RcvRqst(out var m, Patience), m));
         await AwaitState(server.Endpoint, "RECEIVING from ANY");
-        Assert.Equal(Status.NotReady, plain.SendNb(server.Endpoint, Msg(1)));
+        Assert.Equal(IpcStatus.NotReady, plain.SendNb(server.Endpoint, Msg(1)));
         var calling = SendRecOnThread(client, server.Endpoint, Msg(2), Patience);
         var (status, request) = await serving.WaitAsync(Patience);
-        Assert.Equal((Status.Ok, 2), (status, request.Type));
-        Assert.Equal(Status.Ok, server.Reply(client.Endpoint, Msg(3)));
-        Assert.Equal(Status.Ok, (await calling.WaitAsync(Patience)).Status);
+        Assert.Equal((IpcStatus.Ok, 2), (status, request.Type));
+        Assert.Equal(IpcStatus.Ok, server.Reply(client.Endpoint, Msg(3)));
+        Assert.Equal(IpcStatus.Ok, (await calling.WaitAsync(Patience)).Status);
     }
 
     [Fact(Timeout = 20_000)]
@@ -273,16 +273,16 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var plain = Vm.Bind();
         using var client = Vm.Bind();
         var (actor, ep) = Script(echo: true);
-        Assert.Equal(Status.Ok, Do(actor, new ScriptActor.DoRequestsOnly()));
+        Assert.Equal(IpcStatus.Ok, Do(actor, new ScriptActor.DoRequestsOnly()));
         await AwaitState(ep, "RECEIVING from ANY (idle)");
         var sending = OnThread(() => plain.Send(ep, Msg(1), Patience));
         await AwaitQueue(ep, plain.Endpoint);
         var reply = await client.SendRecAsync(ep, Msg(10)).AsTask().WaitAsync(Patience);
-        Assert.Equal((Status.Ok, 11), (reply.Status, reply.Message.Type));
+        Assert.Equal((IpcStatus.Ok, 11), (reply.Status, reply.Message.Type));
         var first = ExpectMsg<ScriptActor.Got>(Patience);
         Assert.Equal(client.Endpoint, first.Message.Source);
         Assert.Equal(plain.Endpoint, ExpectMsg<ScriptActor.Got>(Patience).Message.Source);
-        Assert.Equal(Status.Ok, await sending.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await sending.WaitAsync(Patience));
     }
 
     [Fact]
@@ -290,12 +290,12 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
     {
         using var a = Vm.Bind();
         using var b = Vm.Bind();
-        Assert.Equal(Status.Again, a.Send(b.Endpoint, Msg(1), TimeSpan.Zero));
-        Assert.Equal(Status.Again, a.Receive(Endpoint.Any, out _, TimeSpan.Zero));
-        Assert.Equal(Status.Again, a.Receive(b.Endpoint, out _, TimeSpan.Zero));
-        Assert.Equal(Status.Again, a.RcvRqst(out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, a.Send(b.Endpoint, Msg(1), TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, a.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, a.Receive(b.Endpoint, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, a.RcvRqst(out _, TimeSpan.Zero));
         var m = Msg(1);
-        Assert.Equal(Status.Again, a.SendRec(b.Endpoint, ref m, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, a.SendRec(b.Endpoint, ref m, TimeSpan.Zero));
         AssertNoTrace(a.Endpoint);
         Assert.Empty(ProcOf(b.Endpoint)!.QueuedSenders);
     }
@@ -306,23 +306,23 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         using var a = Vm.Bind();
         using var b = Vm.Bind();
         var shortly = TimeSpan.FromMilliseconds(50);
-        Assert.Equal(Status.TimedOut, a.Send(b.Endpoint, Msg(1), shortly));
+        Assert.Equal(IpcStatus.TimedOut, a.Send(b.Endpoint, Msg(1), shortly));
         AssertNoTrace(a.Endpoint);
         Assert.Empty(ProcOf(b.Endpoint)!.QueuedSenders);
-        Assert.Equal(Status.Again, b.Receive(Endpoint.Any, out _, TimeSpan.Zero));     // the message is gone too
+        Assert.Equal(IpcStatus.Again, b.Receive(Endpoint.Any, out _, TimeSpan.Zero));     // the message is gone too
         var m = Msg(1);
-        Assert.Equal(Status.TimedOut, a.SendRec(b.Endpoint, ref m, shortly));
+        Assert.Equal(IpcStatus.TimedOut, a.SendRec(b.Endpoint, ref m, shortly));
         AssertNoTrace(a.Endpoint);
-        Assert.Equal(Status.Again, b.Receive(Endpoint.Any, out _, TimeSpan.Zero));
-        Assert.Equal(Status.TimedOut, a.Receive(b.Endpoint, out _, shortly));
+        Assert.Equal(IpcStatus.Again, b.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.TimedOut, a.Receive(b.Endpoint, out _, shortly));
         AssertNoTrace(a.Endpoint);
-        Assert.Equal(Status.NotReady, b.SendNb(a.Endpoint, Msg(2)));     // a no longer waits
+        Assert.Equal(IpcStatus.NotReady, b.SendNb(a.Endpoint, Msg(2)));     // a no longer waits
         // sendrec timing out in its reply half: the server got the request, but a late reply finds nobody.
         var calling = SendRecOnThread(a, b.Endpoint, Msg(3), TimeSpan.FromMilliseconds(300));
-        Assert.Equal(Status.Ok, b.Receive(Endpoint.Any, out var request, Patience));
-        Assert.Equal(Status.TimedOut, (await calling.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.Ok, b.Receive(Endpoint.Any, out var request, Patience));
+        Assert.Equal(IpcStatus.TimedOut, (await calling.WaitAsync(Patience)).Status);
         AssertNoTrace(a.Endpoint);
-        Assert.Equal(Status.ProcState, b.Reply(request.Source, Msg(4)));
+        Assert.Equal(IpcStatus.ProcState, b.Reply(request.Source, Msg(4)));
     }
 
     [Fact(Timeout = 20_000)]
@@ -330,14 +330,14 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
     {
         using var silent = Vm.Bind();
         var (actor, ep) = Script();
-        Assert.Equal(Status.Suspended, Do(actor, new ScriptActor.DoSendRec(silent.Endpoint, Msg(1), TimeSpan.FromMilliseconds(50))));
-        Assert.Equal(Status.TimedOut, ExpectMsg<ScriptActor.Replied>(Patience).Status);
+        Assert.Equal(IpcStatus.Suspended, Do(actor, new ScriptActor.DoSendRec(silent.Endpoint, Msg(1), TimeSpan.FromMilliseconds(50))));
+        Assert.Equal(IpcStatus.TimedOut, ExpectMsg<ScriptActor.Replied>(Patience).Status);
         await AwaitState(ep, "RECEIVING from ANY (idle)");
         Assert.Empty(ProcOf(silent.Endpoint)!.QueuedSenders);
-        Assert.Equal(Status.Again, silent.Receive(Endpoint.Any, out _, TimeSpan.Zero));
-        Assert.Equal(Status.Suspended, Do(actor, new ScriptActor.DoSend(silent.Endpoint, Msg(1), TimeSpan.FromMilliseconds(50))));
-        Assert.Equal(Status.TimedOut, ExpectMsg<ScriptActor.SendDone>(Patience).Status);
-        Assert.Equal(Status.Again, silent.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, silent.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Suspended, Do(actor, new ScriptActor.DoSend(silent.Endpoint, Msg(1), TimeSpan.FromMilliseconds(50))));
+        Assert.Equal(IpcStatus.TimedOut, ExpectMsg<ScriptActor.SendDone>(Patience).Status);
+        Assert.Equal(IpcStatus.Again, silent.Receive(Endpoint.Any, out _, TimeSpan.Zero));
     }
 
     [Fact(Timeout = 20_000)]
@@ -352,7 +352,7 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
             await cts.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receiving.WaitAsync(Patience));
             AssertNoTrace(a.Endpoint);
-            Assert.Equal(Status.NotReady, b.SendNb(a.Endpoint, Msg(1)));
+            Assert.Equal(IpcStatus.NotReady, b.SendNb(a.Endpoint, Msg(1)));
         }
         using (var cts = new CancellationTokenSource())
         {
@@ -361,23 +361,23 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
             await cts.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending.WaitAsync(Patience));
             AssertNoTrace(a.Endpoint);
-            Assert.Equal(Status.Again, b.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+            Assert.Equal(IpcStatus.Again, b.Receive(Endpoint.Any, out _, TimeSpan.Zero));
         }
         using (var cts = new CancellationTokenSource())
         {
             var calling = a.SendRecAsync(b.Endpoint, Msg(3), cts.Token).AsTask();
-            Assert.Equal(Status.Ok, b.Receive(Endpoint.Any, out _, Patience));
+            Assert.Equal(IpcStatus.Ok, b.Receive(Endpoint.Any, out _, Patience));
             await AwaitState(a.Endpoint, "SENDREC waiting for");
             await cts.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => calling.WaitAsync(Patience));
             AssertNoTrace(a.Endpoint);
-            Assert.Equal(Status.ProcState, b.Reply(a.Endpoint, Msg(4)));
+            Assert.Equal(IpcStatus.ProcState, b.Reply(a.Endpoint, Msg(4)));
         }
         // The handle is usable again after a cancelled call.
         var again = b.SendAsync(a.Endpoint, Msg(5)).AsTask();
         var result = await a.ReceiveAsync(b.Endpoint).AsTask().WaitAsync(Patience);
-        Assert.Equal((Status.Ok, 5), (result.Status, result.Message.Type));
-        Assert.Equal(Status.Ok, await again.WaitAsync(Patience));
+        Assert.Equal((IpcStatus.Ok, 5), (result.Status, result.Message.Type));
+        Assert.Equal(IpcStatus.Ok, await again.WaitAsync(Patience));
     }
 
     [Fact(Timeout = 20_000)]
@@ -388,6 +388,6 @@ public sealed class PrimitiveTests(ITestOutputHelper output) : IpcTestKit(output
         var receiving = a.ReceiveAsync(Endpoint.Any, new CancellationToken(true)).AsTask();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receiving.WaitAsync(Patience));
         AssertNoTrace(a.Endpoint);
-        Assert.Equal(Status.NotReady, b.SendNb(a.Endpoint, Msg(1)));
+        Assert.Equal(IpcStatus.NotReady, b.SendNb(a.Endpoint, Msg(1)));
     }
 }

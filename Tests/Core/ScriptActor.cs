@@ -19,12 +19,12 @@ public sealed class ScriptActor(IActorRef probe, int? slot = null, bool echo = f
     public sealed record DoCrash;
 
     /// <summary>The immediate status of a command.</summary>
-    public sealed record Started(Status Status);
+    public sealed record Started(IpcStatus Status);
     /// <summary>An IPC message taken by the implicit receive.</summary>
     public sealed record Got(Endpoint By, Message Message);
-    public sealed record Replied(Endpoint By, Status Status, Message Message);
-    public sealed record SendDone(Endpoint By, Status Status);
-    public sealed record ReceiveError(Endpoint By, Status Status);
+    public sealed record Replied(Endpoint By, IpcStatus Status, Message Message);
+    public sealed record SendDone(Endpoint By, IpcStatus Status);
+    public sealed record ReceiveError(Endpoint By, IpcStatus Status);
 
     protected override void OnMessage(in Message m)
     {
@@ -32,14 +32,14 @@ public sealed class ScriptActor(IActorRef probe, int? slot = null, bool echo = f
         if (!echo || m.IsNotify) return;
         var reply = m;
         reply.Type = m.Type + 1;
-        if (Reply(m.Source, in reply) != Status.Ok) SendNb(m.Source, in reply);
+        if (Reply(m.Source, in reply) != IpcStatus.Ok) SendNb(m.Source, in reply);
     }
 
-    protected override void OnReply(Status status, in Message reply) => probe.Tell(new Replied(Endpoint, status, reply));
+    protected override void OnReply(IpcStatus status, in Message reply) => probe.Tell(new Replied(Endpoint, status, reply));
 
-    protected override void OnSendDone(Status status) => probe.Tell(new SendDone(Endpoint, status));
+    protected override void OnSendDone(IpcStatus status) => probe.Tell(new SendDone(Endpoint, status));
 
-    protected override void OnReceiveError(Status status) => probe.Tell(new ReceiveError(Endpoint, status));
+    protected override void OnReceiveError(IpcStatus status) => probe.Tell(new ReceiveError(Endpoint, status));
 
     protected override void OnCommand(object message)
     {
@@ -53,11 +53,11 @@ public sealed class ScriptActor(IActorRef probe, int? slot = null, bool echo = f
             case DoReply c: Sender.Tell(new Started(Reply(c.Dst, c.Message))); break;
             case DoReceiveFrom c:
                 ReceiveFrom(c.Source);
-                Sender.Tell(new Started(Status.Ok));
+                Sender.Tell(new Started(IpcStatus.Ok));
                 break;
             case DoRequestsOnly:
                 ReceiveRequestsOnly();
-                Sender.Tell(new Started(Status.Ok));
+                Sender.Tell(new Started(IpcStatus.Ok));
                 break;
             case DoCrash: throw new InvalidOperationException("crash requested by the test");
             default: Unhandled(message); break;

@@ -13,7 +13,7 @@ public sealed class SmokeTests(ITestOutputHelper output) : VmTestKit(output)
         using var client = Vm.Bind();
         await AwaitAssertAsync(() => Assert.Contains(Vm.Snapshot().Procs, p => p.Slot == 3), Patience);
         var m = new Message(41);
-        Assert.Equal(Status.Ok, client.SendRec(Endpoint.System(3), ref m, Patience));
+        Assert.Equal(IpcStatus.Ok, client.SendRec(Endpoint.System(3), ref m, Patience));
         Assert.Equal(42, m.Type);
         Assert.Equal(Endpoint.System(3), m.Source);
     }
@@ -26,7 +26,7 @@ public sealed class SmokeTests(ITestOutputHelper output) : VmTestKit(output)
         await AwaitAssertAsync(() => Assert.Equal(2, Vm.Snapshot().Procs.Count), Patience);
         client.Tell(new SendRecClient.Go(Endpoint.System(3), 7), TestActor);
         var outcome = ExpectMsg<SendRecClient.Outcome>(Patience);
-        Assert.Equal(new SendRecClient.Outcome(Status.Ok, 8, Endpoint.System(3)), outcome);
+        Assert.Equal(new SendRecClient.Outcome(IpcStatus.Ok, 8, Endpoint.System(3)), outcome);
     }
 
     [Fact(Timeout = 20_000)]
@@ -36,13 +36,13 @@ public sealed class SmokeTests(ITestOutputHelper output) : VmTestKit(output)
         using var client = Vm.Bind();
         var serving = Task.Run(() =>
         {
-            Assert.Equal(Status.Ok, server.Receive(Endpoint.Any, out var request, Patience));
+            Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out var request, Patience));
             request.Type *= 10;
             return server.Send(request.Source, in request, Patience);
         });
         var result = await client.SendRecAsync(Endpoint.System(2), new Message(5)).AsTask().WaitAsync(Patience);
-        Assert.Equal(Status.Ok, result.Status);
+        Assert.Equal(IpcStatus.Ok, result.Status);
         Assert.Equal(50, result.Message.Type);
-        Assert.Equal(Status.Ok, await serving.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await serving.WaitAsync(Patience));
     }
 }

@@ -96,7 +96,7 @@ public sealed class StressTests(ITestOutputHelper output) : IpcTestKit(output)
         {
             var m = Request(pair, seq);
             var status = handle.SendRec(server, ref m, TimeSpan.FromSeconds(30));
-            if (status != Status.Ok) { errors.Enqueue($"pair {pair} seq {seq}: {status}"); return done; }
+            if (status != IpcStatus.Ok) { errors.Enqueue($"pair {pair} seq {seq}: {status}"); return done; }
             if (CheckReply(in m, server, pair, seq) is { } why) errors.Enqueue($"pair {pair}: {why}");
             done++;
         }
@@ -110,7 +110,7 @@ public sealed class StressTests(ITestOutputHelper output) : IpcTestKit(output)
         for (long seq = 0; seq < PerPair; seq++)
         {
             var result = await handle.SendRecAsync(server, Request(pair, seq));
-            if (result.Status != Status.Ok) { errors.Enqueue($"pair {pair} seq {seq}: {result.Status}"); return done; }
+            if (result.Status != IpcStatus.Ok) { errors.Enqueue($"pair {pair} seq {seq}: {result.Status}"); return done; }
             var reply = result.Message;
             if (CheckReply(in reply, server, pair, seq) is { } why) errors.Enqueue($"pair {pair}: {why}");
             done++;
@@ -140,7 +140,7 @@ public sealed class StressTests(ITestOutputHelper output) : IpcTestKit(output)
             var reply = m;
             reply.Type = m.Type + 1000;
             reply.SetLong(3, ~m.GetLong(2));
-            if (Reply(m.Source, in reply) != Status.Ok) _bad++;
+            if (Reply(m.Source, in reply) != IpcStatus.Ok) _bad++;
         }
 
         protected override void OnCommand(object message)
@@ -168,9 +168,9 @@ public sealed class StressTests(ITestOutputHelper output) : IpcTestKit(output)
 
         protected override void OnCommand(object message) => Next();
 
-        protected override void OnReply(Status status, in Message reply)
+        protected override void OnReply(IpcStatus status, in Message reply)
         {
-            if (status != Status.Ok)
+            if (status != IpcStatus.Ok)
             {
                 errors.Enqueue($"pair {pair} seq {_seq}: {status}");
                 done.TrySetResult(_seq);
@@ -185,7 +185,7 @@ public sealed class StressTests(ITestOutputHelper output) : IpcTestKit(output)
         private void Next()
         {
             var status = SendRec(_server, Request(pair, _seq));
-            if (status == Status.Suspended) return;
+            if (status == IpcStatus.Suspended) return;
             errors.Enqueue($"pair {pair} seq {_seq}: {status}");
             done.TrySetResult(_seq);
         }

@@ -27,17 +27,17 @@ public sealed class VCopyTests(ITestOutputHelper output) : IpcTestKit(output)
         var serverBuf = server.RegisterBuffer(serverBuffer, BufferAccess.ReadWrite);
         Array.Fill(serverBuffer, (byte)0xAB, 1000, 1000);
         var calling = SendRecOnThread(client, server.Endpoint, Msg(1), Patience);
-        Assert.Equal(Status.Ok, server.Receive(Endpoint.Any, out _, Patience));
+        Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out _, Patience));
         await AwaitState(client.Endpoint, "SENDREC waiting for");
         // The requester is the destination: pull the client's data.
-        Assert.Equal(Status.Ok, server.VCopy(client.Endpoint, new(clientOut), Endpoint.Self, new(serverBuf), 1000));
+        Assert.Equal(IpcStatus.Ok, server.VCopy(client.Endpoint, new(clientOut), Endpoint.Self, new(serverBuf), 1000));
         Assert.Equal(clientData, serverBuffer[..1000]);
         // The requester is the source: push into the client's inbox at an offset.
-        Assert.Equal(Status.Ok, server.VCopy(Endpoint.Self, new(serverBuf, 1000), client.Endpoint, new(clientIn, 100), 900));
+        Assert.Equal(IpcStatus.Ok, server.VCopy(Endpoint.Self, new(serverBuf, 1000), client.Endpoint, new(clientIn, 100), 900));
         Assert.Equal(Enumerable.Repeat((byte)0xAB, 900), clientInbox[100..]);
         Assert.Equal(new byte[100], clientInbox[..100]);
-        Assert.Equal(Status.Ok, server.Reply(client.Endpoint, Msg(2)));
-        Assert.Equal(Status.Ok, (await calling.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.Ok, server.Reply(client.Endpoint, Msg(2)));
+        Assert.Equal(IpcStatus.Ok, (await calling.WaitAsync(Patience)).Status);
         var stats = Vm.Snapshot();
         Assert.Equal(2, stats.Copies);
         Assert.Equal(1900, stats.BytesCopied);
@@ -57,12 +57,12 @@ public sealed class VCopyTests(ITestOutputHelper output) : IpcTestKit(output)
         var bWaits = ReceiveOnThread(b, Endpoint.Any, Patience);
         await AwaitState(a.Endpoint, "RECEIVING");
         await AwaitState(b.Endpoint, "RECEIVING");
-        Assert.Equal(Status.Ok, third.VCopy(a.Endpoint, new(aBuf), b.Endpoint, new(bBuf), 4096));
+        Assert.Equal(IpcStatus.Ok, third.VCopy(a.Endpoint, new(aBuf), b.Endpoint, new(bBuf), 4096));
         Assert.Equal(source, target);
-        Assert.Equal(Status.Ok, third.Send(a.Endpoint, Msg(1), Patience));
-        Assert.Equal(Status.Ok, third.Send(b.Endpoint, Msg(2), Patience));
-        Assert.Equal(Status.Ok, (await aWaits.WaitAsync(Patience)).Status);
-        Assert.Equal(Status.Ok, (await bWaits.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.Ok, third.Send(a.Endpoint, Msg(1), Patience));
+        Assert.Equal(IpcStatus.Ok, third.Send(b.Endpoint, Msg(2), Patience));
+        Assert.Equal(IpcStatus.Ok, (await aWaits.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.Ok, (await bWaits.WaitAsync(Patience)).Status);
     }
 
     [Fact(Timeout = 60_000)]
@@ -76,13 +76,13 @@ public sealed class VCopyTests(ITestOutputHelper output) : IpcTestKit(output)
         var bBuf = b.RegisterBuffer(target, BufferAccess.Write);
         var bWaits = ReceiveOnThread(b, Endpoint.Any, Patience);
         await AwaitState(b.Endpoint, "RECEIVING");
-        Assert.Equal(Status.Range, a.VCopy(Endpoint.Self, new(aBuf), b.Endpoint, new(bBuf), MaxCopy + 1));
+        Assert.Equal(IpcStatus.Range, a.VCopy(Endpoint.Self, new(aBuf), b.Endpoint, new(bBuf), MaxCopy + 1));
         Assert.Equal(0, target[^1]);
-        Assert.Equal(Status.Ok, a.VCopy(Endpoint.Self, new(aBuf), b.Endpoint, new(bBuf), MaxCopy));
+        Assert.Equal(IpcStatus.Ok, a.VCopy(Endpoint.Self, new(aBuf), b.Endpoint, new(bBuf), MaxCopy));
         Assert.True(source.AsSpan(0, MaxCopy).SequenceEqual(target.AsSpan(0, MaxCopy)));
         Assert.Equal(0, target[^1]);
-        Assert.Equal(Status.Ok, a.Send(b.Endpoint, Msg(1), Patience));
-        Assert.Equal(Status.Ok, (await bWaits.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.Ok, a.Send(b.Endpoint, Msg(1), Patience));
+        Assert.Equal(IpcStatus.Ok, (await bWaits.WaitAsync(Patience)).Status);
     }
 
     [Fact(Timeout = 30_000)]
@@ -100,23 +100,23 @@ public sealed class VCopyTests(ITestOutputHelper output) : IpcTestKit(output)
         idle.RegisterBuffer(new byte[100], BufferAccess.ReadWrite);
         var bWaits = ReceiveOnThread(b, Endpoint.Any, Patience);
         await AwaitState(b.Endpoint, "RECEIVING");
-        Assert.Equal(Status.Range, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(bWrite), -1));
-        Assert.Equal(Status.Range, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(bWrite), 101));      // past the end
-        Assert.Equal(Status.Range, a.VCopy(Endpoint.Self, new(aRead, 50), b.Endpoint, new(bWrite), 51));
-        Assert.Equal(Status.Range, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(bWrite, 60), 41));
-        Assert.Equal(Status.Range, a.VCopy(Endpoint.Self, new(aRead, -1), b.Endpoint, new(bWrite), 1));
-        Assert.Equal(Status.Range, a.VCopy(Endpoint.Self, new(7), b.Endpoint, new(bWrite), 1));             // unknown buffer
-        Assert.Equal(Status.Range, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(9), 1));
-        Assert.Equal(Status.CallDenied, a.VCopy(Endpoint.Self, new(aWrite), b.Endpoint, new(bWrite), 1));  // write-only source
-        Assert.Equal(Status.CallDenied, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(bRead), 1));    // read-only target
-        Assert.Equal(Status.ProcState, a.VCopy(Endpoint.Self, new(aRead), idle.Endpoint, new(0), 1));      // not blocked
-        Assert.Equal(Status.BadSrcDst, a.VCopy(Endpoint.Any, new(0), b.Endpoint, new(bWrite), 1));
-        Assert.Equal(Status.BadSrcDst, a.VCopy(Endpoint.Self, new(aRead), Endpoint.None, new(0), 1));
-        Assert.Equal(Status.BadSrcDst, a.VCopy(Endpoint.Self, new(aRead), a.Endpoint, new(aWrite), 1));    // src == dst
+        Assert.Equal(IpcStatus.Range, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(bWrite), -1));
+        Assert.Equal(IpcStatus.Range, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(bWrite), 101));      // past the end
+        Assert.Equal(IpcStatus.Range, a.VCopy(Endpoint.Self, new(aRead, 50), b.Endpoint, new(bWrite), 51));
+        Assert.Equal(IpcStatus.Range, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(bWrite, 60), 41));
+        Assert.Equal(IpcStatus.Range, a.VCopy(Endpoint.Self, new(aRead, -1), b.Endpoint, new(bWrite), 1));
+        Assert.Equal(IpcStatus.Range, a.VCopy(Endpoint.Self, new(7), b.Endpoint, new(bWrite), 1));             // unknown buffer
+        Assert.Equal(IpcStatus.Range, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(9), 1));
+        Assert.Equal(IpcStatus.CallDenied, a.VCopy(Endpoint.Self, new(aWrite), b.Endpoint, new(bWrite), 1));  // write-only source
+        Assert.Equal(IpcStatus.CallDenied, a.VCopy(Endpoint.Self, new(aRead), b.Endpoint, new(bRead), 1));    // read-only target
+        Assert.Equal(IpcStatus.ProcState, a.VCopy(Endpoint.Self, new(aRead), idle.Endpoint, new(0), 1));      // not blocked
+        Assert.Equal(IpcStatus.BadSrcDst, a.VCopy(Endpoint.Any, new(0), b.Endpoint, new(bWrite), 1));
+        Assert.Equal(IpcStatus.BadSrcDst, a.VCopy(Endpoint.Self, new(aRead), Endpoint.None, new(0), 1));
+        Assert.Equal(IpcStatus.BadSrcDst, a.VCopy(Endpoint.Self, new(aRead), a.Endpoint, new(aWrite), 1));    // src == dst
         Assert.Equal(new byte[100], target);
         Assert.Equal(0, Vm.Snapshot().Copies);
-        Assert.Equal(Status.Ok, a.Send(b.Endpoint, Msg(1), Patience));
-        Assert.Equal(Status.Ok, (await bWaits.WaitAsync(Patience)).Status);
+        Assert.Equal(IpcStatus.Ok, a.Send(b.Endpoint, Msg(1), Patience));
+        Assert.Equal(IpcStatus.Ok, (await bWaits.WaitAsync(Patience)).Status);
     }
 
     [Fact]
@@ -127,8 +127,8 @@ public sealed class VCopyTests(ITestOutputHelper output) : IpcTestKit(output)
         var aBuf = a.RegisterBuffer(new byte[10], BufferAccess.ReadWrite);
         var ep = gone.Endpoint;
         gone.Dispose();
-        Assert.Equal(Status.SrcDied, a.VCopy(ep, new(0), Endpoint.Self, new(aBuf), 1));
-        Assert.Equal(Status.DstDied, a.VCopy(Endpoint.Self, new(aBuf), ep, new(0), 1));
+        Assert.Equal(IpcStatus.SrcDied, a.VCopy(ep, new(0), Endpoint.Self, new(aBuf), 1));
+        Assert.Equal(IpcStatus.DstDied, a.VCopy(Endpoint.Self, new(aBuf), ep, new(0), 1));
     }
 
     [Fact(Timeout = 30_000)]
@@ -143,8 +143,8 @@ public sealed class VCopyTests(ITestOutputHelper output) : IpcTestKit(output)
         var m = Msg(1, buf);
         m.SetInt(1, data.Length);
         var (status, reply) = await SendRecOnThread(client, Endpoint.System(3), m, Patience).WaitAsync(Patience);
-        Assert.Equal(Status.Ok, status);
-        Assert.Equal((int)Status.Ok, reply.GetInt(0));
+        Assert.Equal(IpcStatus.Ok, status);
+        Assert.Equal((int)IpcStatus.Ok, reply.GetInt(0));
         Assert.Equal(data, received);
     }
 

@@ -73,10 +73,10 @@ public sealed class IpcClient : EndpointActor
     {
     }
 
-    protected override void OnReply(Status status, in Message reply)
+    protected override void OnReply(IpcStatus status, in Message reply)
     {
         _ranOn.Add(Vcpu.Current?.Id ?? -1);
-        if (status != Status.Ok)
+        if (status != IpcStatus.Ok)
         {
             _run!.Done.TrySetException(new IpcException(status, "round trip failed"));
             return;
@@ -88,6 +88,6 @@ public sealed class IpcClient : EndpointActor
     private void Next()
     {
         var status = SendRec(_run!.Server, new Message(1));
-        if (status != Status.Suspended) _run.Done.TrySetException(new IpcException(status, "sendrec did not suspend"));
+        if (status != IpcStatus.Suspended) _run.Done.TrySetException(new IpcException(status, "sendrec did not suspend"));
     }
 }

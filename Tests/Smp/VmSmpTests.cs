@@ -20,7 +20,7 @@ public sealed class VmSmpTests
         using var client = kit.Vm.Bind(owner: "test");
 
         var m = new Message(41);
-        Assert.Equal(Status.Ok, client.SendRec(ep, ref m, Patience));
+        Assert.Equal(IpcStatus.Ok, client.SendRec(ep, ref m, Patience));
 
         var here = IpcHere.From(m);
         Assert.Equal(42, m.Type);
@@ -110,7 +110,7 @@ public sealed class VmSmpTests
         gate.Set();
         Assert.True(await hold.Released.Task.WaitAsync(Patience));
 
-        Assert.Equal(Status.Ok, status);
+        Assert.Equal(IpcStatus.Ok, status);
         Assert.Equal(1, IpcHere.From(m).Vcpu);
         Assert.Equal(1, kit.Vcpus.VcpuOf(victim));
         var after = kit.Vcpus.Snapshot();
@@ -137,7 +137,7 @@ public sealed class VmSmpTests
         gate.Set();
 
         var result = await call;
-        Assert.Equal(Status.Ok, result.Status);
+        Assert.Equal(IpcStatus.Ok, result.Status);
         Assert.Equal(0, IpcHere.From(result.Message).Vcpu);
         Assert.Equal(0, kit.Vcpus.VcpuOf(victim));
         var after = kit.Vcpus.Snapshot();
@@ -166,7 +166,7 @@ public sealed class VmSmpTests
         Assert.Equal(4L * k, reserved.IpcDeliveries);
         Assert.Equal(4L * k, after.Skip(1).Zip(before.Skip(1)).Sum(p => Diff(p.First, p.Second).KernelEntries));
         var e = await Assert.ThrowsAsync<IpcException>(() => kit.ClientAsync("on-server-core", VcpuRole.Client, 0));
-        Assert.Equal(Status.BadRange, e.Status);
+        Assert.Equal(IpcStatus.BadRange, e.Status);
         Assert.Contains("Clients run on vCPUs 1..2", e.Message);
     }
 
@@ -214,7 +214,7 @@ public sealed class VmSmpTests
             {
                 Id = 1, Name = "bad", Vcpus = new VcpuOptions { Count = count, Policy = policy, ReservedVcpus = reserved },
             }));
-            Assert.Equal(Status.BadRange, e.Status);
+            Assert.Equal(IpcStatus.BadRange, e.Status);
             Assert.Contains(expected, e.Message);
             Assert.Empty(drvs.Vms);
         }
@@ -255,13 +255,13 @@ public sealed class VmSmpTests
     {
         await using var kit = Start(VcpuOptions.Of(2, SchedulingPolicy.AffinityStatic));
         var e = Assert.Throws<IpcException>(() => kit.Vm.ActorOf(Props.Create<IpcClient>(), "x", VcpuRole.Client, 2));
-        Assert.Equal(Status.BadRange, e.Status);
+        Assert.Equal(IpcStatus.BadRange, e.Status);
         Assert.Contains("names vCPU 2, but the dispatcher has vCPUs 0..1", e.Message);
 
         await using var plain = Start(null);
         Assert.Null(plain.Vm.Vcpus);
         var none = Assert.Throws<IpcException>(() => plain.Vm.ActorOf(Props.Create<IpcClient>(), "y", VcpuRole.Server, 0));
-        Assert.Equal(Status.BadRange, none.Status);
+        Assert.Equal(IpcStatus.BadRange, none.Status);
         Assert.Contains("the VM has no vCPUs", none.Message);
     }
 

@@ -3,7 +3,7 @@ namespace M3Actors;
 /// <summary>
 /// Result of an IPC or lifecycle call. The values are M3-IPC's (negative = error), so logs read the same as the seed's.
 /// </summary>
-public enum Status
+public enum IpcStatus
 {
     /// <summary>Success.</summary>
     Ok = 0,
@@ -60,37 +60,37 @@ public enum Status
     Suspended = -998,
 }
 
-/// <summary>Text for <see cref="Status"/> values.</summary>
+/// <summary>Text for <see cref="IpcStatus"/> values.</summary>
 public static class StatusText
 {
     /// <summary>A one-line explanation of <paramref name="status"/>, for logs and exception messages.</summary>
-    public static string Describe(this Status status) => status switch
+    public static string Describe(this IpcStatus status) => status switch
     {
-        Status.Ok => "success",
-        Status.Again => "the call would block and no wait was allowed",
-        Status.Busy => "the endpoint is busy in another call or no slot is free",
-        Status.Range => "a slot number, length or bound is out of range",
-        Status.TimedOut => "the call timed out",
-        Status.NotConnected => "the partner's node was lost",
-        Status.Locked => "the call would deadlock (cycle of blocked endpoints)",
-        Status.BadSrcDst => "ANY/NONE not allowed here, or not an endpoint",
-        Status.CallDenied => "privileges or buffer access deny this call",
-        Status.DeadSrcDst => "the partner endpoint is not alive",
-        Status.NotReady => "the receiver is not waiting",
-        Status.SrcDied => "the source ended",
-        Status.DstDied => "the destination ended",
-        Status.TrapDenied => "this primitive is not allowed for the caller",
-        Status.BadNodeId => "unknown node",
-        Status.BadVmId => "unknown or duplicate VM id",
-        Status.VmNotRunning => "the VM is not running",
-        Status.BadEndpoint => "stale endpoint or the caller itself",
-        Status.NotBound => "the caller holds no bound endpoint",
-        Status.ProcState => "the partner is not in the state the call needs",
-        Status.DrvsBusy => "the DRVS is already initialised",
-        Status.DrvsInit => "the DRVS is not initialised",
-        Status.SlotUsed => "the slot is already bound",
-        Status.BadRange => "VM or DRVS parameters out of range",
-        Status.Suspended => "the call is under way; the outcome arrives later",
+        IpcStatus.Ok => "success",
+        IpcStatus.Again => "the call would block and no wait was allowed",
+        IpcStatus.Busy => "the endpoint is busy in another call or no slot is free",
+        IpcStatus.Range => "a slot number, length or bound is out of range",
+        IpcStatus.TimedOut => "the call timed out",
+        IpcStatus.NotConnected => "the partner's node was lost",
+        IpcStatus.Locked => "the call would deadlock (cycle of blocked endpoints)",
+        IpcStatus.BadSrcDst => "ANY/NONE not allowed here, or not an endpoint",
+        IpcStatus.CallDenied => "privileges or buffer access deny this call",
+        IpcStatus.DeadSrcDst => "the partner endpoint is not alive",
+        IpcStatus.NotReady => "the receiver is not waiting",
+        IpcStatus.SrcDied => "the source ended",
+        IpcStatus.DstDied => "the destination ended",
+        IpcStatus.TrapDenied => "this primitive is not allowed for the caller",
+        IpcStatus.BadNodeId => "unknown node",
+        IpcStatus.BadVmId => "unknown or duplicate VM id",
+        IpcStatus.VmNotRunning => "the VM is not running",
+        IpcStatus.BadEndpoint => "stale endpoint or the caller itself",
+        IpcStatus.NotBound => "the caller holds no bound endpoint",
+        IpcStatus.ProcState => "the partner is not in the state the call needs",
+        IpcStatus.DrvsBusy => "the DRVS is already initialised",
+        IpcStatus.DrvsInit => "the DRVS is not initialised",
+        IpcStatus.SlotUsed => "the slot is already bound",
+        IpcStatus.BadRange => "VM or DRVS parameters out of range",
+        IpcStatus.Suspended => "the call is under way; the outcome arrives later",
         _ => $"status {(int)status}",
     };
 }
