@@ -19,7 +19,6 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
     private RendezvousQueue _queue = null!;
     private ActorPort _port = null!;
     private Proc _proc = null!;
-    private IpcCalls _inFlight;
     private ICancelable? _timer;
 
     /// <summary>Creates the actor; it binds <paramref name="slot"/>, or a free user slot when null.</summary>
@@ -119,8 +118,8 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
             OnCommand(message);
             return;
         }
-        var call = _inFlight;
-        _inFlight = IpcCalls.None;
+        var call = _queue.InFlight;
+        _queue.InFlight = IpcCalls.None;
         _timer?.Cancel();
         _timer = null;
         if (ipc.Status == IpcStatus.Ok && call != IpcCalls.Send) Smp.Vcpu.Current?.OnMessageDelivered();
@@ -137,7 +136,7 @@ public abstract class EndpointActor : UntypedActor, IRequiresMessageQueue<IRende
 
     private IpcStatus Begin(IpcCalls call, IpcStatus status)
     {
-        if (status == IpcStatus.Suspended) _inFlight = call;
+        if (status == IpcStatus.Suspended) _queue.InFlight = call;
         return status;
     }
 

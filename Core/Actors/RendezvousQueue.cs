@@ -28,6 +28,9 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
     internal Endpoint Filter = Endpoint.Any;
     internal bool RequestsOnly;
 
+    /// <summary>The actor's own call under way (send that waits, sendrec), or None: while set, only its outcome may run.</summary>
+    internal IpcCalls InFlight;
+
     internal IpcEvent Event => _event;
 
     internal void Attach(IpcKernel kernel, Proc proc)
@@ -36,13 +39,18 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
         _proc = proc;
         Filter = Endpoint.Any;      // a restarted actor is a new incarnation: it has not narrowed its receive
         RequestsOnly = false;
+        InFlight = IpcCalls.None;
     }
 
     internal void Detach() => _proc = null;
 
-    /// <summary>True when something may run now: an IPC delivery or outcome, or an Akka message while not blocked.</summary>
+    /// <summary>
+    /// True when something may run now: IPC work (the kernel raised the proc's work hint), or an Akka message while the
+    /// actor is not blocked in a call. Lock-free: the kernel raises the hint before it wakes the actor, so a false
+    /// answer is always followed by a wakeup that schedules the mailbox again.
+    /// </summary>
     public bool HasMessages =>
-        _proc is { } p ? _kernel!.ActorHasWork(p, Filter, RequestsOnly, !_user.IsEmpty) : !_user.IsEmpty;
+        _proc is { } p ? p.WorkHint || (InFlight == IpcCalls.None && !_user.IsEmpty) : !_user.IsEmpty;
 
     /// <summary>Number of ordinary Akka messages waiting (IPC senders wait in the kernel, not here).</summary>
     public int Count => _user.Count;
@@ -58,6 +66,11 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
     public bool TryDequeue(out Envelope envelope)
     {
         if (_proc is not { } p) return _user.TryDequeue(out envelope);
+        if (InFlight != IpcCalls.None && !p.WorkHint)
+        {
+            envelope = default;     // blocked in its own call and the outcome has not come: the rendezvous holds
+            return false;
+        }
         switch (_kernel!.NextForActor(p, Filter, RequestsOnly, !_user.IsEmpty, out _event.Status, out _event.Message))
         {
             case ActorStep.Ipc:

@@ -24,6 +24,7 @@ internal sealed partial class IpcKernel
         lock (_gate)
         {
             step = NextForActorLocked(p, filter, requestsOnly, userWaiting, ref wake, out status);
+            if (step == ActorStep.Nothing) p.WorkHint = false;
             message = p.Msg;
             AssertInvariants();
         }
@@ -54,19 +55,5 @@ internal sealed partial class IpcKernel
             IpcStatus.Again => ActorStep.User,
             _ => ActorStep.Ipc,
         };
-    }
-
-    /// <summary>True when the actor's mailbox has something to run now (Akka's HasMessages must mean exactly that).</summary>
-    internal bool ActorHasWork(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting)
-    {
-        lock (_gate)
-        {
-            if (p.HasOutcome) return true;
-            if (!p.Bound) return userWaiting;
-            if (p.IsBlockedInCall) return false;
-            if (userWaiting) return true;
-            if ((p.Flags & ProcFlags.IdleReceive) != 0) return false;
-            return (!requestsOnly && FindNotify(p, filter) >= 0) || FindSender(p, filter, requestsOnly, out _) is not null;
-        }
     }
 }

@@ -119,6 +119,7 @@ internal sealed partial class IpcKernel
             Withdraw(p);
             p.Result = reason;
             p.HasOutcome = p.Kind == OwnerKind.Actor;
+            p.WorkHint = true;
             AssertInvariants();
             return true;
         }

@@ -47,6 +47,10 @@ internal sealed class Proc
     internal bool HasOutcome;   // an actor's completed call (or idle receive) not yet taken by its mailbox
     internal long CallSeq;      // bumped per suspended call, so a late timeout cannot abort a later call
 
+    // Raised under the lock before every wakeup of the owner, lowered only when an actor's mailbox finds nothing to
+    // run: so an actor mailbox can answer "anything to run?" without the lock and never miss work.
+    internal volatile bool WorkHint;
+
     // FIFO of procs blocked sending to this one (Minix's p_caller_q), linked through NextInQueue.
     internal Proc? QueueHead;
     internal Proc? QueueTail;

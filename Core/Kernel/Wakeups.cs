@@ -32,6 +32,7 @@ internal struct Wakeups
 
     private void Add(Proc p, bool completed)
     {
+        p.WorkHint = true;
         if (_first is null) (_first, _firstCompleted) = (p, completed);
         else if (_second is null) (_second, _secondCompleted) = (p, completed);
         else (_more ??= []).Add((p, completed));
