@@ -71,7 +71,10 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
             envelope = default;     // blocked in its own call and the outcome has not come: the rendezvous holds
             return false;
         }
-        switch (_kernel!.NextForActor(p, Filter, RequestsOnly, !_user.IsEmpty, out _event.Status, out _event.Message))
+        var step = IpcKernel.TryTakeOutcome(p, out _event.Status, out _event.Message)
+            ? ActorStep.Ipc
+            : _kernel!.NextForActor(p, Filter, RequestsOnly, !_user.IsEmpty, out _event.Status, out _event.Message);
+        switch (step)
         {
             case ActorStep.Ipc:
                 Filter = Endpoint.Any;      // each receive names its source anew, as in Minix

@@ -17,6 +17,25 @@ internal enum ActorStep
 /// </summary>
 internal sealed partial class IpcKernel
 {
+    /// <summary>
+    /// The common case without the lock: an outcome is waiting. Safe because the kernel publishes Msg and Result
+    /// before HasOutcome (a volatile write) and writes neither again until the proc enters another call or receive,
+    /// which only its owner — the caller here — can start.
+    /// </summary>
+    internal static bool TryTakeOutcome(Proc p, out IpcStatus status, out Message message)
+    {
+        if (!p.HasOutcome)
+        {
+            status = default;
+            message = default;
+            return false;
+        }
+        status = p.Result;
+        message = p.Msg;
+        p.HasOutcome = false;
+        return true;
+    }
+
     internal ActorStep NextForActor(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, out IpcStatus status, out Message message)
     {
         var wake = new Wakeups();

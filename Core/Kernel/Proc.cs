@@ -44,7 +44,9 @@ internal sealed class Proc
     // incoming message or reply once the call completes.
     internal Message Msg;
     internal IpcStatus Result;
-    internal bool HasOutcome;   // an actor's completed call (or idle receive) not yet taken by its mailbox
+    // An actor's completed call (or idle receive) not yet taken by its mailbox. Written last, after Msg and Result:
+    // a proc with an outcome is in no receive, so nobody writes its Msg until its owner takes the outcome.
+    internal volatile bool HasOutcome;
     internal long CallSeq;      // bumped per suspended call, so a late timeout cannot abort a later call
 
     // Raised under the lock before every wakeup of the owner, lowered only when an actor's mailbox finds nothing to
