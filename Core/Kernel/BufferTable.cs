@@ -2,36 +2,48 @@ namespace M3Actors.Kernel;
 
 /// <summary>
 /// An endpoint's registered vcopy regions: the .NET stand-in for an address space with memory grants. Guarded by the
-/// VM kernel's lock.
+/// VM kernel's lock. Ids are indexes and never reused, so a stale id cannot reach a newer region.
 /// </summary>
 internal sealed class BufferTable
 {
-    private readonly List<(Memory<byte> Region, BufferAccess Access)?> _entries = [];
+    private Entry[] _entries = [];
+    private int _used;
 
     internal int Register(Memory<byte> region, BufferAccess access)
     {
-        _entries.Add((region, access));
-        return _entries.Count - 1;
+        if (_used == _entries.Length) Array.Resize(ref _entries, Math.Max(4, _used * 2));
+        _entries[_used] = new Entry(region, access, Live: true);
+        return _used++;
     }
 
     internal bool Unregister(int id)
     {
-        if ((uint)id >= (uint)_entries.Count || _entries[id] is null) return false;
-        _entries[id] = null;
+        if ((uint)id >= (uint)_used || !_entries[id].Live) return false;
+        _entries[id] = default;
         return true;
     }
 
-    internal int Count => _entries.Count(e => e is not null);
+    internal int Count
+    {
+        get
+        {
+            var live = 0;
+            foreach (ref readonly var entry in _entries.AsSpan(0, _used)) if (entry.Live) live++;
+            return live;
+        }
+    }
 
     // Resolves [offset, offset + bytes) of buffer id with the needed access, or says why not.
-    internal IpcStatus TryResolve(BufferAddress address, int bytes, BufferAccess needed, out Memory<byte> slice, out string? why)
+    internal IpcStatus TryResolve(BufferAddress address, int bytes, BufferAccess needed, out Span<byte> slice, out string? why)
     {
         slice = default;
-        if ((uint)address.Buffer >= (uint)_entries.Count || _entries[address.Buffer] is not { } entry)
+        why = null;
+        if ((uint)address.Buffer >= (uint)_used || !_entries[address.Buffer].Live)
         {
             why = $"buffer {address.Buffer} is not registered";
             return IpcStatus.Range;
         }
+        ref readonly var entry = ref _entries[address.Buffer];
         if ((entry.Access & needed) != needed)
         {
             why = $"buffer {address.Buffer} is registered without {needed} access";
@@ -42,8 +54,9 @@ internal sealed class BufferTable
             why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {entry.Region.Length} bytes";
             return IpcStatus.Range;
         }
-        slice = entry.Region.Slice(address.Offset, bytes);
-        why = null;
+        slice = entry.Region.Span.Slice(address.Offset, bytes);
         return IpcStatus.Ok;
     }
+
+    private readonly record struct Entry(Memory<byte> Region, BufferAccess Access, bool Live);
 }

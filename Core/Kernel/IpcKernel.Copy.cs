@@ -37,7 +37,7 @@ internal sealed partial class IpcKernel
                 return Fail(caller, badRead, $"source {src.Ep}: {why}");
             if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out var write, out why) is var badWrite and not IpcStatus.Ok)
                 return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
-            read.Span.CopyTo(write.Span);
+            read.CopyTo(write);
             Copies++;
             BytesCopied += bytes;
             return IpcStatus.Ok;
@@ -47,15 +47,12 @@ internal sealed partial class IpcKernel
     // Every party other than the requester must be blocked (receiving, or waiting for a sendrec reply).
     private static bool IsCopyParty(Proc caller, Proc party) => party == caller || party.IsReceiving;
 
+    // The caller itself as a party needs only the caller's own checks (Validate with ANY runs exactly those).
     private IpcStatus ResolveParty(Proc caller, Endpoint e, IpcStatus died, out Proc party)
     {
-        if (e == Endpoint.Self || e == caller.Ep)
-        {
-            party = caller;
-            var own = Validate(caller, IpcCalls.VCopy, Endpoint.Any, allowAny: true, out _);
-            return own;
-        }
-        var status = Validate(caller, IpcCalls.VCopy, e, allowAny: false, out party);
+        var own = e == Endpoint.Self || e == caller.Ep;
+        var status = Validate(caller, IpcCalls.VCopy, own ? Endpoint.Any : e, allowAny: own, out party);
+        if (own) party = caller;
         return status == IpcStatus.DeadSrcDst ? died : status;
     }
 }
