@@ -93,19 +93,17 @@ public sealed class Vm : IExtension
 
     /// <summary>
     /// Runs <paramref name="body"/> on a dedicated thread owning a fresh endpoint, unbound implicitly when the body
-    /// returns or throws. Use this, not <see cref="RunTask"/>, for code that makes blocking calls: a blocked pool
-    /// thread is one the actors' dispatcher cannot use.
+    /// returns or throws; the returned task ends with it and carries its exception. Use this, not
+    /// <see cref="RunTask"/>, for code that makes blocking calls: a blocked pool thread is one the actors' dispatcher
+    /// cannot use.
     /// </summary>
-    public Thread StartThread(Action<EndpointHandle, CancellationToken> body, int? slot = null, string? owner = null)
+    public Task StartThread(Action<EndpointHandle, CancellationToken> body, int? slot = null, string? owner = null)
     {
         var handle = Bind(slot, owner ?? "thread");
-        var thread = new Thread(() =>
+        return Task.Factory.StartNew(() =>
         {
             using (handle) body(handle, Ending);
-        })
-        { IsBackground = true, Name = owner ?? $"vm{Id} endpoint {handle.Endpoint}" };
-        thread.Start();
-        return thread;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>

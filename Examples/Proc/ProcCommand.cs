@@ -56,7 +56,7 @@ public static class ProcCommand
         var ok = (await sync.WaitAsync(Patience)).Status == IpcStatus.Ok
                  && (await read.WaitAsync(Patience)).Verified
                  && (await taskRead.WaitAsync(Patience)).Verified
-                 && sender.Join(Patience);
+                 && sender.Wait(Patience);
         await drvs.EndAsync().WaitAsync(Patience);
         await Task.WhenAll(diskTask, clock).WaitAsync(Patience);
         output.WriteLine();
