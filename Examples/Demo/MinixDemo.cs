@@ -63,7 +63,7 @@ public static class MinixDemo
         // --- Clients of both kinds read blocks; fs vcopies each block into the client's buffer during its sendrec.
         story.Part("reads: fs vcopies a block into each waiting client's buffer");
         var actor = minix.ActorOf(Props.Create(() => new ActorClient()), "reader-actor");
-        story.Check(await UntilAsync(() => minix.Snapshot().Procs.Any(p => p.Owner.EndsWith("reader-actor"))), "actor client bound on a user slot");
+        story.Check(await Poll.UntilAsync(() => minix.Snapshot().Procs.Any(p => p.Owner.EndsWith("reader-actor")), Patience), "actor client bound on a user slot");
         // The actor reads alone first, then three tasks at once (they may queue behind each other at pm and fs).
         // Keeping the actor's calls uncontended keeps its /proc counters the same on every run (see the report on
         // the Sent counter).
@@ -78,7 +78,7 @@ public static class MinixDemo
         await disk.WriteTaken.Task.WaitAsync(Patience);
         story.Check(FsState(minix).State == $"SENDREC waiting for {Protocol.Disk}", $"fs is inside its sendrec to the disk: {FsState(minix).State}");
         var queued = ReadInTask(minix, 5);
-        story.Check(await UntilAsync(() => FsState(minix).QueuedSenders.Count == 1), "a reader's sendrec queues on fs (fs is not receiving)");
+        story.Check(await Poll.UntilAsync(() => FsState(minix).QueuedSenders.Count == 1, Patience), "a reader's sendrec queues on fs (fs is not receiving)");
         var ticks = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = Clock.Start(minix, ticks: 5, period: TimeSpan.FromMilliseconds(10), ticks);
         story.Check(await ticks.Task.WaitAsync(Patience) == 5, "clock: 5 notifies to fs, 10 ms apart, each returned Ok at once");
@@ -152,18 +152,6 @@ public static class MinixDemo
         {
             return false;
         }
-    }
-
-    // Polls the /proc snapshot with a deadline: a bounded wait for a state, not a sleep hoping for it.
-    private static async Task<bool> UntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(2);
-        }
-        return true;
     }
 
     private static class Assert

@@ -41,7 +41,7 @@ public static class ProcCommand
         var ticks = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clock = Clock.Start(minix, ticks: 3, period: TimeSpan.FromMilliseconds(5), ticks);
         await ticks.Task.WaitAsync(Patience);
-        if (!await UntilAsync(() => Fs(minix) is { QueuedSenders.Count: 3, PendingNotifies: 1 }))
+        if (!await Poll.UntilAsync(() => Fs(minix) is { QueuedSenders.Count: 3, PendingNotifies: 1 }, Patience))
             return Fail(output, "the blocked state was not reached");
 
         var snapshot = drvs.Snapshot();
@@ -74,17 +74,6 @@ public static class ProcCommand
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = vm.RunTask(async (me, _) => result.TrySetResult(await body(me)), owner: owner);
         return result.Task;
-    }
-
-    private static async Task<bool> UntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) return false;
-            await Task.Delay(2);
-        }
-        return true;
     }
 
     private static int Fail(TextWriter output, string why)

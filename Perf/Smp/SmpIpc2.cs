@@ -1,6 +1,7 @@
 using Akka.Actor;
 using BenchmarkDotNet.Attributes;
 using M3Actors.Perf.Harness;
+using M3Actors.Perf.M3;
 using M3Actors.Smp;
 
 namespace M3Actors.Perf.Smp;
@@ -19,10 +20,12 @@ public class SmpIpc2
     private const int Vcpus = 2;
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(1);
 
+    private const int FirstClientSlot = 8;
+
     private Drvs? _drvs;
     private IActorRef[] _clients = [];
-    private CountdownEvent _done = new(0);
-    private SmpRound _round = new(0, null!);
+    private RoundSignal? _signal;
+    private M3Round _round = new(1);
 
     /// <summary>Client/server pairs running at once.</summary>
     [Params(1, 4)]
@@ -38,19 +41,19 @@ public class SmpIpc2
     {
         _drvs = Drvs.Start();
         var vm = _drvs.StartVm(new VmOptions { Id = 1, Name = "smp-ipc2", Vcpus = OptionsFor(Dispatcher) });
-        _done = new CountdownEvent(Pairs);
+        _signal = new RoundSignal(Pairs);
         _clients = new IActorRef[Pairs];
         for (var i = 0; i < Pairs; i++)
         {
-            var slot = i;
             int? hint = Dispatcher is "affinity-static-same-vcpu" or "affinity-dynamic" ? i % Vcpus : null;
-            vm.ActorOf(Props.Create(() => new SmpEchoServer(slot)), $"server-{i}", VcpuRole.Server, hint);
-            if (!vm.WhenBoundAsync(i, RoundTimeout).Wait(RoundTimeout)) throw new TimeoutException($"server {i} did not bind");
-            _clients[i] = vm.ActorOf(Props.Create(() => new SmpEchoClient(Endpoint.System(slot))), $"client-{i}", VcpuRole.Client, hint);
+            vm.ActorOf(ReplyServer.Props(i, _signal), $"server-{i}", VcpuRole.Server, hint);
+            var server = M3Host.WaitBound(vm, i);
+            _clients[i] = vm.ActorOf(SendRecClient.Props(FirstClientSlot + i, server, _signal), $"client-{i}", VcpuRole.Client, hint);
+            M3Host.WaitBound(vm, FirstClientSlot + i);
         }
-        _round = new SmpRound(10, _done);
+        _round = new M3Round(10);
         RunRound();
-        _round = new SmpRound(RoundTripsPerInvoke / Pairs, _done);
+        _round = new M3Round(RoundTripsPerInvoke / Pairs);
     }
 
     /// <summary>Ends the DRVS (and the VM's vCPU threads with its ActorSystem).</summary>
@@ -60,7 +63,8 @@ public class SmpIpc2
         if (_drvs is { IsInitialised: true } drvs && !drvs.EndAsync().Wait(RoundTimeout))
             throw new TimeoutException("the DRVS did not end in time");
         _drvs = null;
-        _done.Dispose();
+        _signal?.Dispose();
+        _signal = null;
     }
 
     /// <summary>One operation is one round trip; each pair does its share of the invoke's round trips.</summary>
@@ -69,9 +73,9 @@ public class SmpIpc2
 
     private void RunRound()
     {
-        _done.Reset();
+        _signal!.Reset();
         foreach (var client in _clients) client.Tell(_round, ActorRefs.NoSender);
-        if (!_done.Wait(RoundTimeout)) throw new TimeoutException($"SMP IPC2 round did not finish within {RoundTimeout}.");
+        _signal.Wait();
     }
 
     private static VcpuOptions? OptionsFor(string dispatcher) => dispatcher switch
@@ -83,53 +87,4 @@ public class SmpIpc2
         "asymmetric" => VcpuOptions.Of(Vcpus, SchedulingPolicy.Asymmetric, reservedVcpus: 1),
         _ => throw new ArgumentException($"unknown dispatcher '{dispatcher}'", nameof(dispatcher)),
     };
-}
-
-/// <summary>Starts a round of <paramref name="RoundTrips"/> round trips per client; each client signals <paramref name="Done"/> once.</summary>
-public sealed record SmpRound(int RoundTrips, CountdownEvent Done);
-
-/// <summary>IPC2's server: replies with the request.</summary>
-public sealed class SmpEchoServer(int slot) : EndpointActor(slot)
-{
-    /// <inheritdoc />
-    protected override void OnMessage(in Message m) => Reply(m.Source, in m);
-}
-
-/// <summary>IPC2's client: sendrec after sendrec; allocation-free per round trip.</summary>
-public sealed class SmpEchoClient(Endpoint server) : EndpointActor
-{
-    private Message _request = new(1);
-    private SmpRound? _round;
-    private int _left;
-
-    /// <inheritdoc />
-    protected override void OnCommand(object message)
-    {
-        if (message is not SmpRound round)
-        {
-            Unhandled(message);
-            return;
-        }
-        (_round, _left) = (round, round.RoundTrips);
-        Next();
-    }
-
-    /// <inheritdoc />
-    protected override void OnMessage(in Message m)
-    {
-    }
-
-    /// <inheritdoc />
-    protected override void OnReply(IpcStatus status, in Message reply)
-    {
-        if (status != IpcStatus.Ok) throw new IpcException(status, "IPC2 round trip failed");
-        if (--_left == 0) _round!.Done.Signal();
-        else Next();
-    }
-
-    private void Next()
-    {
-        var status = SendRec(server, in _request);
-        if (status != IpcStatus.Suspended) throw new IpcException(status, "sendrec did not suspend");
-    }
 }
