@@ -40,19 +40,24 @@ internal sealed partial class IpcKernel
     {
         var wake = new Wakeups();
         ActorStep step;
-        lock (_gate)
+        var more = KernelLocks.None;
+        for (var pass = 0; ; pass++)
         {
-            step = NextForActorLocked(p, filter, requestsOnly, userWaiting, ref wake, out status);
+            using var held = _locks.Enter(p.Slot, PartnerSlot(p, filter), pass < 2 ? more : KernelLocks.Everything);
+            step = NextForActorLocked(p, filter, requestsOnly, userWaiting, in held, ref wake, out status, out more);
+            if (status == NeedMore) continue;
             if (step == ActorStep.Nothing) p.WorkHint = false;
             message = p.Msg;
-            AssertInvariants();
+            break;
         }
         wake.Run();
         return step;
     }
 
-    private ActorStep NextForActorLocked(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, ref Wakeups wake, out IpcStatus status)
+    private ActorStep NextForActorLocked(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, in KernelLocks.Held held,
+        ref Wakeups wake, out IpcStatus status, out int more)
     {
+        more = KernelLocks.None;
         status = p.Result;
         if (p.HasOutcome)
         {
@@ -67,7 +72,8 @@ internal sealed partial class IpcKernel
             Withdraw(p);
             return ActorStep.User;
         }
-        status = ReceiveLocked(p, filter, requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive, mayBlock: !userWaiting, idle: true, ref wake);
+        status = ReceiveLocked(p, filter, requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive, mayBlock: !userWaiting, idle: true, in held,
+            ref wake, out more);
         return status switch
         {
             IpcStatus.Suspended => ActorStep.Nothing,

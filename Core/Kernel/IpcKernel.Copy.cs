@@ -3,13 +3,14 @@ namespace M3Actors.Kernel;
 /// <summary>
 /// vcopy: one copy from the source endpoint's registered buffer to the destination's, no intermediate buffer, asked by
 /// either party or by a third endpoint (COPY2). The copy runs inside the kernel's critical section, as Minix's
-/// virtual_copy runs inside the kernel: no party can wake and touch its buffer half-way through.
+/// virtual_copy runs inside the kernel: holding every party's stripe, no party can wake and touch its buffer half-way
+/// through.
 /// </summary>
 internal sealed partial class IpcKernel
 {
     internal int RegisterBuffer(Proc owner, Memory<byte> region, BufferAccess access)
     {
-        lock (_gate)
+        using (_locks.Enter(owner.Slot))
         {
             if (!owner.Bound) throw new IpcException(IpcStatus.NotBound, "cannot register a buffer on an unbound endpoint");
             return owner.Buffers.Register(region, access);
@@ -18,13 +19,13 @@ internal sealed partial class IpcKernel
 
     internal bool UnregisterBuffer(Proc owner, int id)
     {
-        lock (_gate) return owner.Buffers.Unregister(id);
+        using (_locks.Enter(owner.Slot)) return owner.Buffers.Unregister(id);
     }
 
     internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        lock (_gate)
+        using (_locks.Enter(caller.Slot, PartnerSlot(caller, source), PartnerSlot(caller, destination)))
         {
             if (ResolveParty(caller, source, IpcStatus.SrcDied, out var src) is var badSrc and not IpcStatus.Ok) return badSrc;
             if (ResolveParty(caller, destination, IpcStatus.DstDied, out var dst) is var badDst and not IpcStatus.Ok) return badDst;
@@ -38,8 +39,9 @@ internal sealed partial class IpcKernel
             if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out var write, out why) is var badWrite and not IpcStatus.Ok)
                 return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
             read.CopyTo(write);
-            Copies++;
-            BytesCopied += bytes;
+            var stripe = _locks[caller.Slot];
+            stripe.Copies++;
+            stripe.BytesCopied += bytes;
             return IpcStatus.Ok;
         }
     }

@@ -3,8 +3,9 @@ namespace M3Actors.Kernel;
 /// <summary>
 /// The IPC rule — Minix's mini_send, mini_receive, mini_notify and deadlock check — in one place. Every primitive
 /// validates in the rulebook's order (caller bound, VM running, partner value, privileges), then applies the rule
-/// under the lock, then wakes owners outside it. <see cref="IpcStatus.Suspended"/> means the caller is now blocked and
-/// its port will get exactly one <see cref="IEndpointPort.Completed"/>.
+/// holding the stripes of the caller and its partner, then wakes owners outside them.
+/// <see cref="IpcStatus.Suspended"/> means the caller is now blocked and its port will get exactly one
+/// <see cref="IEndpointPort.Completed"/>.
 /// </summary>
 internal sealed partial class IpcKernel
 {
@@ -14,11 +15,14 @@ internal sealed partial class IpcKernel
         Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
         IpcStatus status;
-        lock (_gate)
+        var more = KernelLocks.None;
+        do
         {
-            status = SendLocked(caller, dst, in m, call, mayBlock, ref wake);
-            AssertInvariants();
+            using var held = _locks.Enter(caller.Slot, PartnerSlot(caller, dst), more);
+            status = SendLocked(caller, dst, in m, call, mayBlock, in held, ref wake);
+            more = KernelLocks.Everything;
         }
+        while (status == NeedMore);
         wake.Run();
         return status;
     }
@@ -29,10 +33,12 @@ internal sealed partial class IpcKernel
         Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
         IpcStatus status;
-        lock (_gate)
+        var more = KernelLocks.None;
+        for (var pass = 0; ; pass++)
         {
-            status = ReceiveLocked(caller, src, call, mayBlock, idle: false, ref wake);
-            AssertInvariants();
+            using var held = _locks.Enter(caller.Slot, PartnerSlot(caller, src), pass < 2 ? more : KernelLocks.Everything);
+            status = ReceiveLocked(caller, src, call, mayBlock, idle: false, in held, ref wake, out more);
+            if (status != NeedMore) break;
         }
         wake.Run();
         return status;
@@ -43,11 +49,11 @@ internal sealed partial class IpcKernel
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
-        lock (_gate)
+        using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
             if (Validate(caller, IpcCalls.Notify, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
             if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, IpcStatus.CallDenied, $"may not notify slot {target.Slot}");
-            Notifications++;
+            _locks[target.Slot].Notifications++;
             if (Accepts(target, caller, notification: true))
             {
                 target.Msg = Message.Notification(caller.Ep);
@@ -59,7 +65,6 @@ internal sealed partial class IpcKernel
                 target.SetNotify(caller.Slot);
                 wake.Pending(target);
             }
-            AssertInvariants();
         }
         wake.Run();
         return IpcStatus.Ok;
@@ -70,19 +75,18 @@ internal sealed partial class IpcKernel
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         var wake = new Wakeups();
-        lock (_gate)
+        using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
             if (Validate(caller, IpcCalls.Reply, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
             if (!(target.IsReceiving && target.IsReplyPending && target.GetFrom == caller.Ep))
                 return Fail(caller, IpcStatus.ProcState, $"{target.Ep} is not waiting for a reply from {caller.Ep}");
             Deliver(caller, target, in m, ref wake);
-            AssertInvariants();
         }
         wake.Run();
         return IpcStatus.Ok;
     }
 
-    private IpcStatus SendLocked(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock, ref Wakeups wake)
+    private IpcStatus SendLocked(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock, in KernelLocks.Held held, ref Wakeups wake)
     {
         if (Validate(caller, call, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok)
             return bad == IpcStatus.DeadSrcDst && call != IpcCalls.SendRec ? Fail(caller, IpcStatus.DstDied, $"{dst} is not alive") : bad;
@@ -97,7 +101,8 @@ internal sealed partial class IpcKernel
         }
         if (!mayBlock)
             return call == IpcCalls.SendNb ? Fail(caller, IpcStatus.NotReady, $"{dst} is not waiting") : IpcStatus.Again;
-        if (Deadlock(caller, target, sending: true))
+        if (!held.All && IsBlocked(target)) return NeedMore;       // the walk reads procs on any stripe
+        if (held.All && Deadlock(caller, target, sending: true))
             return Fail(caller, IpcStatus.Locked, $"sending to {dst} would close a cycle of blocked endpoints");
         caller.Msg = m;
         caller.Msg.Source = caller.Ep;
@@ -107,24 +112,32 @@ internal sealed partial class IpcKernel
         return IpcStatus.Suspended;
     }
 
-    private IpcStatus ReceiveLocked(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle, ref Wakeups wake)
+    private IpcStatus ReceiveLocked(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle, in KernelLocks.Held held,
+        ref Wakeups wake, out int more)
     {
+        more = KernelLocks.None;
         if (Validate(caller, call, src, allowAny: true, out var source) is var bad and not IpcStatus.Ok) return bad;
         var requestsOnly = call == IpcCalls.RcvRqst;
         if (!requestsOnly && FindNotify(caller, src) is var slot and >= 0)
         {
             caller.ClearNotify(slot);
+            // The notifier is bound (unbind clears its bits under every stripe, ours included), so its slot is stable.
             caller.Msg = Message.Notification(_slots[slot]!.Ep);
             caller.Received++;
             return IpcStatus.Ok;
         }
         if (FindSender(caller, src, requestsOnly, out var previous) is { } sender)
         {
+            if (!held.Covers(sender.Slot))
+            {
+                more = sender.Slot;     // the sender changes too: run again holding its stripe
+                return NeedMore;
+            }
             caller.Unlink(sender, previous);
             caller.Msg = sender.Msg;
             caller.Received++;
             sender.Sent++;
-            Messages++;
+            _locks[caller.Slot].Messages++;
             if (sender.IsReplyPending)
             {
                 sender.Flags = ProcFlags.Receiving | ProcFlags.ReplyPending;
@@ -138,7 +151,12 @@ internal sealed partial class IpcKernel
             return IpcStatus.Ok;
         }
         if (!mayBlock) return IpcStatus.Again;
-        if (source is not null && Deadlock(caller, source, sending: false))
+        if (source is not null && !held.All && IsBlocked(source))
+        {
+            more = KernelLocks.Everything;      // the walk reads procs on any stripe
+            return NeedMore;
+        }
+        if (source is not null && held.All && Deadlock(caller, source, sending: false))
             return Fail(caller, IpcStatus.Locked, $"receiving from {src} would close a cycle of blocked endpoints");
         var flags = ProcFlags.Receiving | (requestsOnly ? ProcFlags.RequestsOnly : 0) | (idle ? ProcFlags.IdleReceive : 0);
         BeginCall(caller, flags, getFrom: source?.Ep ?? Endpoint.Any);
@@ -152,7 +170,7 @@ internal sealed partial class IpcKernel
         target.Msg.Source = caller.Ep;
         caller.Sent++;
         target.Received++;
-        Messages++;
+        _locks[target.Slot].Messages++;
         Complete(target, IpcStatus.Ok, ref wake);
     }
 
@@ -183,6 +201,16 @@ internal sealed partial class IpcKernel
             if ((src == Endpoint.Any || s.Ep == src) && (!requestsOnly || s.IsReplyPending)) return s;
         return null;
     }
+
+    // Only a partner that is itself blocked can lead a chain back to the caller; a running or idle one cannot, and
+    // it cannot block meanwhile because the caller holds its stripe.
+    private static bool IsBlocked(Proc p) =>
+        p.IsSending || (p.IsReceiving && p.GetFrom != Endpoint.Any && p.GetFrom != Endpoint.None);
+
+    // The stripe a primitive needs for its partner value: the partner's slot, or the caller's for SELF and values
+    // that name no slot (Validate rejects those without reading the table).
+    private int PartnerSlot(Proc caller, Endpoint partner) =>
+        partner != Endpoint.Self && (uint)partner.Slot < (uint)_slots.Length ? partner.Slot : caller.Slot;
 
     private static void BeginCall(Proc p, ProcFlags flags, Endpoint? sendTo = null, Endpoint? getFrom = null)
     {

@@ -1,11 +1,11 @@
 namespace M3Actors.Kernel;
 
-/// <summary>The /proc view of one VM's kernel, taken under the lock so the picture is consistent.</summary>
+/// <summary>The /proc view of one VM's kernel, taken under every stripe so the picture is consistent.</summary>
 internal sealed partial class IpcKernel
 {
     internal VmSnapshot Snapshot(int id, string name, IReadOnlySet<int> nodes, bool running)
     {
-        lock (_gate)
+        using (_locks.EnterAll())
         {
             var procs = new List<ProcSnapshot>();
             foreach (var p in _slots)
@@ -16,7 +16,9 @@ internal sealed partial class IpcKernel
                 procs.Add(new ProcSnapshot(p.Slot, p.Ep, p.Owner, p.Kind, StateOf(p), p.SendTo, p.GetFrom, queued,
                     p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count));
             }
-            return new VmSnapshot(id, name, nodes, running, Messages, Notifications, Copies, BytesCopied, procs);
+            var stripes = _locks.All.ToList();
+            return new VmSnapshot(id, name, nodes, running, stripes.Sum(s => s.Messages), stripes.Sum(s => s.Notifications),
+                stripes.Sum(s => s.Copies), stripes.Sum(s => s.BytesCopied), procs);
         }
     }
 

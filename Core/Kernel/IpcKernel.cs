@@ -3,13 +3,17 @@ using System.Diagnostics;
 namespace M3Actors.Kernel;
 
 /// <summary>
-/// One VM's kernel: its table of endpoint slots and the lock that makes every primitive one critical section, as
-/// Minix's kernel entry is. The IPC rule itself is in IpcKernel.Rule.cs; vcopy in IpcKernel.Copy.cs.
-/// Owners are always woken after the lock is released (see <see cref="Wakeups"/>).
+/// One VM's kernel: its table of endpoint slots and the striped locks (<see cref="KernelLocks"/>) that make every
+/// primitive a critical section over the procs it touches. The IPC rule itself is in IpcKernel.Rule.cs; vcopy in
+/// IpcKernel.Copy.cs. Owners are always woken after the locks are released (see <see cref="Wakeups"/>).
 /// </summary>
 internal sealed partial class IpcKernel
 {
-    private readonly Lock _gate = new();
+    // A step that needs more stripes than it holds (a queued sender on another stripe, the deadlock walk) returns
+    // this before it changes anything, and is run again with the stripes it asked for.
+    private const IpcStatus NeedMore = (IpcStatus)1;
+
+    private readonly KernelLocks _locks = new();
     private readonly Proc?[] _slots;
     private readonly int[] _generations;        // of the current or last binding of each slot
     private readonly int _systemSlots;
@@ -17,7 +21,7 @@ internal sealed partial class IpcKernel
     private readonly int _maxCopyBytes;
     private readonly Dictionary<int, TaskCompletionSource<Endpoint>> _bindWaiters = new();
     private int _nextUserSlot;
-    private bool _running = true;
+    private volatile bool _running = true;
 
     internal IpcKernel(int systemSlots, int userSlots, Func<int, Privileges> privileges, int maxCopyBytes)
     {
@@ -31,17 +35,12 @@ internal sealed partial class IpcKernel
 
     internal int SlotCount => _slots.Length;
     internal int SystemSlots => _systemSlots;
-    internal bool IsRunning { get { lock (_gate) return _running; } }
-
-    internal long Messages;
-    internal long Notifications;
-    internal long Copies;
-    internal long BytesCopied;
+    internal bool IsRunning => _running;
 
     /// <summary>Binds a slot (a free user slot when <paramref name="slot"/> is null). Throws <see cref="IpcException"/>.</summary>
     internal Proc Bind(int? slot, IEndpointPort port, OwnerKind kind, string owner)
     {
-        lock (_gate)
+        using (_locks.EnterAll())
         {
             if (!_running) throw new IpcException(IpcStatus.VmNotRunning, "cannot bind: the VM has ended");
             var s = slot ?? FindFreeUserSlot();
@@ -62,7 +61,7 @@ internal sealed partial class IpcKernel
     /// <summary>Completes when <paramref name="slot"/> is bound (at once if it is); fails when the VM ends first.</summary>
     internal Task<Endpoint> WhenBound(int slot)
     {
-        lock (_gate)
+        using (_locks.EnterAll())
         {
             if ((uint)slot >= (uint)_slots.Length)
                 throw new ArgumentOutOfRangeException(nameof(slot), slot, $"the VM has slots 0..{_slots.Length - 1}");
@@ -81,7 +80,7 @@ internal sealed partial class IpcKernel
     internal void Unbind(Proc p, IpcStatus ownReason)
     {
         var wake = new Wakeups();
-        lock (_gate)
+        using (_locks.EnterAll())
         {
             if (!p.Bound) return;
             ReleaseLocked(p, ownReason, ref wake);
@@ -94,7 +93,7 @@ internal sealed partial class IpcKernel
     internal void Shutdown()
     {
         var wake = new Wakeups();
-        lock (_gate)
+        using (_locks.EnterAll())
         {
             _running = false;
             foreach (var p in _slots)
@@ -113,7 +112,7 @@ internal sealed partial class IpcKernel
     /// </summary>
     internal bool Abort(Proc p, long seq, IpcStatus reason)
     {
-        lock (_gate)
+        using (_locks.EnterAll())
         {
             if (p.CallSeq != seq || !p.IsBlockedInCall) return false;
             Withdraw(p);
@@ -195,10 +194,11 @@ internal sealed partial class IpcKernel
 
     private static int NextGeneration(int generation) => generation >= Endpoint.MaxGeneration ? 1 : generation + 1;
 
+    // Checks the whole table, so only where every stripe is held.
     [Conditional("DEBUG")]
     private void AssertInvariants()
     {
-        Debug.Assert(_gate.IsHeldByCurrentThread);
+        Debug.Assert(_locks.All.All(Monitor.IsEntered));
         foreach (var p in _slots)
         {
             if (p is null) continue;
