@@ -2,7 +2,7 @@ namespace M3Actors.Kernel;
 
 /// <summary>
 /// An endpoint's registered vcopy regions: the .NET stand-in for an address space with memory grants. Guarded by the
-/// VM kernel's lock. Ids are indexes and never reused, so a stale id cannot reach a newer region.
+/// owner's kernel stripe. Ids are indexes and never reused, so a stale id cannot reach a newer region.
 /// </summary>
 internal sealed class BufferTable
 {

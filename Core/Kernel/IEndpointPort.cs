@@ -3,7 +3,7 @@ namespace M3Actors.Kernel;
 /// <summary>
 /// The delivery seam: the one way the kernel reaches the owner of an endpoint. A local thread handle and an actor
 /// mailbox implement it today; the shared-memory transport and the cluster bridge implement it for endpoints whose
-/// owner lives in another process or on another node. The kernel calls both methods outside its lock, so an
+/// owner lives in another process or on another node. The kernel calls both methods outside its locks, so an
 /// implementation may take its own locks or send over a wire, but must not call back into the kernel synchronously.
 /// </summary>
 public interface IEndpointPort

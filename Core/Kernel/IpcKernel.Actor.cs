@@ -13,12 +13,12 @@ internal enum ActorStep
 
 /// <summary>
 /// The actor side of the rule: an actor endpoint between handlers is in an implicit receive (ANY, or the source it
-/// chose), exactly like a Minix server sitting in receive(ANY). Its mailbox asks here, under one lock, what may run.
+/// chose), exactly like a Minix server sitting in receive(ANY). Its mailbox asks here, under the actor's stripe (and a sender's, when it takes one), what may run.
 /// </summary>
 internal sealed partial class IpcKernel
 {
     /// <summary>
-    /// The common case without the lock: an outcome is waiting. Safe because the kernel publishes Msg and Result
+    /// The common case without any lock: an outcome is waiting. Safe because the kernel publishes Msg and Result
     /// before HasOutcome (a volatile write) and writes neither again until the proc enters another call or receive,
     /// which only its owner — the caller here — can start.
     /// </summary>

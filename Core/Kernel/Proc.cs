@@ -22,8 +22,8 @@ internal enum ProcFlags
 }
 
 /// <summary>
-/// The kernel's record of one bound endpoint (Minix's <c>struct proc</c>). Every field is guarded by the VM kernel's
-/// lock, except <see cref="Msg"/> and <see cref="Result"/> once a call has completed: then only the owner touches them.
+/// The kernel's record of one bound endpoint (Minix's <c>struct proc</c>). Every field is guarded by its slot's kernel
+/// stripe (<see cref="KernelLocks"/>), except <see cref="Msg"/> and <see cref="Result"/> once a call has completed: then only the owner touches them.
 /// </summary>
 internal sealed class Proc
 {
@@ -49,8 +49,8 @@ internal sealed class Proc
     internal volatile bool HasOutcome;
     internal long CallSeq;      // bumped per suspended call, so a late timeout cannot abort a later call
 
-    // Raised under the lock before every wakeup of the owner, lowered only when an actor's mailbox finds nothing to
-    // run: so an actor mailbox can answer "anything to run?" without the lock and never miss work.
+    // Raised under the kernel's locks before every wakeup of the owner, lowered only when an actor's mailbox finds nothing to
+    // run: so an actor mailbox can answer "anything to run?" without a lock and never miss work.
     internal volatile bool WorkHint;
 
     // FIFO of procs blocked sending to this one (Minix's p_caller_q), linked through NextInQueue.

@@ -1,7 +1,7 @@
 namespace M3Actors.Kernel;
 
 /// <summary>
-/// Owners to wake once the kernel lock is released. A primitive wakes at most two procs, so the common path stays on
+/// Owners to wake once the kernel's locks are released. A primitive wakes at most two procs, so the common path stays on
 /// the stack; only unbind, which may release many, spills into a list.
 /// </summary>
 internal struct Wakeups
