@@ -198,7 +198,7 @@ internal sealed partial class IpcKernel
     [Conditional("DEBUG")]
     private void AssertInvariants()
     {
-        Debug.Assert(_locks.All.All(Monitor.IsEntered));
+        Debug.Assert(_locks.All.All(s => s.IsHeld));
         foreach (var p in _slots)
         {
             if (p is null) continue;
