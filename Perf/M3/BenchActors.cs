@@ -27,46 +27,68 @@ public sealed class ReplyServer(int slot, RoundSignal signal) : EndpointActor(sl
 }
 
 /// <summary>
-/// IPC2 client: on a <see cref="M3Round"/> it issues sendrec to its server and re-issues it from OnReply until its
-/// share is done, then signals. The request lives in a field, so a round trip allocates nothing.
+/// The client side of a round: on a <see cref="M3Round"/> it issues its first operation, and each completed round trip
+/// issues the next until its share is done, then signals. Requests live in fields, so a round trip allocates nothing.
 /// </summary>
-public sealed class SendRecClient(int slot, Endpoint server, RoundSignal signal) : EndpointActor(slot)
+public abstract class RoundClient(int slot, RoundSignal signal) : EndpointActor(slot)
 {
-    private Message _request = new(1);
-    private int _remaining;
-
-    /// <summary>Props for a client bound to system slot <paramref name="slot"/>.</summary>
-    public static Props Props(int slot, Endpoint server, RoundSignal signal, string? dispatcher = null) =>
-        Akka.Actor.Props.Create(() => new SendRecClient(slot, server, signal)).On(dispatcher);
+    /// <summary>Round trips left in this round.</summary>
+    protected int Remaining { get; private set; }
 
     /// <inheritdoc />
-    protected override void OnCommand(object message)
+    protected sealed override void OnCommand(object message)
     {
         if (message is not M3Round round)
         {
             Unhandled(message);
             return;
         }
-        _remaining = round.Operations;
+        Remaining = round.Operations;
         Issue();
     }
+
+    /// <summary>Starts one round trip.</summary>
+    protected abstract void Issue();
+
+    /// <summary>One round trip ended: the next one, or the end of this client's share.</summary>
+    protected void Next()
+    {
+        if (--Remaining == 0) signal.Done();
+        else Issue();
+    }
+
+    /// <summary>Ends the round with a failure that names the call and its status.</summary>
+    protected void Fail(string call, IpcStatus status) => signal.Fail(BenchProps.Unexpected(GetType().Name, call, status, LastError));
+
+    /// <summary>Ends the round with a failure.</summary>
+    protected void Fail(string why) => signal.Fail($"{GetType().Name}: {why}");
+}
+
+/// <summary>IPC2 client: sendrec to its server; the reply arrives in OnReply and starts the next round trip.</summary>
+public sealed class SendRecClient(int slot, Endpoint server, RoundSignal signal) : RoundClient(slot, signal)
+{
+    private Message _request = new(1);
+
+    /// <summary>Props for a client bound to system slot <paramref name="slot"/>.</summary>
+    public static Props Props(int slot, Endpoint server, RoundSignal signal, string? dispatcher = null) =>
+        Akka.Actor.Props.Create(() => new SendRecClient(slot, server, signal)).On(dispatcher);
 
     /// <inheritdoc />
     protected override void OnReply(IpcStatus status, in Message reply)
     {
-        if (status != IpcStatus.Ok) signal.Fail(BenchProps.Unexpected(nameof(SendRecClient), "sendrec", status, LastError));
-        else if (--_remaining == 0) signal.Done();
-        else Issue();
+        if (status != IpcStatus.Ok) Fail("sendrec", status);
+        else Next();
     }
 
     /// <inheritdoc />
-    protected override void OnMessage(in Message m) => signal.Fail($"{nameof(SendRecClient)} received an unexpected message from {m.Source}");
+    protected override void OnMessage(in Message m) => Fail($"received an unexpected message from {m.Source}");
 
-    private void Issue()
+    /// <inheritdoc />
+    protected override void Issue()
     {
-        _request.SetInt(0, _remaining);
+        _request.SetInt(0, Remaining);
         var status = SendRec(server, in _request);
-        if (status != IpcStatus.Suspended) signal.Fail(BenchProps.Unexpected(nameof(SendRecClient), "sendrec", status, LastError));
+        if (status != IpcStatus.Suspended) Fail("sendrec", status);
     }
 }
 
@@ -96,26 +118,13 @@ public sealed class EchoSendServer(int slot, RoundSignal signal) : EndpointActor
 /// IPC1 client: send to the server, then an implicit receive narrowed to the server (ReceiveFrom); the server's
 /// message arrives in OnMessage and starts the next round trip.
 /// </summary>
-public sealed class SendReceiveClient(int slot, Endpoint server, RoundSignal signal) : EndpointActor(slot)
+public sealed class SendReceiveClient(int slot, Endpoint server, RoundSignal signal) : RoundClient(slot, signal)
 {
     private Message _request = new(1);
-    private int _remaining;
 
     /// <summary>Props for a client bound to system slot <paramref name="slot"/>.</summary>
     public static Props Props(int slot, Endpoint server, RoundSignal signal, string? dispatcher = null) =>
         Akka.Actor.Props.Create(() => new SendReceiveClient(slot, server, signal)).On(dispatcher);
-
-    /// <inheritdoc />
-    protected override void OnCommand(object message)
-    {
-        if (message is not M3Round round)
-        {
-            Unhandled(message);
-            return;
-        }
-        _remaining = round.Operations;
-        Issue();
-    }
 
     /// <inheritdoc />
     protected override void OnSendDone(IpcStatus status)
@@ -123,22 +132,19 @@ public sealed class SendReceiveClient(int slot, Endpoint server, RoundSignal sig
         // The outcome of a send that had to wait; the receive filter is set only now, because an outcome's delivery
         // resets it to ANY.
         if (status == IpcStatus.Ok) ReceiveFrom(server);
-        else signal.Fail(BenchProps.Unexpected(nameof(SendReceiveClient), "send (completed)", status, LastError));
+        else Fail("send (completed)", status);
     }
 
     /// <inheritdoc />
-    protected override void OnMessage(in Message m)
-    {
-        if (--_remaining == 0) signal.Done();
-        else Issue();
-    }
+    protected override void OnMessage(in Message m) => Next();
 
-    private void Issue()
+    /// <inheritdoc />
+    protected override void Issue()
     {
-        _request.SetInt(0, _remaining);
+        _request.SetInt(0, Remaining);
         var status = Send(server, in _request);
         if (status == IpcStatus.Ok) ReceiveFrom(server);
-        else if (status != IpcStatus.Suspended) signal.Fail(BenchProps.Unexpected(nameof(SendReceiveClient), "send", status, LastError));
+        else if (status != IpcStatus.Suspended) Fail("send", status);
     }
 }
 
@@ -164,39 +170,25 @@ public sealed class NotifyServer(int slot, RoundSignal signal) : EndpointActor(s
 
 /// <summary>IPC3 client: notify the server, then an implicit receive narrowed to the server, whose notification
 /// arrives in OnMessage and starts the next round trip.</summary>
-public sealed class NotifyClient(int slot, Endpoint server, RoundSignal signal) : EndpointActor(slot)
+public sealed class NotifyClient(int slot, Endpoint server, RoundSignal signal) : RoundClient(slot, signal)
 {
-    private int _remaining;
-
     /// <summary>Props for a client bound to system slot <paramref name="slot"/>.</summary>
     public static Props Props(int slot, Endpoint server, RoundSignal signal, string? dispatcher = null) =>
         Akka.Actor.Props.Create(() => new NotifyClient(slot, server, signal)).On(dispatcher);
 
     /// <inheritdoc />
-    protected override void OnCommand(object message)
+    protected override void OnMessage(in Message m)
     {
-        if (message is not M3Round round)
-        {
-            Unhandled(message);
-            return;
-        }
-        _remaining = round.Operations;
-        Issue();
+        if (!m.IsNotify) Fail($"received a message that is not a notification from {m.Source}");
+        else Next();
     }
 
     /// <inheritdoc />
-    protected override void OnMessage(in Message m)
-    {
-        if (!m.IsNotify) signal.Fail($"{nameof(NotifyClient)} received a message that is not a notification from {m.Source}");
-        else if (--_remaining == 0) signal.Done();
-        else Issue();
-    }
-
-    private void Issue()
+    protected override void Issue()
     {
         var status = Notify(server);
         if (status == IpcStatus.Ok) ReceiveFrom(server);
-        else signal.Fail(BenchProps.Unexpected(nameof(NotifyClient), "notify", status, LastError));
+        else Fail("notify", status);
     }
 }
 
