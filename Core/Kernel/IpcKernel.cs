@@ -33,8 +33,6 @@ internal sealed partial class IpcKernel
         _nextUserSlot = systemSlots;
     }
 
-    internal int SlotCount => _slots.Length;
-    internal int SystemSlots => _systemSlots;
     internal bool IsRunning => _running;
 
     /// <summary>Binds a slot (a free user slot when <paramref name="slot"/> is null). Throws <see cref="IpcException"/>.</summary>
