@@ -27,6 +27,22 @@ public sealed record VcpuSnapshot(
     bool Busy,
     int Queued)
 {
-    /// <summary>Busy time as a percentage of the vCPU's lifetime.</summary>
+    /// <summary>Busy time as a percentage of <see cref="Elapsed"/> (the vCPU's lifetime, or an interval's length).</summary>
     public double LoadPercent => Elapsed <= TimeSpan.Zero ? 0 : Math.Min(100, 100 * BusyTime / Elapsed);
+
+    /// <summary>
+    /// The counters accumulated since <paramref name="earlier"/>, a snapshot of the same vCPU: an experiment's own
+    /// counts, with <see cref="LoadPercent"/> over that interval.
+    /// </summary>
+    public VcpuSnapshot Since(VcpuSnapshot earlier) => this with
+    {
+        KernelEntries = KernelEntries - earlier.KernelEntries,
+        IpcDeliveries = IpcDeliveries - earlier.IpcDeliveries,
+        MailboxRuns = MailboxRuns - earlier.MailboxRuns,
+        Messages = Messages - earlier.Messages,
+        Steals = Steals - earlier.Steals,
+        Migrations = Migrations - earlier.Migrations,
+        BusyTime = BusyTime - earlier.BusyTime,
+        Elapsed = Elapsed - earlier.Elapsed,
+    };
 }

@@ -86,12 +86,9 @@ public static class SmpCommand
         var elapsed = clock.Elapsed.TotalSeconds;
         var after = vm.Vcpus?.Snapshot();
         if (before is null || after is null) return new Row(policy, 0, total / elapsed, [], 0, 0);
-        var load = after.Zip(before).Select(p =>
-            100 * (p.First.BusyTime - p.Second.BusyTime) / Math.Max(1e-9, (p.First.Elapsed - p.Second.Elapsed).TotalSeconds) / TimeSpan.FromSeconds(1))
-            .Select(l => Math.Clamp(l, 0, 100)).ToList();
-        return new Row(policy, vcpus!.Value, total / elapsed, load,
-            after.Zip(before).Sum(p => p.First.Migrations - p.Second.Migrations),
-            after.Zip(before).Sum(p => p.First.Steals - p.Second.Steals));
+        var run = after.Zip(before, (a, b) => a.Since(b)).ToList();
+        return new Row(policy, vcpus!.Value, total / elapsed, run.Select(v => v.LoadPercent).ToList(),
+            run.Sum(v => v.Migrations), run.Sum(v => v.Steals));
     }
 
     // affinity-*: pair i on vCPU i mod n, both ends; asymmetric: roles, round-robin; symmetric: nothing to place.

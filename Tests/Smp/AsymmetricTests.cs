@@ -35,7 +35,7 @@ public sealed class AsymmetricTests() : SmpTestKit($$"""
         Assert.All(serverRuns, v => Assert.Equal(0, v));
         Assert.All(clientRuns, v => Assert.InRange(v!.Value, 1, 2));
         Assert.Equal(2, dispatcher.VcpuOf(clients[^1]));
-        Assert.Equal(perActor, Diff(after[0], before[0]).Messages);
-        Assert.Equal(clients.Length * perActor, Diff(after[1], before[1]).Messages + Diff(after[2], before[2]).Messages);
+        Assert.Equal(perActor, after[0].Since(before[0]).Messages);
+        Assert.Equal(clients.Length * perActor, after[1].Since(before[1]).Messages + after[2].Since(before[2]).Messages);
     }
 }

@@ -40,8 +40,8 @@ public sealed class CounterTests() : SmpTestKit($$"""
         ExpectMsg<PingPongDone>(Patience);
 
         var after = dispatcher.Snapshot();
-        var onOne = Diff(after[1], before[1]);
-        var onZero = Diff(after[0], before[0]);
+        var onOne = after[1].Since(before[1]);
+        var onZero = after[0].Since(before[0]);
         // The start message plus a ping and a pong per round trip; each reaches an idle mailbox, so one run each.
         Assert.Equal(2 * roundTrips + 1, onOne.Messages);
         Assert.Equal(2 * roundTrips + 1, onOne.MailboxRuns);
@@ -61,8 +61,8 @@ public sealed class CounterTests() : SmpTestKit($$"""
         ExpectMsg<KernelWork>(Patience);
 
         var after = dispatcher.Snapshot();
-        Assert.Equal((7L, 3L), (Diff(after[0], before[0]).KernelEntries, Diff(after[0], before[0]).IpcDeliveries));
-        Assert.Equal((0L, 0L), (Diff(after[1], before[1]).KernelEntries, Diff(after[1], before[1]).IpcDeliveries));
+        Assert.Equal((7L, 3L), (after[0].Since(before[0]).KernelEntries, after[0].Since(before[0]).IpcDeliveries));
+        Assert.Equal((0L, 0L), (after[1].Since(before[1]).KernelEntries, after[1].Since(before[1]).IpcDeliveries));
         Assert.Throws<InvalidOperationException>(() => dispatcher.Vcpus[0].OnKernelEntry());
         Assert.Throws<InvalidOperationException>(() => dispatcher.Vcpus[0].OnMessageDelivered());
     }
@@ -82,7 +82,7 @@ public sealed class CounterTests() : SmpTestKit($$"""
         ExpectMsg<PingPongDone>(Patience);
 
         var after = dispatcher.Snapshot();
-        Assert.Equal(2 * roundTrips + 1, after.Zip(before).Sum(p => Diff(p.First, p.Second).Messages));
+        Assert.Equal(2 * roundTrips + 1, after.Zip(before).Sum(p => p.First.Since(p.Second).Messages));
         Assert.All(after, s => Assert.Equal(0, s.Steals));
     }
 

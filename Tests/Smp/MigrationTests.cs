@@ -42,8 +42,8 @@ public sealed class MigrationTests() : SmpTestKit($$"""
         Assert.Equal(1, here.Vcpu);
         Assert.Equal(1, dispatcher.VcpuOf(worker));
         Assert.Equal(0, dispatcher.VcpuOf(blocker));
-        Assert.Equal((1L, 1L), (Diff(after[1], before[1]).Steals, Diff(after[1], before[1]).Migrations));
-        Assert.Equal((0L, 0L), (Diff(after[0], before[0]).Steals, Diff(after[0], before[0]).Migrations));
+        Assert.Equal((1L, 1L), (after[1].Since(before[1]).Steals, after[1].Since(before[1]).Migrations));
+        Assert.Equal((0L, 0L), (after[0].Since(before[0]).Steals, after[0].Since(before[0]).Migrations));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class MigrationTests() : SmpTestKit($$"""
         Assert.Equal(0, ExpectMsg<Here>(Patience).Vcpu);
         var after = dispatcher.Snapshot();
         Assert.Equal(0, dispatcher.VcpuOf(worker));
-        Assert.All(after.Zip(before), p => Assert.Equal((0L, 0L), (Diff(p.First, p.Second).Steals, Diff(p.First, p.Second).Migrations)));
+        Assert.All(after.Zip(before), p => Assert.Equal((0L, 0L), (p.First.Since(p.Second).Steals, p.First.Since(p.Second).Migrations)));
     }
 
     private (M3Actors.Smp.VcpuDispatcher, IActorRef Worker, IActorRef Blocker) Setup(string id, ManualResetEventSlim gate)

@@ -22,13 +22,4 @@ public abstract class SmpTestKit(string config) : Akka.TestKit.Xunit2.TestKit(co
         return ExpectMsg<Here>(Patience);
     }
 
-    protected static VcpuSnapshot Diff(VcpuSnapshot after, VcpuSnapshot before) => after with
-    {
-        KernelEntries = after.KernelEntries - before.KernelEntries,
-        IpcDeliveries = after.IpcDeliveries - before.IpcDeliveries,
-        MailboxRuns = after.MailboxRuns - before.MailboxRuns,
-        Messages = after.Messages - before.Messages,
-        Steals = after.Steals - before.Steals,
-        Migrations = after.Migrations - before.Migrations,
-    };
 }

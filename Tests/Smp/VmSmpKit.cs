@@ -73,16 +73,6 @@ public sealed class VmSmpKit : IAsyncDisposable
         }
     }
 
-    public static VcpuSnapshot Diff(VcpuSnapshot after, VcpuSnapshot before) => after with
-    {
-        KernelEntries = after.KernelEntries - before.KernelEntries,
-        IpcDeliveries = after.IpcDeliveries - before.IpcDeliveries,
-        MailboxRuns = after.MailboxRuns - before.MailboxRuns,
-        Messages = after.Messages - before.Messages,
-        Steals = after.Steals - before.Steals,
-        Migrations = after.Migrations - before.Migrations,
-    };
-
     public async ValueTask DisposeAsync()
     {
         if (Drvs.IsInitialised) await Drvs.EndAsync().WaitAsync(Patience);

@@ -51,8 +51,8 @@ public sealed class VmSmpTests
         Assert.Equal(new HashSet<int> { 1 }, await RunAsync(client, server, k));
 
         var after = kit.Vcpus.Snapshot();
-        var one = Diff(after[1], before[1]);
-        var zero = Diff(after[0], before[0]);
+        var one = after[1].Since(before[1]);
+        var zero = after[0].Since(before[0]);
         // k sendrec + k reply; k requests + k replies handed to handlers; k + k wakeups + the start message,
         // each reaching an idle mailbox on a single thread, so one run each.
         Assert.Equal(2 * k, one.KernelEntries);
@@ -77,8 +77,8 @@ public sealed class VmSmpTests
         Assert.Equal(new HashSet<int> { 1 }, await RunAsync(client, server, k));
 
         var after = kit.Vcpus.Snapshot();
-        var srv = Diff(after[0], before[0]);
-        var cli = Diff(after[1], before[1]);
+        var srv = after[0].Since(before[0]);
+        var cli = after[1].Since(before[1]);
         Assert.Equal((long)k, srv.KernelEntries);       // k replies
         Assert.Equal((long)k, srv.IpcDeliveries);       // k requests
         Assert.Equal((long)k, srv.Messages);            // one wakeup per request
@@ -114,7 +114,7 @@ public sealed class VmSmpTests
         Assert.Equal(1, IpcHere.From(m).Vcpu);
         Assert.Equal(1, kit.Vcpus.VcpuOf(victim));
         var after = kit.Vcpus.Snapshot();
-        Assert.Equal((1L, 1L), (Diff(after[1], before[1]).Steals, Diff(after[1], before[1]).Migrations));
+        Assert.Equal((1L, 1L), (after[1].Since(before[1]).Steals, after[1].Since(before[1]).Migrations));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class VmSmpTests
         Assert.Equal(0, IpcHere.From(result.Message).Vcpu);
         Assert.Equal(0, kit.Vcpus.VcpuOf(victim));
         var after = kit.Vcpus.Snapshot();
-        Assert.All(after.Zip(before), p => Assert.Equal((0L, 0L), (Diff(p.First, p.Second).Steals, Diff(p.First, p.Second).Migrations)));
+        Assert.All(after.Zip(before), p => Assert.Equal((0L, 0L), (p.First.Since(p.Second).Steals, p.First.Since(p.Second).Migrations)));
     }
 
     [Fact]
@@ -160,11 +160,11 @@ public sealed class VmSmpTests
         var after = kit.Vcpus.Snapshot();
         Assert.All(ranOn, set => Assert.All(set, v => Assert.InRange(v, 1, 2)));
         Assert.All(clients, c => Assert.InRange(kit.Vcpus.VcpuOf(c)!.Value, 1, 2));
-        var reserved = Diff(after[0], before[0]);
+        var reserved = after[0].Since(before[0]);
         // Only the server runs on vCPU 0: its replies and its requests, nothing of the clients.
         Assert.Equal(4L * k, reserved.KernelEntries);
         Assert.Equal(4L * k, reserved.IpcDeliveries);
-        Assert.Equal(4L * k, after.Skip(1).Zip(before.Skip(1)).Sum(p => Diff(p.First, p.Second).KernelEntries));
+        Assert.Equal(4L * k, after.Skip(1).Zip(before.Skip(1)).Sum(p => p.First.Since(p.Second).KernelEntries));
         var e = await Assert.ThrowsAsync<IpcException>(() => kit.ClientAsync("on-server-core", VcpuRole.Client, 0));
         Assert.Equal(IpcStatus.BadRange, e.Status);
         Assert.Contains("Clients run on vCPUs 1..2", e.Message);
