@@ -1,0 +1,55 @@
+using Akka.Actor;
+using static M3Actors.Examples.Minix.MinixProtocol;
+
+namespace M3Actors.Examples.Minix;
+
+/// <summary>
+/// The booted system in one VM: RS on its slot, and under RS's supervision PM, VFS, the clock and the disk driver,
+/// each on its system slot. The disk driver's dependant is VFS: RS notifies VFS when the driver is back.
+/// </summary>
+public sealed class MinixSystem
+{
+    private static readonly TimeSpan BootPatience = TimeSpan.FromSeconds(10);
+
+    private MinixSystem(Vm vm, IActorRef rs, RsJournal journal, BlockDevice device)
+    {
+        (Vm, Rs, Journal, Device) = (vm, rs, journal, device);
+    }
+
+    /// <summary>The VM the system runs in.</summary>
+    public Vm Vm { get; }
+
+    /// <summary>RS's actor: tell it <see cref="RsServer.ToService"/> to reach a service.</summary>
+    public IActorRef Rs { get; }
+
+    /// <summary>RS's record of crashes and restarts.</summary>
+    public RsJournal Journal { get; }
+
+    /// <summary>The disk.</summary>
+    public BlockDevice Device { get; }
+
+    /// <summary>The services RS starts and keeps alive, in boot order.</summary>
+    public static IReadOnlyList<Service> Services(
+        BlockDevice device, IReadOnlyDictionary<string, UserProgram> programs, MinixTrace? trace) =>
+    [
+        new("pm", PmSlot, () => Props.Create(() => new PmServer(programs)), []),
+        new("vfs", VfsSlot, () => Props.Create(() => new VfsServer(device.Blocks, trace)), []),
+        new("clock", ClockSlot, () => Props.Create(() => new ClockServer()), []),
+        new("disk", DiskSlot, () => Props.Create(() => new DiskDriver(device, trace)), [VfsSlot]),
+    ];
+
+    /// <summary>Starts RS (which starts the rest) in <paramref name="vm"/> and waits until every slot is bound.</summary>
+    public static async Task<MinixSystem> BootAsync(
+        Vm vm, BlockDevice device, IReadOnlyDictionary<string, UserProgram> programs, MinixTrace? trace = null)
+    {
+        var journal = new RsJournal();
+        var services = Services(device, programs, trace);
+        var rs = vm.ActorOf(Props.Create(() => new RsServer(services, journal)), "rs");
+        foreach (var slot in services.Select(s => s.Slot).Append(RsSlot))
+            await vm.WhenBoundAsync(slot, BootPatience);
+        return new MinixSystem(vm, rs, journal, device);
+    }
+
+    /// <summary>Arms a crash of the service on <paramref name="slot"/> on its next request.</summary>
+    public void CrashOnNextRequest(int slot) => Rs.Tell(new RsServer.ToService(slot, new CrashOnNextRequest()));
+}
