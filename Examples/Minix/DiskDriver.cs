@@ -1,3 +1,4 @@
+using Akka.Actor;
 using static M3Actors.Examples.Minix.MinixProtocol;
 
 namespace M3Actors.Examples.Minix;
@@ -24,8 +25,13 @@ public sealed class DiskDriver(BlockDevice device, MinixTrace? trace = null) : E
     /// <inheritdoc />
     protected override void OnCommand(object message)
     {
-        if (message is CrashOnNextRequest) _crashArmed = true;
-        else Unhandled(message);
+        if (message is not CrashOnNextRequest)
+        {
+            Unhandled(message);
+            return;
+        }
+        _crashArmed = true;
+        Sender.Tell(new CrashArmed(Endpoint));
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Diagnostics;
 using static M3Actors.Examples.Minix.MinixProtocol;
 
@@ -34,7 +35,8 @@ public static class MinixCommand
 
         var run = Stopwatch.StartNew();
         var injector = InjectCrashesAsync(system, crashes, TimeSpan.FromSeconds(seconds));
-        var exits = await RunShellsAsync(vm, clients, (int)(seconds * 1000));
+        var shells = Enumerable.Range(0, clients).Select(i => $"sh {i} {(int)(seconds * 1000)}").ToArray();
+        var exits = await system.RunProgramsAsync(shells, TimeSpan.FromSeconds(seconds) + Patience);
         var injected = await injector;
         run.Stop();
 
@@ -89,29 +91,6 @@ public static class MinixCommand
         return $"trace: one read of {size} B through shell -> vfs -> disk, {trace.Events.Count} events: {text} (+ .md)\n{trace.ToText().TrimEnd()}";
     }
 
-    // init: starts the shells through PM, then waits for each (PM_WAITPID is a deferred reply).
-    private static async Task<int[]> RunShellsAsync(Vm vm, int clients, int milliseconds)
-    {
-        var exits = new TaskCompletionSource<int[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = vm.RunTask(async (me, ending) =>
-        {
-            var wait = TimeSpan.FromMilliseconds(milliseconds) + Patience;
-            var init = new Libc(me, 16, wait, ending);
-            var pids = new List<int>();
-            for (var i = 0; i < clients; i++)
-            {
-                var exec = new Message(PmExec);
-                exec.SetText($"sh {i} {milliseconds}");
-                pids.Add(await init.CallAsync(Pm, exec));
-            }
-            var statuses = new int[clients];
-            for (var i = 0; i < clients; i++)
-                statuses[i] = pids[i] < 0 ? pids[i] : await init.CallAsync(Pm, Request(PmWaitPid, pids[i]));
-            exits.TrySetResult(statuses);
-        }, owner: "init");
-        return await exits.Task;
-    }
-
     // Crash k is armed at a random moment in the k-th of K equal parts of the run's first 80 %, and only after
     // crash k-1 has been healed, so each restart is measured on its own. Returns how many were injected and healed.
     private static async Task<int> InjectCrashesAsync(MinixSystem system, int crashes, TimeSpan run)
@@ -122,12 +101,12 @@ public static class MinixCommand
         {
             var moment = slice * k + slice * Random.Shared.NextDouble();
             if (moment > start.Elapsed) await Task.Delay(moment - start.Elapsed);
-            system.CrashOnNextRequest(DiskSlot);
             try
             {
+                await system.CrashOnNextRequestAsync(DiskSlot, Patience);
                 await system.Journal.WhenRestartedAsync(k + 1, RsServer.RestartBound + Patience);
             }
-            catch (TimeoutException)
+            catch (Exception e) when (e is TimeoutException or AskTimeoutException)
             {
                 return k;
             }

@@ -133,9 +133,14 @@ public static class MinixProtocol
 
 /// <summary>
 /// Fault injection, as an ordinary Akka message to a server: it crashes (throws) while serving its next request,
-/// after taking it — the worst moment for whoever waits on it. Send it through <see cref="RsServer.ToService"/>.
+/// after taking it — the worst moment for whoever waits on it — and answers the sender <see cref="CrashArmed"/> at
+/// once, so the injector knows which requests come after. Send it through <see cref="RsServer.ToService"/>.
 /// </summary>
 public sealed record CrashOnNextRequest;
+
+/// <summary>The answer to <see cref="CrashOnNextRequest"/>: the server's next request crashes it.</summary>
+/// <param name="Server">The server's endpoint.</param>
+public sealed record CrashArmed(Endpoint Server);
 
 /// <summary>The exception a server throws for <see cref="CrashOnNextRequest"/>.</summary>
 public sealed class InjectedCrashException(string message) : Exception(message);

@@ -50,6 +50,36 @@ public sealed class MinixSystem
         return new MinixSystem(vm, rs, journal, device);
     }
 
-    /// <summary>Arms a crash of the service on <paramref name="slot"/> on its next request.</summary>
-    public void CrashOnNextRequest(int slot) => Rs.Tell(new RsServer.ToService(slot, new CrashOnNextRequest()));
+    /// <summary>
+    /// init: starts one process per command line through PM (PM_EXEC), then waits for each (PM_WAITPID, a deferred
+    /// reply) and returns their exit statuses — or, for one PM could not start or wait for, the error code.
+    /// <paramref name="wait"/> bounds each call.
+    /// </summary>
+    public async Task<int[]> RunProgramsAsync(IReadOnlyList<string> commandLines, TimeSpan wait)
+    {
+        var exits = new TaskCompletionSource<int[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Vm.RunTask(async (me, ending) =>
+        {
+            var init = new Libc(me, 16, wait, ending);
+            var pids = new List<int>();
+            foreach (var commandLine in commandLines)
+            {
+                var exec = new Message(PmExec);
+                exec.SetText(commandLine);
+                pids.Add(await init.CallAsync(Pm, exec));
+            }
+            var statuses = new int[pids.Count];
+            for (var i = 0; i < pids.Count; i++)
+                statuses[i] = pids[i] < 0 ? pids[i] : await init.CallAsync(Pm, Request(PmWaitPid, pids[i]));
+            exits.TrySetResult(statuses);
+        }, owner: "init");
+        return await exits.Task;
+    }
+
+    /// <summary>
+    /// Arms a crash of the service on <paramref name="slot"/> on its next request; completes once it is armed (a
+    /// server blocked in a call of its own takes Akka messages only when the call ends).
+    /// </summary>
+    public Task<CrashArmed> CrashOnNextRequestAsync(int slot, TimeSpan timeout) =>
+        Rs.Ask<CrashArmed>(new RsServer.ToService(slot, new CrashOnNextRequest()), timeout);
 }

@@ -25,23 +25,27 @@ public sealed class Shell
         _random = new Random(client * 7919 + 17);      // a fixed script per client: a failure can be replayed
     }
 
-    /// <summary>The program PM runs for "sh": one shell per process, counting into <paramref name="tally"/>.</summary>
-    public static UserProgram Program(ShellTally tally, TimeSpan patience) => async (me, argv, kill) =>
+    /// <summary>
+    /// The program PM runs for "sh": one shell per process, counting into <paramref name="tally"/>. Each call waits
+    /// at most <paramref name="patience"/>. <paramref name="stop"/> ends the script early, between two rounds (never
+    /// in the middle of a call, which would abandon it).
+    /// </summary>
+    public static UserProgram Program(ShellTally tally, TimeSpan patience, CancellationToken stop = default) => async (me, argv, kill) =>
     {
         if (argv.Length != 3 || !int.TryParse(argv[1], out var client) || !int.TryParse(argv[2], out var ms))
             throw new ArgumentException($"usage: sh <client> <milliseconds>, got '{string.Join(' ', argv)}'");
         var shell = new Shell(new Libc(me, 4096, patience, kill), tally, client);
-        await shell.RunAsync(TimeSpan.FromMilliseconds(ms));
+        await shell.RunAsync(TimeSpan.FromMilliseconds(ms), stop);
         return shell._failed ? 1 : 0;
     };
 
     /// <summary>The byte a shell writes at <paramref name="position"/> of the file version <paramref name="key"/>.</summary>
     public static byte PatternAt(int key, int position) => unchecked((byte)((uint)(key * 31 + position) * 2654435761u >> 24));
 
-    private async Task RunAsync(TimeSpan budget)
+    private async Task RunAsync(TimeSpan budget, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
-        for (var round = 0; round == 0 || clock.Elapsed < budget; round++)
+        for (var round = 0; round == 0 || (clock.Elapsed < budget && !stop.IsCancellationRequested); round++)
         {
             for (var f = 0; f < Files; f++)
             {

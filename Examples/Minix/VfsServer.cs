@@ -1,3 +1,4 @@
+using Akka.Actor;
 using System.Text;
 using static M3Actors.Examples.Minix.MinixProtocol;
 
@@ -38,8 +39,13 @@ public sealed class VfsServer(int deviceBlocks, MinixTrace? trace = null) : Endp
     /// <inheritdoc />
     protected override void OnCommand(object message)
     {
-        if (message is CrashOnNextRequest) _crashArmed = true;
-        else Unhandled(message);
+        if (message is not CrashOnNextRequest)
+        {
+            Unhandled(message);
+            return;
+        }
+        _crashArmed = true;
+        Sender.Tell(new CrashArmed(Endpoint));
     }
 
     /// <inheritdoc />
