@@ -57,23 +57,21 @@ public sealed class MinixSystem
     /// </summary>
     public async Task<int[]> RunProgramsAsync(IReadOnlyList<string> commandLines, TimeSpan wait)
     {
-        var exits = new TaskCompletionSource<int[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ = Vm.RunTask(async (me, ending) =>
+        var statuses = new int[commandLines.Count];
+        await Vm.RunTask(async (me, ending) =>
         {
             var init = new Libc(me, 16, wait, ending);
-            var pids = new List<int>();
-            foreach (var commandLine in commandLines)
+            var pids = new int[commandLines.Count];
+            for (var i = 0; i < pids.Length; i++)
             {
                 var exec = new Message(PmExec);
-                exec.SetText(commandLine);
-                pids.Add(await init.CallAsync(Pm, exec));
+                exec.SetText(commandLines[i]);
+                pids[i] = await init.CallAsync(Pm, exec);
             }
-            var statuses = new int[pids.Count];
-            for (var i = 0; i < pids.Count; i++)
+            for (var i = 0; i < pids.Length; i++)
                 statuses[i] = pids[i] < 0 ? pids[i] : await init.CallAsync(Pm, Request(PmWaitPid, pids[i]));
-            exits.TrySetResult(statuses);
         }, owner: "init");
-        return await exits.Task;
+        return statuses;
     }
 
     /// <summary>

@@ -4,8 +4,8 @@ using static M3Actors.Examples.Minix.MinixProtocol;
 namespace M3Actors.Examples.Minix;
 
 /// <summary>
-/// The shell: a user program (command line <c>sh client milliseconds</c>) that runs a script of file operations
-/// for about that long — for each of its three files: create and write it in random-sized pieces, read it back in
+/// The shell: a user program (command line <c>sh client [milliseconds]</c>) that runs rounds of a script of file
+/// operations until its stop token is cancelled (or, given milliseconds, until that long has passed) — for each of its three files: create and write it in random-sized pieces, read it back in
 /// other random pieces checking every byte, stat it; then list the directory, and now and then sleep on the clock.
 /// Every call's result is checked; anything unexpected is a failure in the <see cref="ShellTally"/>. Exit status 0
 /// when this shell saw no failure, 1 otherwise.
@@ -27,15 +27,16 @@ public sealed class Shell
 
     /// <summary>
     /// The program PM runs for "sh": one shell per process, counting into <paramref name="tally"/>. Each call waits
-    /// at most <paramref name="patience"/>. <paramref name="stop"/> ends the script early, between two rounds (never
-    /// in the middle of a call, which would abandon it).
+    /// at most <paramref name="patience"/>. <paramref name="stop"/> ends the script after the round in progress
+    /// (never in the middle of a call, which would abandon it); every shell runs at least one round.
     /// </summary>
     public static UserProgram Program(ShellTally tally, TimeSpan patience, CancellationToken stop = default) => async (me, argv, kill) =>
     {
-        if (argv.Length != 3 || !int.TryParse(argv[1], out var client) || !int.TryParse(argv[2], out var ms))
-            throw new ArgumentException($"usage: sh <client> <milliseconds>, got '{string.Join(' ', argv)}'");
+        var ms = 0;
+        if (argv.Length is < 2 or > 3 || !int.TryParse(argv[1], out var client) || (argv.Length == 3 && !int.TryParse(argv[2], out ms)))
+            throw new ArgumentException($"usage: sh <client> [milliseconds], got '{string.Join(' ', argv)}'");
         var shell = new Shell(new Libc(me, 4096, patience, kill), tally, client);
-        await shell.RunAsync(TimeSpan.FromMilliseconds(ms), stop);
+        await shell.RunAsync(argv.Length == 3 ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan, stop);
         return shell._failed ? 1 : 0;
     };
 
@@ -45,7 +46,7 @@ public sealed class Shell
     private async Task RunAsync(TimeSpan budget, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
-        for (var round = 0; round == 0 || (clock.Elapsed < budget && !stop.IsCancellationRequested); round++)
+        for (var round = 0; round == 0 || (!stop.IsCancellationRequested && (budget < TimeSpan.Zero || clock.Elapsed < budget)); round++)
         {
             for (var f = 0; f < Files; f++)
             {
