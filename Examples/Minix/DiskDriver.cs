@@ -1,4 +1,3 @@
-using Akka.Actor;
 using static M3Actors.Examples.Minix.MinixProtocol;
 
 namespace M3Actors.Examples.Minix;
@@ -10,28 +9,15 @@ namespace M3Actors.Examples.Minix;
 /// caller's to re-issue. Told <see cref="CrashOnNextRequest"/>, it crashes half-way through the next transfer, which
 /// leaves a torn block for the re-issued request to overwrite.
 /// </summary>
-public sealed class DiskDriver(BlockDevice device, MinixTrace? trace = null) : EndpointActor(DiskSlot)
+public sealed class DiskDriver(BlockDevice device, MinixTrace? trace = null) : MinixServer(DiskSlot)
 {
     private int _deviceBuffer;
-    private bool _crashArmed;
 
     /// <inheritdoc />
     protected override void PreStart()
     {
         base.PreStart();
         _deviceBuffer = RegisterBuffer(device.Bytes, BufferAccess.ReadWrite);
-    }
-
-    /// <inheritdoc />
-    protected override void OnCommand(object message)
-    {
-        if (message is not CrashOnNextRequest)
-        {
-            Unhandled(message);
-            return;
-        }
-        _crashArmed = true;
-        Sender.Tell(new CrashArmed(Endpoint));
     }
 
     /// <inheritdoc />
@@ -52,11 +38,10 @@ public sealed class DiskDriver(BlockDevice device, MinixTrace? trace = null) : E
         var disk = new BufferAddress(_deviceBuffer, block * BlockSize);
         var caller = new BufferAddress(m.GetInt(1), m.GetInt(2));
         var read = m.Type == BdevRead;
-        var bytes = _crashArmed ? BlockSize / 2 : BlockSize;
+        var bytes = IsCrashArmed ? BlockSize / 2 : BlockSize;
         var status = read ? VCopy(Endpoint.Self, disk, m.Source, caller, bytes)
                           : VCopy(m.Source, caller, Endpoint.Self, disk, bytes);
-        if (_crashArmed)
-            throw new InjectedCrashException($"disk driver crashed half-way through {(read ? "BDEV_READ" : "BDEV_WRITE")} of block {block}");
+        CrashIfArmed($"half-way through {(read ? "BDEV_READ" : "BDEV_WRITE")} of block {block}");
         if (trace?.IsRecording == true && read)
             trace.Note("disk", "vfs", MinixTrace.TraceKind.Copy, $"vcopy block {block} ({bytes} B) → vfs buffer");
         return status == IpcStatus.Ok ? Ok : IoError;

@@ -23,13 +23,13 @@ public sealed class FileTable
     /// <param name="Block">The device block.</param>
     /// <param name="Offset">Where in the block the step starts.</param>
     /// <param name="Length">Bytes in this step (0 at end of file).</param>
-    /// <param name="Fresh">A block just allocated: its old contents are not the file's, so nothing to read first.</param>
+    /// <param name="Fresh">A block just allocated: its old contents are not the file's; nothing to read first.</param>
     public readonly record struct Step(int Block, int Offset, int Length, bool Fresh);
 
     /// <summary>The names of all files, in creation order.</summary>
     public IEnumerable<string> Names => _inodes.Keys;
 
-    /// <summary>Opens (with <see cref="OCreat"/>, creates; with <see cref="OTrunc"/>, empties) → an fd or an error.</summary>
+    /// <summary>Opens → an fd or an error; <see cref="OCreat"/> creates, <see cref="OTrunc"/> empties.</summary>
     public int Open(string name, int flags)
     {
         if (name.Length == 0 || name.Contains('\n')) return Invalid;

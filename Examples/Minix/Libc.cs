@@ -45,7 +45,8 @@ public sealed class Libc
     public Task<int> StatAsync(string path) => WithPath(VfsStat, path, 0);
 
     /// <summary>read <paramref name="count"/> bytes into the start of <see cref="Memory"/> → bytes read.</summary>
-    public Task<int> ReadAsync(int fd, int count) => CallAsync(Vfs, Request(VfsRead, fd, MemoryBuffer, count), "VFS_READ");
+    public Task<int> ReadAsync(int fd, int count) =>
+        CallAsync(Vfs, Request(VfsRead, fd, MemoryBuffer, count), "VFS_READ");
 
     /// <summary>write <paramref name="count"/> bytes from the start of <see cref="Memory"/> → bytes written.</summary>
     public Task<int> WriteAsync(int fd, int count) => CallAsync(Vfs, Request(VfsWrite, fd, MemoryBuffer, count));

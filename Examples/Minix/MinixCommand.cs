@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Actor;
 using System.Diagnostics;
 using static M3Actors.Examples.Minix.MinixProtocol;
@@ -21,7 +22,7 @@ public static class MinixCommand
             output.WriteLine($"minix: {error}; usage: minix [--clients N] [--crashes K] [--seconds S]");
             return 2;
         }
-        output.WriteLine($"minix: {clients} shells for {seconds} s, the disk driver crashed {crashes} times at random moments");
+        output.WriteLine($"minix: {clients} shells for {seconds} s, the disk driver crashed {crashes} times at random");
         var tally = new ShellTally();
         var trace = new MinixTrace();
         using var stop = new CancellationTokenSource();
@@ -29,7 +30,8 @@ public static class MinixCommand
         await using var drvs = Drvs.Start();
         var vm = drvs.StartVm(new VmOptions { Id = 1, Name = "minix" });
         var system = await MinixSystem.BootAsync(vm, new BlockDevice(1024), programs, trace);
-        output.WriteLine($"boot: rs, pm, vfs, clock and disk up in {vm}, on system slots {RsSlot}, {PmSlot}, {VfsSlot}, {ClockSlot}, {DiskSlot}");
+        output.WriteLine($"boot: rs, pm, vfs, clock and disk up in {vm} on system slots " +
+                         $"{RsSlot}, {PmSlot}, {VfsSlot}, {ClockSlot}, {DiskSlot}");
 
         var traced = await TraceOneReadAsync(vm, trace);
         output.WriteLine(traced);
@@ -47,7 +49,8 @@ public static class MinixCommand
         run.Stop();
 
         foreach (var (restart, i) in system.Journal.Restarts.Select((r, i) => (r, i + 1)))
-            output.WriteLine($"restart {i}: {restart.Service} ({restart.Reason}); back on its endpoint, vfs notified, in {restart.Recovery.TotalMilliseconds:F2} ms");
+            output.WriteLine($"restart {i}: {restart.Service} ({restart.Reason}); back on its endpoint, " +
+                             $"dependants notified, in {restart.Recovery.TotalMilliseconds:F2} ms");
         foreach (var failure in system.Journal.Failures) output.WriteLine($"restart FAILED: {failure}");
         foreach (var failure in tally.Failures) output.WriteLine($"client failure: {failure}");
 
@@ -58,7 +61,8 @@ public static class MinixCommand
         output.WriteLine($"failed as seen by clients:  {tally.Failed}");
         output.WriteLine($"driver restarts:            {healed} of {injected} crashes injected");
         output.WriteLine(recovery.Length == 0 ? "recovery time:              (no restarts)"
-            : $"recovery time:              p50 {Percentile(recovery, 50):F2} ms, p99 {Percentile(recovery, 99):F2} ms");
+            : $"recovery time:              p50 {Percentile(recovery, 50):F2} ms, " +
+              $"p99 {Percentile(recovery, 99):F2} ms");
         output.WriteLine($"bytes checked:              {tally.BytesChecked} ({tally.BytesWrong} wrong)");
         output.WriteLine($"shells exited 0:            {exitedOk} of {clients}");
         var pass = tally is { Failed: 0, BytesWrong: 0, BytesChecked: > 0 } && exitedOk == clients
@@ -91,8 +95,10 @@ public static class MinixCommand
         Directory.CreateDirectory(Path.Combine("artifacts", "minix"));
         var text = Path.Combine("artifacts", "minix", "read-trace.txt");
         await File.WriteAllTextAsync(text, trace.ToText());
-        await File.WriteAllTextAsync(Path.ChangeExtension(text, ".md"), "# One read through shell → vfs → disk\n\n" + trace.ToMermaid());
-        return $"trace: one read of {size} B through shell -> vfs -> disk, {trace.Events.Count} events: {text} (+ .md)\n{trace.ToText().TrimEnd()}";
+        var diagram = "# One read through shell → vfs → disk\n\n" + trace.ToMermaid();
+        await File.WriteAllTextAsync(Path.ChangeExtension(text, ".md"), diagram);
+        return $"trace: one read of {size} B through shell -> vfs -> disk, {trace.Events.Count} events, " +
+               $"in {text} (+ .md):\n{trace.ToText().TrimEnd()}";
     }
 
     // Crash k is armed at a random moment in the k-th of K equal parts of the run's first 80 %, and only after
@@ -118,7 +124,9 @@ public static class MinixCommand
         return crashes;
     }
 
-    private static double Percentile(double[] sorted, int p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    // Nearest rank: with few samples p99 is the slowest one.
+    private static double Percentile(double[] sorted, int p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private static bool TryParse(string[] args, out int clients, out int crashes, out double seconds, out string error)
     {
@@ -130,7 +138,8 @@ public static class MinixCommand
             {
                 "--clients" => int.TryParse(value, out clients) && clients is > 0 and <= 64,
                 "--crashes" => int.TryParse(value, out crashes) && crashes is >= 0 and <= 1000,
-                "--seconds" => double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out seconds) && seconds is > 0 and <= 50,
+                "--seconds" => double.TryParse(value, CultureInfo.InvariantCulture, out seconds)
+                               && seconds is > 0 and <= 50,
                 _ => false,
             };
             if (!ok)

@@ -37,13 +37,13 @@ public static class MinixProtocol
     public const int PmExec = 1;
     /// <summary>waitpid: int 0 = endpoint → deferred until it exits; int 0 = its exit status.</summary>
     public const int PmWaitPid = 2;
-    /// <summary>kill: int 0 = endpoint → Ok; its exit (status <see cref="ExitKilled"/>) is reported to waiters.</summary>
+    /// <summary>kill: int 0 = endpoint → Ok; waiters then get exit status <see cref="ExitKilled"/>.</summary>
     public const int PmKill = 3;
 
     // --- VFS. Every request by sendrec; the reply may be deferred while VFS waits for the disk.
     /// <summary>open: int 0 = buffer holding the path, int 1 = path length, int 2 = flags → int 0 = fd.</summary>
     public const int VfsOpen = 10;
-    /// <summary>read: int 0 = fd, int 1 = caller's buffer, int 2 = count → int 0 = bytes read (0 at end of file).</summary>
+    /// <summary>read: int 0 = fd, int 1 = caller's buffer, int 2 = count → int 0 = bytes read (0 at EOF).</summary>
     public const int VfsRead = 11;
     /// <summary>write: int 0 = fd, int 1 = caller's buffer, int 2 = count → int 0 = bytes written.</summary>
     public const int VfsWrite = 12;
@@ -51,7 +51,7 @@ public static class MinixProtocol
     public const int VfsClose = 13;
     /// <summary>stat: int 0 = buffer holding the path, int 1 = path length → int 0 = size in bytes.</summary>
     public const int VfsStat = 14;
-    /// <summary>getdents: int 0 = caller's buffer, int 1 = its size → int 0 = bytes of "name\n" entries copied.</summary>
+    /// <summary>getdents: int 0 = caller's buffer, int 1 = its size → int 0 = bytes of "name\n" entries.</summary>
     public const int VfsGetDents = 15;
 
     /// <summary>open flag: create the file if it does not exist.</summary>
@@ -60,13 +60,13 @@ public static class MinixProtocol
     public const int OTrunc = 2;
 
     // --- Disk driver (Minix's BDEV_READ / BDEV_WRITE), by sendrec from VFS only; one block per request.
-    /// <summary>int 0 = block, int 1 = caller's buffer, int 2 = offset in it → the driver vcopies the block there.</summary>
+    /// <summary>int 0 = block, int 1 = caller's buffer, int 2 = offset in it → the block is vcopied there.</summary>
     public const int BdevRead = 20;
     /// <summary>int 0 = block, int 1 = caller's buffer, int 2 = offset in it → the driver vcopies from there.</summary>
     public const int BdevWrite = 21;
 
     // --- Clock.
-    /// <summary>sys_setalarm: int 0 = milliseconds → Ok at once; a notify from the clock when the alarm fires.</summary>
+    /// <summary>sys_setalarm: int 0 = milliseconds → Ok at once; the clock notifies when the alarm fires.</summary>
     public const int SysSetAlarm = 30;
 
     // --- Reply codes beyond IpcStatus (Minix's errno values, negative as Minix servers return them).
@@ -114,6 +114,9 @@ public static class MinixProtocol
         m.SetInt(0, value);
         return m;
     }
+
+    /// <summary>A reply for a result: a value ≥ 0 (fd, size, bytes) in int 0 with Ok, or a negative code.</summary>
+    public static Message Result(int result) => result >= 0 ? Answer(Ok, result) : Answer(result);
 
     /// <summary>A name for a reply code, for reports: an errno name or the IpcStatus name.</summary>
     public static string Describe(int status) => status switch

@@ -38,7 +38,7 @@ public sealed class MinixSystem
         new("disk", DiskSlot, () => Props.Create(() => new DiskDriver(device, trace)), [VfsSlot]),
     ];
 
-    /// <summary>Starts RS (which starts the rest) in <paramref name="vm"/> and waits until every slot is bound.</summary>
+    /// <summary>Starts RS, which starts the rest, in <paramref name="vm"/>; completes when all are bound.</summary>
     public static async Task<MinixSystem> BootAsync(
         Vm vm, BlockDevice device, IReadOnlyDictionary<string, UserProgram> programs, MinixTrace? trace = null)
     {

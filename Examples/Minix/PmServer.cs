@@ -60,7 +60,7 @@ public sealed class PmServer(IReadOnlyDictionary<string, UserProgram> programs) 
             Unhandled(message);
             return;
         }
-        if (error is not null) Context.GetLogger().Error(error, "process {0} crashed; exit status {1}", process, status);
+        if (error is not null) Context.GetLogger().Error(error, "process {0} crashed, exit {1}", process, status);
         if (_running.Remove(process, out var kill)) kill.Dispose();
         if (!_waiters.Remove(process, out var waiting)) _zombies[process] = status;
         else foreach (var waiter in waiting) Reply(waiter, Answer(Ok, status));
@@ -92,8 +92,8 @@ public sealed class PmServer(IReadOnlyDictionary<string, UserProgram> programs) 
     }
 
     // Runs on the thread pool, never on PM's actor: the program's status (or its crash) comes back as an Akka message.
-    private static async Task RunAsync(EndpointHandle process, UserProgram program, string[] argv, CancellationToken kill,
-        IActorRef pm)
+    private static async Task RunAsync(
+        EndpointHandle process, UserProgram program, string[] argv, CancellationToken kill, IActorRef pm)
     {
         var endpoint = process.Endpoint;
         var (status, error) = (ExitCrashed, (Exception?)null);

@@ -14,7 +14,7 @@ public sealed class RsJournal
     /// <summary>One healed crash.</summary>
     /// <param name="Service">The service restarted.</param>
     /// <param name="Reason">Why it died (the exception, or "stopped").</param>
-    /// <param name="Recovery">From RS learning of the crash to the dependants being notified of the new incarnation.</param>
+    /// <param name="Recovery">From RS learning of the crash to the dependants hearing of the new incarnation.</param>
     public sealed record Restart(string Service, string Reason, TimeSpan Recovery);
 
     /// <summary>The restarts so far, in order.</summary>
@@ -35,7 +35,7 @@ public sealed class RsJournal
         }
     }
 
-    /// <summary>Completes once <paramref name="count"/> restarts have completed; TimeoutException after the timeout.</summary>
+    /// <summary>Completes once <paramref name="count"/> restarts have completed; else TimeoutException.</summary>
     public Task WhenRestartedAsync(int count, TimeSpan timeout)
     {
         lock (_lock)

@@ -27,7 +27,7 @@ public sealed class RsServer(IReadOnlyList<Service> services, RsJournal journal)
     private readonly Dictionary<int, int> _incarnations = [];
     private readonly Dictionary<int, (long At, string Reason)> _crashes = [];   // by slot, until the service is back
 
-    /// <summary>Forwards <paramref name="Message"/> (e.g. <see cref="CrashOnNextRequest"/>) to the service on a slot.</summary>
+    /// <summary>Forwards <paramref name="Message"/> (such as <see cref="CrashOnNextRequest"/>) to a service.</summary>
     public sealed record ToService(int Slot, object Message);
 
     private sealed record Up(Service Service);

@@ -5,8 +5,9 @@ namespace M3Actors.Examples.Minix;
 
 /// <summary>
 /// The shell: a user program (command line <c>sh client [milliseconds]</c>) that runs rounds of a script of file
-/// operations until its stop token is cancelled (or, given milliseconds, until that long has passed) — for each of its three files: create and write it in random-sized pieces, read it back in
-/// other random pieces checking every byte, stat it; then list the directory, and now and then sleep on the clock.
+/// operations until its stop token is cancelled (or, given milliseconds, until that long has passed). A round, for
+/// each of its three files: create and write it in random-sized pieces, read it back in other random pieces
+/// checking every byte, stat it; then list the directory, and now and then sleep on the clock.
 /// Every call's result is checked; anything unexpected is a failure in the <see cref="ShellTally"/>. Exit status 0
 /// when this shell saw no failure, 1 otherwise.
 /// </summary>
@@ -30,27 +31,32 @@ public sealed class Shell
     /// at most <paramref name="patience"/>. <paramref name="stop"/> ends the script after the round in progress
     /// (never in the middle of a call, which would abandon it); every shell runs at least one round.
     /// </summary>
-    public static UserProgram Program(ShellTally tally, TimeSpan patience, CancellationToken stop = default) => async (me, argv, kill) =>
+    public static UserProgram Program(ShellTally tally, TimeSpan patience, CancellationToken stop = default) =>
+        async (me, argv, kill) =>
     {
         var ms = 0;
-        if (argv.Length is < 2 or > 3 || !int.TryParse(argv[1], out var client) || (argv.Length == 3 && !int.TryParse(argv[2], out ms)))
+        if (argv.Length is < 2 or > 3 || !int.TryParse(argv[1], out var client)
+            || (argv.Length == 3 && !int.TryParse(argv[2], out ms)))
             throw new ArgumentException($"usage: sh <client> [milliseconds], got '{string.Join(' ', argv)}'");
         var shell = new Shell(new Libc(me, 4096, patience, kill), tally, client);
         await shell.RunAsync(argv.Length == 3 ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan, stop);
         return shell._failed ? 1 : 0;
     };
 
-    /// <summary>The byte a shell writes at <paramref name="position"/> of the file version <paramref name="key"/>.</summary>
-    public static byte PatternAt(int key, int position) => unchecked((byte)((uint)(key * 31 + position) * 2654435761u >> 24));
+    /// <summary>The byte a shell writes at <paramref name="position"/> of version <paramref name="key"/>.</summary>
+    public static byte PatternAt(int key, int position) =>
+        unchecked((byte)((uint)(key * 31 + position) * 2654435761u >> 24));
 
     private async Task RunAsync(TimeSpan budget, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
-        for (var round = 0; round == 0 || (!stop.IsCancellationRequested && (budget < TimeSpan.Zero || clock.Elapsed < budget)); round++)
+        bool More() => !stop.IsCancellationRequested && (budget < TimeSpan.Zero || clock.Elapsed < budget);
+        for (var round = 0; round == 0 || More(); round++)
         {
             for (var f = 0; f < Files; f++)
             {
-                var (name, key, size) = ($"c{_client}.f{f}", (_client * Files + f) * 100_003 + round, _random.Next(1, 4 * BlockSize + 300));
+                var (name, key) = ($"c{_client}.f{f}", (_client * Files + f) * 100_003 + round);
+                var size = _random.Next(1, 4 * BlockSize + 300);
                 if (await WriteFileAsync(name, key, size) && await ReadBackAsync(name, key, size))
                     Expect(await _libc.StatAsync(name), size, $"stat {name}");
             }
@@ -101,7 +107,8 @@ public sealed class Shell
     private bool Expect(int result, int expected, string what)
     {
         _tally.Op();
-        return result == expected || Fail($"{what}: {(result >= 0 ? $"{result}, expected {expected}" : Describe(result))}");
+        var got = result >= 0 ? $"{result}, expected {expected}" : Describe(result);
+        return result == expected || Fail($"{what}: {got}");
     }
 
     private bool Fail(string what)

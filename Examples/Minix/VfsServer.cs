@@ -1,4 +1,3 @@
-using Akka.Actor;
 using System.Text;
 using static M3Actors.Examples.Minix.MinixProtocol;
 
@@ -12,14 +11,12 @@ namespace M3Actors.Examples.Minix;
 /// RS until RS notifies that the driver is back on the same endpoint, and re-issues the request — so the caller
 /// never sees the crash. Clients queue in the kernel meanwhile.
 /// </summary>
-public sealed class VfsServer(int deviceBlocks, MinixTrace? trace = null) : EndpointActor(VfsSlot)
+public sealed class VfsServer(int deviceBlocks, MinixTrace? trace = null) : MinixServer(VfsSlot)
 {
     private readonly FileTable _files = new(deviceBlocks);
     private readonly byte[] _block = new byte[BlockSize];  // every disk transfer goes through this block buffer
     private readonly byte[] _names = new byte[4096];       // paths copied in, directory entries copied out
-    private int _blockBuffer;
-    private int _namesBuffer;
-    private bool _crashArmed;
+    private int _blockBuffer, _namesBuffer;
     // The transfer in progress: the caller waits in sendrec for our reply while we talk to the disk.
     private Endpoint _caller = Endpoint.None;
     private int _fd, _userBuffer, _count, _done;
@@ -37,42 +34,33 @@ public sealed class VfsServer(int deviceBlocks, MinixTrace? trace = null) : Endp
     }
 
     /// <inheritdoc />
-    protected override void OnCommand(object message)
-    {
-        if (message is not CrashOnNextRequest)
-        {
-            Unhandled(message);
-            return;
-        }
-        _crashArmed = true;
-        Sender.Tell(new CrashArmed(Endpoint));
-    }
-
-    /// <inheritdoc />
     protected override void OnMessage(in Message m)
     {
         if (m.IsNotify)
         {
-            // RS notifies when a driver we depend on is up again; any other time the notification finds nothing parked.
+            // RS notifies when a driver we depend on is up again; any other time the notify finds nothing parked.
             if (m.Source == Rs && _parked) IssueDisk();
             return;
         }
-        if (_crashArmed) throw new InjectedCrashException($"vfs crashed serving request {m.Type} from {m.Source}");
-        switch (m.Type)
+        CrashIfArmed($"serving request {m.Type} from {m.Source}");
+        if (m.Type is VfsRead or VfsWrite && _files.IsOpen(m.GetInt(0)) && m.GetInt(2) >= 0)
         {
-            case VfsOpen: Answer(m.Source, CopyPathIn(in m, out var path) ?? _files.Open(path, m.GetInt(2))); break;
-            case VfsStat: Answer(m.Source, CopyPathIn(in m, out var name) ?? _files.Stat(name)); break;
-            case VfsClose: Answer(m.Source, _files.Close(m.GetInt(0))); break;
-            case VfsGetDents: GetDents(in m); break;
-            case VfsRead or VfsWrite when !_files.IsOpen(m.GetInt(0)): Answer(m.Source, BadFd); break;
-            case VfsRead or VfsWrite when m.GetInt(2) < 0: Answer(m.Source, Invalid); break;
-            case VfsRead or VfsWrite:
-                (_caller, _write, _fd, _userBuffer, _count, _done) =
-                    (m.Source, m.Type == VfsWrite, m.GetInt(0), m.GetInt(1), m.GetInt(2), 0);
-                NextStep();
-                break;
-            default: Answer(m.Source, NoSys); break;
+            (_caller, _write, _fd, _userBuffer, _count, _done) =
+                (m.Source, m.Type == VfsWrite, m.GetInt(0), m.GetInt(1), m.GetInt(2), 0);
+            NextStep();
+            return;
         }
+        // Everything else is answered at once. A reply never blocks; one to a caller that died meanwhile fails, and
+        // there is nobody left to tell.
+        Reply(m.Source, Result(m.Type switch
+        {
+            VfsOpen => CopyPathIn(in m, out var path) ?? _files.Open(path, m.GetInt(2)),
+            VfsStat => CopyPathIn(in m, out var name) ?? _files.Stat(name),
+            VfsClose => _files.Close(m.GetInt(0)),
+            VfsGetDents => GetDents(in m),
+            VfsRead or VfsWrite => _files.IsOpen(m.GetInt(0)) ? Invalid : BadFd,
+            _ => NoSys,
+        }));
     }
 
     /// <inheritdoc />
@@ -140,7 +128,7 @@ public sealed class VfsServer(int deviceBlocks, MinixTrace? trace = null) : Endp
     {
         if (trace?.IsRecording == true)
             trace.Note("vfs", "disk", MinixTrace.TraceKind.Call,
-                $"sendrec {(_diskRequest.Type == BdevRead ? "BDEV_READ" : "BDEV_WRITE")} block {_diskRequest.GetInt(0)}");
+                $"sendrec {(_diskRequest.Type == BdevRead ? "BDEV_READ" : "BDEV_WRITE")} block {_step.Block}");
         var status = SendRec(Disk, in _diskRequest);
         if (status != IpcStatus.Suspended) OnReply(status, default);
     }
@@ -149,7 +137,7 @@ public sealed class VfsServer(int deviceBlocks, MinixTrace? trace = null) : Endp
     {
         if (trace?.IsRecording == true)
             trace.Note("vfs", "shell", MinixTrace.TraceKind.Reply, $"{Describe(status)}, {_done} B");
-        Answer(_caller, status < 0 ? status : _done);
+        Reply(_caller, Result(status < 0 ? status : _done));
         _caller = Endpoint.None;
     }
 
@@ -159,27 +147,24 @@ public sealed class VfsServer(int deviceBlocks, MinixTrace? trace = null) : Endp
         path = "";
         var length = m.GetInt(1);
         if (length <= 0 || length > 255) return Invalid;
-        var status = VCopy(m.Source, new BufferAddress(m.GetInt(0)), Endpoint.Self, new BufferAddress(_namesBuffer), length);
+        var from = new BufferAddress(m.GetInt(0));
+        var status = VCopy(m.Source, from, Endpoint.Self, new BufferAddress(_namesBuffer), length);
         if (status != IpcStatus.Ok) return (int)status;
         path = Encoding.UTF8.GetString(_names, 0, length);
         return null;
     }
 
-    private void GetDents(in Message m)
+    private int GetDents(in Message m)
     {
         var length = 0;
         foreach (var name in _files.Names)
         {
             var bytes = Encoding.UTF8.GetByteCount(name) + 1;
-            if (length + bytes > Math.Min(m.GetInt(1), _names.Length)) break;     // whole entries only, like getdents
+            if (length + bytes > Math.Min(m.GetInt(1), _names.Length)) break;     // whole entries only
             length += Encoding.UTF8.GetBytes(name + "\n", _names.AsSpan(length));
         }
-        var status = VCopy(Endpoint.Self, new BufferAddress(_namesBuffer), m.Source, new BufferAddress(m.GetInt(0)), length);
-        Answer(m.Source, status == IpcStatus.Ok ? length : (int)status);
+        var to = new BufferAddress(m.GetInt(0));
+        var status = VCopy(Endpoint.Self, new BufferAddress(_namesBuffer), m.Source, to, length);
+        return status == IpcStatus.Ok ? length : (int)status;
     }
-
-    // A result >= 0 is a value (fd, size, bytes), a negative one an error. Replies never block; one to a caller that
-    // died meanwhile fails, and there is nobody left to tell.
-    private void Answer(Endpoint caller, int result) =>
-        Reply(caller, result >= 0 ? MinixProtocol.Answer(Ok, result) : MinixProtocol.Answer(result));
 }

@@ -54,7 +54,7 @@ public abstract class MinixTestKit(ITestOutputHelper output) : IpcTestKit(output
         Assert.Equal(IpcStatus.Ok, disk.Reply(request.Source, Answer(Ok, BlockSize)));
     }
 
-    /// <summary>A probe disk on the disk slot serving every request over <paramref name="device"/> until the VM ends.</summary>
+    /// <summary>A probe disk on the disk slot, serving <paramref name="device"/> until the VM ends.</summary>
     protected Task ServeDisk(byte[] device) => Vm.StartThread((disk, _) =>
     {
         var buffer = disk.RegisterBuffer(device, BufferAccess.ReadWrite);

@@ -45,7 +45,8 @@ public sealed class PmServerTests(ITestOutputHelper output) : MinixTestKit(outpu
         Assert.True(process.Slot >= Vm.Options.SystemSlots, $"{process} is not on a user slot");
 
         var waiting = init.CallAsync(Pm, Request(PmWaitPid, pid));
-        await AwaitAssertAsync(() => Assert.Contains(Vm.Snapshot().Procs, p => p.Owner == "client" && p.State.StartsWith("SENDREC waiting")), Patience);
+        await AwaitAssertAsync(() => Assert.Contains(Vm.Snapshot().Procs,
+            p => p.Owner == "client" && p.State.StartsWith("SENDREC waiting")), Patience);
         Assert.False(waiting.IsCompleted);
         _gate.SetResult();
 

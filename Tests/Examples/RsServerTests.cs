@@ -39,7 +39,8 @@ public sealed class RsServerTests(ITestOutputHelper output) : MinixTestKit(outpu
 
     private async Task<(EndpointHandle Client, EndpointHandle Dependant)> StartRsAsync()
     {
-        var services = new[] { new Service("echo", ServiceSlot, () => Props.Create(() => new EchoService()), [DependantSlot]) };
+        var echo = new Service("echo", ServiceSlot, () => Props.Create(() => new EchoService()), [DependantSlot]);
+        var services = new[] { echo };
         _rs = Vm.ActorOf(Props.Create(() => new RsServer(services, _journal)), "rs");
         await Vm.WhenBoundAsync(RsSlot, Patience);
         await Vm.WhenBoundAsync(ServiceSlot, Patience);
@@ -50,7 +51,8 @@ public sealed class RsServerTests(ITestOutputHelper output) : MinixTestKit(outpu
     {
         _rs.Tell(new RsServer.ToService(ServiceSlot, new CrashOnNextRequest()), TestActor);
         ExpectMsg<CrashArmed>(Patience);
-        Assert.Equal(IpcStatus.SrcDied, (await SendRecOnThread(client, Endpoint.System(ServiceSlot), new Message(1), Patience)).Status);
+        var (status, _) = await SendRecOnThread(client, Endpoint.System(ServiceSlot), new Message(1), Patience);
+        Assert.Equal(IpcStatus.SrcDied, status);
     }
 
     [Fact(Timeout = 20_000)]
