@@ -22,7 +22,7 @@ public static class MinixCommand
             output.WriteLine($"minix: {error}; usage: minix [--clients N] [--crashes K] [--seconds S]");
             return 2;
         }
-        output.WriteLine($"minix: {clients} shells for {seconds} s, the disk driver crashed {crashes} times at random");
+        output.WriteLine($"minix: {clients} shells for {seconds} s, {crashes} disk driver crashes at random moments");
         var tally = new ShellTally();
         var trace = new MinixTrace();
         using var stop = new CancellationTokenSource();
