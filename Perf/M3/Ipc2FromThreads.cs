@@ -92,7 +92,7 @@ public class Ipc2FromThreads
         }
         if (!Task.WaitAll(_tasks, M3Host.Timeout))
         {
-            throw new TimeoutException($"SendRecAsync round did not finish within {M3Host.Timeout}.");
+            throw new TimeoutException($"SendRecAsync round did not finish within {M3Host.Timeout}.{Environment.NewLine}{_host!.Describe()}");
         }
     }
 
