@@ -66,11 +66,11 @@ internal sealed class MeasuredPair(Vm vm, CpuPlan cpus, LatencyOptions options, 
         var next = Stopwatch.GetTimestamp();
         while (!_stopping)
         {
-            // Pace by spinning: the measured CPU is the pair's alone, and a timed sleep's wake-up would add its own
-            // tens of microseconds of jitter to the next round trip's start.
+            // Pace by yielding in a loop: a timed sleep cannot wait 50 us (and its wake-up jitter would land in the
+            // next round trip), while yielding leaves the CPU to anyone else runnable on it (a shared machine).
             next += period;
             long now;
-            while ((now = Stopwatch.GetTimestamp()) < next) Thread.SpinWait(8);
+            while ((now = Stopwatch.GetTimestamp()) < next) Thread.Yield();
             if (now - next > period) next = now;      // after a stall, go on at the pace instead of catching up
             var start = Stopwatch.GetTimestamp();
             var status = handle.SendRec(server, ref m, Churn.CallTimeout);

@@ -48,8 +48,20 @@ public sealed class M3Host : IDisposable
     /// <summary>Waits until <paramref name="slot"/> is bound (an endpoint actor has started) and returns its endpoint.</summary>
     public Endpoint WaitBound(int slot) => WaitBound(Vm, slot);
 
-    /// <summary>Waits until <paramref name="slot"/> of <paramref name="vm"/> is bound and returns its endpoint.</summary>
-    public static Endpoint WaitBound(Vm vm, int slot) => vm.WhenBoundAsync(slot, Timeout).GetAwaiter().GetResult();
+    /// <summary>Waits until <paramref name="slot"/> of <paramref name="vm"/> is bound and returns its endpoint; a
+    /// timeout's message carries the VM's /proc view (which endpoints did bind, and in which state).</summary>
+    public static Endpoint WaitBound(Vm vm, int slot)
+    {
+        try
+        {
+            return vm.WhenBoundAsync(slot, Timeout).GetAwaiter().GetResult();
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Slot {slot} of {vm} was not bound within {Timeout}.{Environment.NewLine}" +
+                ProcView.Render(vm.Snapshot()), e);
+        }
+    }
 
     /// <summary>Starts another VM on the same DRVS (ended with it).</summary>
     public Vm StartVm(int id, string name) => Drvs.StartVm(new VmOptions { Id = id, Name = name });
