@@ -51,6 +51,8 @@ public static class PerfConfig
             RunMode.Full => Job.Default,
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
         };
-        return job.WithToolchain(InProcessEmitToolchain.DontLogOutput).WithId(mode.ToString());
+        // The toolchain logs the benchmark's output: in process, a case's exception is written there and nowhere
+        // else (with DontLogOutput a failed case said only "Executable … not found", and its cause was lost).
+        return job.WithToolchain(InProcessEmitToolchain.Instance).WithId(mode.ToString());
     }
 }

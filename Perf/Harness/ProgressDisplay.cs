@@ -40,6 +40,10 @@ public sealed class ProgressDisplay(ErrorLogger? errors = null) : EventProcessor
         if (!report.Success)
         {
             _failures[name] = errors?.FailureReason() ?? "no results and no error logged";
+            foreach (var line in errors?.ExceptionLines() ?? [])
+            {
+                Console.Error.WriteLine($"  {line}");
+            }
         }
         Console.Error.WriteLine(
             $"[{_started}/{_total}] {name} {(report.Success ? "done" : "FAILED")} in {_caseTime.Elapsed.TotalSeconds:0.0} s");
