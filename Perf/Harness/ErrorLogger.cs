@@ -35,8 +35,9 @@ public sealed class ErrorLogger : ILogger
 
     /// <summary>
     /// Why the case under way failed, in one line: the exception the benchmark threw (the first
-    /// <c>---&gt; Type: message</c> line, below the reflection wrapper, else the exception's first line), else its first error line that is not the in-process
-    /// "Executable … not found" / "ExitCode" boilerplate; null when it logged neither.
+    /// <c>---&gt; Type: message</c> line, below the reflection wrapper, else the exception's first line), else its
+    /// first error line that is not the in-process "Executable … not found" / "ExitCode" boilerplate; null when it
+    /// logged neither.
     /// </summary>
     public string? FailureReason()
     {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using M3Actors.Perf.Latency;
 using M3Actors.Perf.Report;
@@ -38,18 +40,21 @@ public static class SpecsCommand
         var config = PerfConfig.ForSpecs(runMode, artifacts, errors, progress);
         var expected = types.SelectMany(type => BenchmarkConverter.TypeToBenchmarks(type, config).BenchmarksCases)
             .Select(Measurement.Describe).ToList();
-        Console.Error.WriteLine($"specs ({runMode}): {types.Length} benchmark classes, {expected.Count} cases, in process, then latency");
+        Console.Error.WriteLine(
+            $"specs ({runMode}): {types.Length} benchmark classes, {expected.Count} cases, in process, then latency");
 
         var problems = new List<string>();
         var summaries = RunBenchmarks(types, config, problems);
         var measurements = ReportWriter.Measurements(summaries);
-        problems.AddRange(summaries.SelectMany(s => s.ValidationErrors).Where(e => e.IsCritical).Select(e => $"invalid: {e.Message}"));
+        problems.AddRange(summaries.SelectMany(s => s.ValidationErrors).Where(e => e.IsCritical)
+            .Select(e => $"invalid: {e.Message}"));
 
         // A case is lost when it failed or when BenchmarkDotNet has no report of it at all (a run stopped half-way):
         // either way it is a FAILED line in the spec table, never just a missing row.
         var lost = measurements.Where(m => !m.Succeeded).Select(m => m.DisplayName)
             .Concat(expected.Except(measurements.Select(m => m.DisplayName), StringComparer.Ordinal))
-            .Select(name => $"case {name}: FAILED ({progress.Failures.GetValueOrDefault(name, "BenchmarkDotNet reported no result")})")
+            .Select(name =>
+                $"case {name}: FAILED ({progress.Failures.GetValueOrDefault(name, "BenchmarkDotNet reported no result")})")
             .ToList();
 
         var latency = RunLatency(runMode, problems);
@@ -72,16 +77,16 @@ public static class SpecsCommand
         {
             Console.WriteLine(line);
         }
+        var judged = runMode == RunMode.Smoke ? "bars not evaluated" : $"{outcomes.Count(o => o.Passed)}/{outcomes.Count} specs passed";
         Console.WriteLine($"{runMode.ToString().ToLowerInvariant()}: {measurements.Count(m => m.Succeeded)}/{expected.Count} cases ran, " +
-            $"latency {(latency is null ? "FAILED" : "ran")}, " +
-            $"{(runMode == RunMode.Smoke ? "bars not evaluated" : $"{outcomes.Count(o => o.Passed)}/{outcomes.Count} specs passed")}, " +
+            $"latency {(latency is null ? "FAILED" : "ran")}, {judged}, " +
             $"report {Path.GetRelativePath(RepoPaths.RepoRoot(), report)}, {clock.Elapsed.TotalSeconds:0} s");
         return lost.Count == 0 && problems.Count == 0 && outcomes.All(o => o.Passed) ? 0 : 1;
     }
 
     // BenchmarkDotNet lets an in-process executor's own timeout escape the whole run; the cases it did not reach
     // are then reported as lost rather than the run ending without a report.
-    private static BenchmarkDotNet.Reports.Summary[] RunBenchmarks(Type[] types, BenchmarkDotNet.Configs.IConfig config, List<string> problems)
+    private static Summary[] RunBenchmarks(Type[] types, IConfig config, List<string> problems)
     {
         try
         {

@@ -35,7 +35,8 @@ public static class LatencyReport
     {
         var text = new StringBuilder();
         text.AppendLine($"latency: {results.Cpus}; {results.Options}");
-        text.AppendLine($"{"series",-24} {"round trips",12} {"p50 us",9} {"p99 us",9} {"p99.9 us",9} {"max us",9} {"p99.9/alone",12}");
+        text.AppendLine($"{"series",-24} {"round trips",12} {"p50 us",9} {"p99 us",9} {"p99.9 us",9} {"max us",9} " +
+                        $"{"p99.9/alone",12}");
         foreach (var row in results.Series)
         {
             text.AppendLine($"{row.Series.Name(),-24} {Count(row),12} {Us(row.P50Micros),9} {Us(row.P99Micros),9} " +

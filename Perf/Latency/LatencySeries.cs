@@ -57,7 +57,8 @@ public static class LatencySeriesInfo
         LatencySeries.BindUnbind or LatencySeries.BindUnbindOtherVm =>
             $"bind + unbind of slot {BindChurn.Slot} every 1 ms{Where(series)}",
         LatencySeries.Chain or LatencySeries.ChainOtherVm =>
-            $"{ChainChurn.Clients} clients -> FS (slot {ChainChurn.FsSlot}) -> disk (slot {ChainChurn.DiskSlot}) sendrec{Where(series)}",
+            $"{ChainChurn.Clients} clients -> FS (slot {ChainChurn.FsSlot}) -> disk (slot {ChainChurn.DiskSlot}) " +
+            $"sendrec{Where(series)}",
         _ => throw new ArgumentOutOfRangeException(nameof(series), series, null),
     };
 
