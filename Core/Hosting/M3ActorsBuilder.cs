@@ -35,7 +35,8 @@ public sealed class M3ActorsBuilder
     public M3ActorsBuilder WithHocon(string hocon)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(hocon);
-        Services.Configure<M3ActorsOptions>(o => o.Hocon = string.IsNullOrWhiteSpace(o.Hocon) ? hocon : $"{o.Hocon}\n{hocon}");
+        Services.Configure<M3ActorsOptions>(o =>
+            o.Hocon = string.IsNullOrWhiteSpace(o.Hocon) ? hocon : $"{o.Hocon}\n{hocon}");
         return this;
     }
 

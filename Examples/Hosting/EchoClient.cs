@@ -27,7 +27,8 @@ public sealed class EchoClient(Drvs drvs, IHostApplicationLifetime lifetime, Tex
         try
         {
             var vm = outcome.Vm = drvs.GetVm(HostingCommand.VmId);
-            output.WriteLine($"host started: node {drvs.NodeId}, VM {vm.Id} '{vm.Name}' on {vm.Vcpus?.Snapshot().Count ?? 0} vCPUs");
+            var vcpus = vm.Vcpus?.Snapshot().Count ?? 0;
+            output.WriteLine($"host started: node {drvs.NodeId}, VM {vm.Id} '{vm.Name}' on {vcpus} vCPUs");
             var server = await vm.WhenBoundAsync(5, Patience).WaitAsync(stoppingToken);
             using var client = vm.Bind(owner: "hosted client");
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);

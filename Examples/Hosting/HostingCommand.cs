@@ -53,7 +53,8 @@ public static class HostingCommand
 
         var vm = outcome.Vm;
         var ended = !drvs.IsInitialised && vm is { IsRunning: false };
-        output.WriteLine($"host stopped: DRVS ended {!drvs.IsInitialised}, VM {vm?.Id} '{vm?.Name}' running {vm?.IsRunning}");
+        output.WriteLine(
+            $"host stopped: DRVS ended {!drvs.IsInitialised}, VM {vm?.Id} '{vm?.Name}' running {vm?.IsRunning}");
         return outcome.Succeeded && ended ? 0 : 1;
     }
 }

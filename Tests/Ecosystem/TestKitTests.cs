@@ -93,7 +93,8 @@ public sealed class TestKitTests(ITestOutputHelper output) : VmTestKit(output)
         using var notifier = Vm.Bind();
         Assert.Equal(IpcStatus.Ok, notifier.Notify(probe.Endpoint));
         var error = Assert.ThrowsAny<XunitException>(() => probe.ExpectNoIpc(Short));
-        Assert.Contains($"expected no message for {Short}, got type {Message.NotifyType} from {notifier.Endpoint}", error.Message);
+        Assert.Contains($"expected no message for {Short}, got type {Message.NotifyType} from {notifier.Endpoint}",
+            error.Message);
     }
 
     [Fact(Timeout = 20_000)]
@@ -119,7 +120,8 @@ public sealed class TestKitTests(ITestOutputHelper output) : VmTestKit(output)
     [Fact]
     public void A_VM_that_cannot_start_fails_the_fixture_with_its_reason()
     {
-        var error = Assert.Throws<IpcException>(() => new CustomKit(new VmOptions { Id = 1, Name = "much-too-long-vm-name" }));
+        var tooLong = new VmOptions { Id = 1, Name = "much-too-long-vm-name" };
+        var error = Assert.Throws<IpcException>(() => new CustomKit(tooLong));
         Assert.Equal(IpcStatus.BadRange, error.Status);
     }
 

@@ -103,7 +103,8 @@ public sealed class ProbeEndpoint : IDisposable
             Record(m);
             Assert.Fail($"{this}: expected no message for {duration}, got type {m.Type} from {m.Source}");
         }
-        Assert.True(status == IpcStatus.TimedOut, $"{this}: expected no message for {duration}, the receive failed: {Why(status)}");
+        Assert.True(status == IpcStatus.TimedOut,
+            $"{this}: expected no message for {duration}, the receive failed: {Why(status)}");
     }
 
     /// <summary>Replies to <paramref name="dst"/>, which must be waiting in sendrec for this probe.</summary>

@@ -57,11 +57,13 @@ public abstract partial class VmTestKit : Akka.TestKit.Xunit2.TestKit
         Task.Factory.StartNew(call, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>A blocking receive on its own thread, returning the status and message.</summary>
-    protected static Task<(IpcStatus Status, Message Message)> ReceiveOnThread(EndpointHandle h, Endpoint src, TimeSpan timeout) =>
+    protected static Task<(IpcStatus Status, Message Message)> ReceiveOnThread(
+        EndpointHandle h, Endpoint src, TimeSpan timeout) =>
         OnThread(() => (h.Receive(src, out var m, timeout), m));
 
     /// <summary>A blocking sendrec on its own thread, returning the status and reply.</summary>
-    protected static Task<(IpcStatus Status, Message Message)> SendRecOnThread(EndpointHandle h, Endpoint dst, Message m, TimeSpan timeout) =>
+    protected static Task<(IpcStatus Status, Message Message)> SendRecOnThread(
+        EndpointHandle h, Endpoint dst, Message m, TimeSpan timeout) =>
         OnThread(() => (h.SendRec(dst, ref m, timeout), m));
 
     /// <inheritdoc />
