@@ -34,7 +34,7 @@ internal sealed class M3ActorsHostedService(
         }
         catch (Exception)
         {
-            // A host whose start fails never stops its services: end what did start, so no ActorSystem outlives it.
+            // A failed start is not always followed by a stop: end what did start, so no ActorSystem outlives the host.
             _stopping = true;
             if (drvs.IsInitialised) await drvs.EndAsync().ConfigureAwait(false);
             throw;

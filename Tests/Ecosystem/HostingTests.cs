@@ -113,6 +113,15 @@ public sealed class HostingTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Drvs_limits_out_of_range_fail_the_start_with_their_key()
+    {
+        using var host = Build(new Dictionary<string, string?> { ["M3Actors:Drvs:MaxVms"] = "0" });
+        var error = await Assert.ThrowsAsync<IpcException>(() => host.StartAsync().WaitAsync(Patience));
+        Assert.Equal(IpcStatus.BadRange, error.Status);
+        Assert.Contains("max-vms 0 is outside", error.Message);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_configured_VM_without_an_id_names_its_key()
     {
         using var host = Build(new Dictionary<string, string?> { ["M3Actors:Vms:0:Name"] = "anon" });
