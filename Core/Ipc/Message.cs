@@ -12,7 +12,7 @@ namespace M3Actors;
 /// short inline UTF-8 text; the layouts overlap, as Minix's message unions do.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Size = Size)]
-public struct Message
+public partial struct Message
 {
     /// <summary>Size of a message in bytes.</summary>
     public const int Size = 64;
