@@ -13,7 +13,8 @@ internal static class IpcTimeout
     {
         if (timeout == Timeout.InfiniteTimeSpan) return timeout;
         if (timeout < TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(paramName, timeout, "a timeout is zero, positive, or Timeout.InfiniteTimeSpan");
+            throw new ArgumentOutOfRangeException(paramName, timeout,
+                "a timeout is zero, positive, or Timeout.InfiniteTimeSpan");
         return timeout.TotalMilliseconds > int.MaxValue ? Timeout.InfiniteTimeSpan : timeout;
     }
 }

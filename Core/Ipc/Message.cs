@@ -73,7 +73,8 @@ public struct Message
             var ticks = GetLong(0);
             return (ulong)ticks <= (ulong)DateTime.MaxValue.Ticks
                 ? new DateTime(ticks, DateTimeKind.Utc)
-                : throw new InvalidOperationException($"long 0 of this message (type {_type}) is {ticks}, not a timestamp");
+                : throw new InvalidOperationException(
+                    $"long 0 of this message (type {_type}) is {ticks}, not a timestamp");
         }
         set => SetLong(0, (value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value).Ticks);
     }

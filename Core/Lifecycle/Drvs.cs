@@ -69,7 +69,8 @@ public sealed class Drvs : IAsyncDisposable
             options.Validate(drvs);
             if (_vms.ContainsKey(options.Id)) throw new IpcException(IpcStatus.BadVmId, $"VM id {options.Id} is already running");
             if (_vms.Values.FirstOrDefault(v => v.Name == options.Name) is { } twin)
-                throw new IpcException(IpcStatus.BadRange, $"VM name '{options.Name}' is already used by running VM {twin.Id}");
+                throw new IpcException(IpcStatus.BadRange,
+                    $"VM name '{options.Name}' is already used by running VM {twin.Id}");
             var vm = new Vm(this, options);
             _vms[options.Id] = vm;
             return vm;

@@ -62,11 +62,13 @@ public sealed record DrvsOptions
     {
         ArgumentNullException.ThrowIfNull(ActorConfig, nameof(ActorConfig));
         Require(MaxNodes is >= 1 and <= 1024, $"{Section}.max-nodes = {MaxNodes} is outside 1..1024");
-        Require(NodeId >= 0 && NodeId < MaxNodes, $"{Section}.node-id = {NodeId} is outside 0..{MaxNodes - 1} (max-nodes - 1)");
+        Require(NodeId >= 0 && NodeId < MaxNodes,
+            $"{Section}.node-id = {NodeId} is outside 0..{MaxNodes - 1} (max-nodes - 1)");
         Require(MaxVms is >= 1 and <= 4096, $"{Section}.max-vms = {MaxVms} is outside 1..4096");
         Require(MaxEndpointsPerVm is >= 1 and <= Endpoint.MaxSlotsPerVm,
             $"{Section}.max-endpoints-per-vm = {MaxEndpointsPerVm} is outside 1..{Endpoint.MaxSlotsPerVm}");
-        Require(MaxCopyBytes is >= 0 and <= 1 << 30, $"{Section}.max-copy-bytes = {MaxCopyBytes} is outside 0..1073741824 (1 GiB)");
+        Require(MaxCopyBytes is >= 0 and <= 1 << 30,
+            $"{Section}.max-copy-bytes = {MaxCopyBytes} is outside 0..1073741824 (1 GiB)");
     }
 
     // A misspelt key would otherwise be ignored silently and its default used.
@@ -75,10 +77,12 @@ public sealed record DrvsOptions
         if (!config.HasPath(Section)) return;
         var section = config.GetValue(Section);
         if (!section.IsObject())
-            throw new IpcException(IpcStatus.BadRange, $"{Section} must be an object {{ node-id = ..., max-vms = ... }}, found '{section}'");
+            throw new IpcException(IpcStatus.BadRange,
+                $"{Section} must be an object {{ node-id = ..., max-vms = ... }}, found '{section}'");
         foreach (var key in section.GetObject().Items.Keys)
             if (!Keys.Contains(key))
-                throw new IpcException(IpcStatus.BadRange, $"{Section}.{key} is not a DRVS setting; the settings are {string.Join(", ", Keys)}");
+                throw new IpcException(IpcStatus.BadRange,
+                    $"{Section}.{key} is not a DRVS setting; the settings are {string.Join(", ", Keys)}");
     }
 
     private static int ReadInt(Config config, string key)

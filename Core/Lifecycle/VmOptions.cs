@@ -42,22 +42,28 @@ public sealed record VmOptions
         ArgumentNullException.ThrowIfNull(SlotPrivileges, "VmOptions.SlotPrivileges");
         ArgumentNullException.ThrowIfNull(ActorConfig, "VmOptions.ActorConfig");
         if (Id < 0 || Id >= drvs.MaxVms)
-            throw new IpcException(IpcStatus.BadRange, $"VmOptions.Id = {Id} is outside 0..{drvs.MaxVms - 1} (m3actors.drvs.max-vms - 1)");
+            throw new IpcException(IpcStatus.BadRange,
+                $"VmOptions.Id = {Id} is outside 0..{drvs.MaxVms - 1} (m3actors.drvs.max-vms - 1)");
         if (Name.Length is 0 or > MaxNameLength || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            throw new IpcException(IpcStatus.BadRange, $"VmOptions.Name = '{Name}' must be 1 to {MaxNameLength} letters, digits, '-' or '_'");
+            throw new IpcException(IpcStatus.BadRange,
+                $"VmOptions.Name = '{Name}' must be 1 to {MaxNameLength} letters, digits, '-' or '_'");
         if (SystemSlots < 0 || UserSlots < 0 || SystemSlots + UserSlots is < 1 || SystemSlots + UserSlots > drvs.MaxEndpointsPerVm)
-            throw new IpcException(IpcStatus.BadRange, $"VmOptions.SystemSlots = {SystemSlots} + VmOptions.UserSlots = {UserSlots} must total " +
+            throw new IpcException(IpcStatus.BadRange,
+                $"VmOptions.SystemSlots = {SystemSlots} + VmOptions.UserSlots = {UserSlots} must total " +
                 $"1..{drvs.MaxEndpointsPerVm} (m3actors.drvs.max-endpoints-per-vm), neither negative");
         foreach (var node in Nodes)
             if (node < 0 || node >= drvs.MaxNodes)
-                throw new IpcException(IpcStatus.BadNodeId, $"VmOptions.Nodes: node {node} is outside 0..{drvs.MaxNodes - 1} (m3actors.drvs.max-nodes - 1)");
+                throw new IpcException(IpcStatus.BadNodeId,
+                    $"VmOptions.Nodes: node {node} is outside 0..{drvs.MaxNodes - 1} (m3actors.drvs.max-nodes - 1)");
         if (Nodes.Count > 0 && !Nodes.Contains(drvs.NodeId))
-            throw new IpcException(IpcStatus.BadNodeId, $"VmOptions.Nodes = [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
+            throw new IpcException(IpcStatus.BadNodeId,
+                $"VmOptions.Nodes = [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
         Vcpus?.Validate();
         foreach (var (slot, privileges) in SlotPrivileges)
         {
             if (slot < 0 || slot >= SystemSlots + UserSlots)
-                throw new IpcException(IpcStatus.Range, $"VmOptions.SlotPrivileges: slot {slot} does not exist (the VM has slots 0..{SystemSlots + UserSlots - 1})");
+                throw new IpcException(IpcStatus.Range,
+                    $"VmOptions.SlotPrivileges: slot {slot} does not exist (the VM has slots 0..{SystemSlots + UserSlots - 1})");
             ArgumentNullException.ThrowIfNull(privileges, $"VmOptions.SlotPrivileges[{slot}]");
         }
     }

@@ -44,7 +44,8 @@ internal sealed class ThreadPort : IEndpointPort
         return true;
     }
 
-    /// <summary>Takes the endpoint for an async call and returns its value-task source; null when another call is under way.</summary>
+    /// <summary>Takes the endpoint for an async call and returns its value-task source; null when another call is
+    /// under way.</summary>
     internal AsyncCall? TryEnterAsync()
     {
         if (Interlocked.Exchange(ref _inCall, 1) != 0) return null;

@@ -104,7 +104,8 @@ public sealed class LifecycleTripTests(ITestOutputHelper output) : IpcTestKit(ou
     public void RegisterBuffer_refuses_an_empty_buffer_and_no_access()
     {
         using var a = Vm.Bind();
-        Assert.Equal(IpcStatus.Range, Assert.Throws<IpcException>(() => a.RegisterBuffer(Memory<byte>.Empty, BufferAccess.Read)).Status);
+        var empty = Assert.Throws<IpcException>(() => a.RegisterBuffer(Memory<byte>.Empty, BufferAccess.Read));
+        Assert.Equal(IpcStatus.Range, empty.Status);
         Assert.Throws<ArgumentOutOfRangeException>(() => a.RegisterBuffer(new byte[8], BufferAccess.None));
         Assert.Throws<ArgumentOutOfRangeException>(() => a.RegisterBuffer(new byte[8], (BufferAccess)4));
         Assert.Equal(0, a.RegisterBuffer(new byte[8], BufferAccess.ReadWrite));     // nothing was stored before

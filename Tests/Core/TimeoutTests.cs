@@ -23,7 +23,8 @@ public sealed class TimeoutTests(ITestOutputHelper output) : IpcTestKit(output)
             return (s, clock.Elapsed);
         }).WaitAsync(Patience);
         Assert.Equal(IpcStatus.TimedOut, status);
-        Assert.True(waited >= timeout, $"a {timeout.TotalMicroseconds} µs timeout returned after {waited.TotalMicroseconds} µs");
+        Assert.True(waited >= timeout,
+            $"a {timeout.TotalMicroseconds} µs timeout returned after {waited.TotalMicroseconds} µs");
         AssertNoTrace(a.Endpoint);
         Assert.Equal(IpcStatus.NotReady, b.SendNb(a.Endpoint, Msg(1)));      // a is no longer receiving
     }
