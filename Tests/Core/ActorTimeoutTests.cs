@@ -82,6 +82,22 @@ public sealed class ActorTimeoutTests(ITestOutputHelper output) : IpcTestKit(out
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task SendRec_with_a_zero_timeout_sends_nothing_even_to_a_receiving_destination()
+    {
+        using var server = Vm.Bind(owner: "server");
+        var receiving = ReceiveOnThread(server, Endpoint.Any, Patience);
+        await AwaitState(server.Endpoint, "RECEIVING from ANY");
+        var (actor, endpoint) = Start();
+        actor.Tell(new TimedActor.Call(true, server.Endpoint, Msg(1), TimeSpan.Zero));
+        Assert.Equal(IpcStatus.Again, await ExpectMsgAsync<IpcStatus>(Patience));
+        Assert.StartsWith("RECEIVING from ANY", ProcOf(server.Endpoint)!.State);     // the request was not delivered
+        await AwaitIdle(endpoint);
+        using var other = Vm.Bind(owner: "other");
+        Assert.Equal(IpcStatus.Ok, other.SendNb(server.Endpoint, Msg(3)));
+        Assert.Equal(3, (await receiving.WaitAsync(Patience)).Message.Type);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task LastError_says_what_was_wrong_with_the_last_failed_call()
     {
         using var busy = Vm.Bind(owner: "busy");
@@ -94,6 +110,12 @@ public sealed class ActorTimeoutTests(ITestOutputHelper output) : IpcTestKit(out
         (status, why) = await ExpectMsgAsync<(IpcStatus, string?)>(Patience);
         Assert.Equal(IpcStatus.BadEndpoint, status);
         Assert.Contains("its own partner", why);
+
+        using var silent = Vm.Bind(owner: "silent");       // a timed-out call's reason is there in OnReply
+        actor.Tell(new TimedActor.Call(true, silent.Endpoint, Msg(1), TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(IpcStatus.Suspended, await ExpectMsgAsync<IpcStatus>(Patience));
+        var outcome = await ExpectMsgAsync<TimedActor.Outcome>(Patience);
+        Assert.Equal((IpcStatus.TimedOut, IpcStatus.TimedOut.Describe()), (outcome.Status, outcome.LastError));
     }
 
     // An actor between handlers: in its idle receive, and in nobody's queue (rulebook §12.3: no trace of a failed call).
@@ -116,7 +138,7 @@ public sealed class ActorTimeoutTests(ITestOutputHelper output) : IpcTestKit(out
 
         public sealed record Call(bool SendRec, Endpoint Dst, Message Message, TimeSpan Timeout);
         public sealed record SendNbThenLastError(Endpoint Dst);
-        public sealed record Outcome(IpcStatus Status, TimeSpan Waited);
+        public sealed record Outcome(IpcStatus Status, TimeSpan Waited, string? LastError);
 
         protected override void PreStart()
         {
@@ -129,9 +151,10 @@ public sealed class ActorTimeoutTests(ITestOutputHelper output) : IpcTestKit(out
         }
 
         protected override void OnReply(IpcStatus status, in Message reply) =>
-            probe.Tell(new Outcome(status, Stopwatch.GetElapsedTime(_started)));
+            probe.Tell(new Outcome(status, Stopwatch.GetElapsedTime(_started), LastError));
 
-        protected override void OnSendDone(IpcStatus status) => probe.Tell(new Outcome(status, Stopwatch.GetElapsedTime(_started)));
+        protected override void OnSendDone(IpcStatus status) =>
+            probe.Tell(new Outcome(status, Stopwatch.GetElapsedTime(_started), LastError));
 
         protected override void OnCommand(object message)
         {
