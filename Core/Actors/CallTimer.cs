@@ -24,7 +24,8 @@ internal sealed class CallTimer
     internal CallTimer(ActorSystem system, IpcKernel kernel, Proc proc, IEndpointPort port, TimeSpan timeout)
     {
         (_scheduler, _kernel, _proc, _port, _seq) = (system.Scheduler.Advanced, kernel, proc, port, proc.CallSeq);
-        _deadline = Stopwatch.GetTimestamp() + (long)Math.Ceiling(timeout.Ticks * (double)Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        var ticks = (long)Math.Ceiling(timeout.Ticks * (double)Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+        _deadline = Stopwatch.GetTimestamp() + ticks;
         _cancel = new Cancelable(_scheduler);
         _fire = Fire;
         _scheduler.ScheduleOnce(timeout, _fire, _cancel);
@@ -37,7 +38,7 @@ internal sealed class CallTimer
     internal static bool IsInfinite(TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds > int.MaxValue;
 
-    /// <summary>Throws before any state changes unless <paramref name="timeout"/> is zero, positive or infinite.</summary>
+    /// <summary>Throws before any state changes unless <paramref name="timeout"/> is 0, positive or infinite.</summary>
     internal static void Validate(TimeSpan timeout)
     {
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)

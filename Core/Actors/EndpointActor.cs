@@ -39,7 +39,8 @@ public abstract class EndpointActor : UntypedActor
         Vm = Context.System.GetExtension<Vm>() ?? throw new InvalidOperationException(
             $"{GetType().Name} {_name}: ActorSystem '{Context.System.Name}' is not an M3Actors VM; {how}");
         _queue = ((ActorCell)Context).Mailbox?.MessageQueue as RendezvousQueue ?? throw new InvalidOperationException(
-            $"{GetType().Name} {_name} has no rendezvous mailbox; {how}, or give its Props .WithMailbox(RendezvousMailbox.Id)");
+            $"{GetType().Name} {_name} has no rendezvous mailbox; {how}, " +
+            "or give its Props .WithMailbox(RendezvousMailbox.Id)");
     }
 
     /// <summary>The VM this actor's endpoint belongs to.</summary>
@@ -84,7 +85,8 @@ public abstract class EndpointActor : UntypedActor
     protected IpcStatus Send(Endpoint dst, in Message m, TimeSpan timeout)
     {
         var caller = Own(nameof(Send), timeout);
-        return Timed(Begin(IpcCalls.Send, Kernel.Send(caller, dst, in m, IpcCalls.Send, mayBlock: timeout != TimeSpan.Zero)), timeout);
+        var status = Kernel.Send(caller, dst, in m, IpcCalls.Send, mayBlock: timeout != TimeSpan.Zero);
+        return Timed(Begin(IpcCalls.Send, status), timeout);
     }
 
     /// <summary>sendrec: Suspended (the reply arrives in <see cref="OnReply"/>) or an error at once.</summary>
@@ -99,7 +101,8 @@ public abstract class EndpointActor : UntypedActor
     protected IpcStatus SendRec(Endpoint dst, in Message m, TimeSpan timeout)
     {
         var caller = Own(nameof(SendRec), timeout);
-        return Timed(Begin(IpcCalls.SendRec, Kernel.Send(caller, dst, in m, IpcCalls.SendRec, mayBlock: timeout != TimeSpan.Zero)), timeout);
+        var status = Kernel.Send(caller, dst, in m, IpcCalls.SendRec, mayBlock: timeout != TimeSpan.Zero);
+        return Timed(Begin(IpcCalls.SendRec, status), timeout);
     }
 
     /// <summary>sendnb: never blocks; <see cref="IpcStatus.NotReady"/> when <paramref name="dst"/> is not waiting.</summary>
@@ -179,7 +182,18 @@ public abstract class EndpointActor : UntypedActor
     public override void AroundPreStart()
     {
         using var _ = Run();
-        base.AroundPreStart();
+        try
+        {
+            base.AroundPreStart();
+            if (_proc is null && _bound?.Task.IsFaulted != true)
+                throw new InvalidOperationException(
+                    $"{GetType().Name} {_name} overrides PreStart without calling base.PreStart(): its endpoint is never bound");
+        }
+        catch (Exception e)
+        {
+            _bound?.TrySetException(e);      // vm.ActorOf throws what failed the start before the bind; Akka logs it too
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -241,8 +255,10 @@ public abstract class EndpointActor : UntypedActor
         if (_runningOn != Environment.CurrentManagedThreadId)
             throw new InvalidOperationException(
                 $"{GetType().Name} {_name} called {call} outside its handlers (from a timer " +
-                "callback or a task continuation?): an endpoint actor makes IPC calls only in its handlers and lifecycle hooks");
-        return _proc ?? throw new InvalidOperationException($"{GetType().Name} called {call} before its endpoint was bound");
+                "callback or a task continuation?): an endpoint actor makes IPC calls only in its handlers and " +
+                "lifecycle hooks");
+        return _proc ?? throw new InvalidOperationException(
+            $"{GetType().Name} {_name} called {call} before its endpoint was bound");
     }
 
     private Proc Own(string call, TimeSpan timeout)

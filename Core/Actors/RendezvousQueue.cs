@@ -96,7 +96,7 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
             if (Volatile.Read(ref _stops) > 0) return TryOvertakeWithStop(out envelope);
             envelope = default;
             if (!p.WorkHint) return false;
-            step = _kernel!.NextForActor(p, Filter, RequestsOnly, userWaiting: false, out _event.Status, out _event.Message);
+            step = AskKernel(p, userWaiting: false);
         }
         else if (_idle && !p.WorkHint && !UserWaiting)
         {
@@ -105,7 +105,7 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
         }
         else
         {
-            step = _kernel!.NextForActor(p, Filter, RequestsOnly, UserWaiting, out _event.Status, out _event.Message);
+            step = AskKernel(p, UserWaiting);
         }
         return Hand(step, out envelope);
     }
@@ -118,8 +118,7 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
     internal void EnterIdleReceive()
     {
         if (_proc is not { } p || InFlight != IpcCalls.None || _ready) return;
-        var step = _kernel!.NextForActor(p, Filter, RequestsOnly, userWaiting: false, out _event.Status, out _event.Message);
-        if (step == ActorStep.Ipc)
+        if (AskKernel(p, userWaiting: false) == ActorStep.Ipc)
         {
             NewReceive();
             _ready = true;
@@ -155,6 +154,9 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
     {
         while (TryDequeueUser(out var envelope)) deadletters.Enqueue(owner, envelope);
     }
+
+    private ActorStep AskKernel(Proc p, bool userWaiting) =>
+        _kernel!.NextForActor(p, Filter, RequestsOnly, userWaiting, out _event.Status, out _event.Message);
 
     private bool Hand(ActorStep step, out Envelope envelope)
     {

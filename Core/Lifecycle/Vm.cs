@@ -126,11 +126,13 @@ public sealed class Vm : IExtension
         if (!IsRunning) throw new IpcException(IpcStatus.VmNotRunning, $"cannot create an actor: {this} has ended");
         props = Smp.VmVcpus.Route(props, Vcpus);
         if (!typeof(EndpointActor).IsAssignableFrom(props.Type)) return CreateActor(props, name);
-        var bound = Smp.Vcpu.Current is null ? new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+        var bound = Smp.Vcpu.Current is null
+            ? new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously)
+            : null;
         var actor = CreateActor(Actors.BindingProps.Of(props, bound), name);
         if (bound is null) return actor;
         if (Task.WaitAny(bound.Task, System.WhenTerminated) == 1 && !bound.Task.IsCompleted)
-            throw new IpcException(IpcStatus.VmNotRunning, $"{this}'s ActorSystem terminated before {actor.Path} started");
+            throw new IpcException(IpcStatus.VmNotRunning, $"{this}: its ActorSystem ended before {actor.Path} started");
         bound.Task.GetAwaiter().GetResult();        // throws the bind's IpcException
         return actor;
     }

@@ -53,10 +53,12 @@ public sealed class ActorCallContextTests(ITestOutputHelper output) : IpcTestKit
             switch (message)
             {
                 case NotifyFromTimer c:
-                    Context.System.Scheduler.Advanced.ScheduleOnce(TimeSpan.FromMilliseconds(1), () => Report(() => Notify(c.Target)));
+                    Context.System.Scheduler.Advanced.ScheduleOnce(
+                        TimeSpan.FromMilliseconds(1), () => Report(() => Notify(c.Target)));
                     break;
                 case SendNbFromTask c:
-                    Task.Delay(1).ContinueWith(_ => Report(() => SendNb(c.Target, new Message(1))), TaskScheduler.Default);
+                    Task.Delay(1).ContinueWith(
+                        _ => Report(() => SendNb(c.Target, new Message(1))), TaskScheduler.Default);
                     break;
                 case NotifyNow c: probe.Tell(Notify(c.Target)); break;
                 default: Unhandled(message); break;

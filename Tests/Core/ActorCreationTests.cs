@@ -20,7 +20,8 @@ public sealed class ActorCreationTests(ITestOutputHelper output) : IpcTestKit(ou
     public async Task A_second_endpoint_actor_on_a_bound_slot_throws_SlotUsed_from_ActorOf()
     {
         await OffTestThread(() => Vm.ActorOf(Props.Create(() => new EchoServer(5)), "first"));
-        var failure = await Assert.ThrowsAsync<IpcException>(() => OffTestThread(() => Vm.ActorOf(Props.Create(() => new EchoServer(5)), "second")));
+        var failure = await Assert.ThrowsAsync<IpcException>(
+            () => OffTestThread(() => Vm.ActorOf(Props.Create(() => new EchoServer(5)), "second")));
         Assert.Equal(IpcStatus.SlotUsed, failure.Status);
         Assert.Contains("/user/first", failure.Message);
         Assert.Equal("/user/first", ProcOf(Endpoint.System(5))!.Owner);
@@ -28,6 +29,14 @@ public sealed class ActorCreationTests(ITestOutputHelper output) : IpcTestKit(ou
         var m = new Message(41);
         Assert.Equal(IpcStatus.Ok, client.SendRec(Endpoint.System(5), ref m, Patience));
         Assert.Equal(42, m.Type);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_PreStart_override_that_forgets_the_base_call_fails_ActorOf_clearly()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => OffTestThread(() => Vm.ActorOf(Props.Create(() => new ForgetfulServer()), "forgetful")));
+        Assert.Contains("without calling base.PreStart()", failure.Message);
     }
 
     [Fact(Timeout = 30_000)]
@@ -77,8 +86,9 @@ public sealed class ActorCreationTests(ITestOutputHelper output) : IpcTestKit(ou
     {
         var vm = ExtraVm(2);
         await vm.EndAsync().WaitAsync(Patience);
-        Assert.Equal(IpcStatus.VmNotRunning, Assert.Throws<IpcException>(() => vm.ActorOf(Props.Create(() => new EchoServer(5)))).Status);
-        Assert.Equal(IpcStatus.VmNotRunning, Assert.Throws<IpcException>(() => vm.ActorOf(Props.Create(() => new Creator(vm)))).Status);
+        var endpointActor = Assert.Throws<IpcException>(() => vm.ActorOf(Props.Create(() => new EchoServer(5))));
+        var plainActor = Assert.Throws<IpcException>(() => vm.ActorOf(Props.Create(() => new Creator(vm))));
+        Assert.Equal((IpcStatus.VmNotRunning, IpcStatus.VmNotRunning), (endpointActor.Status, plainActor.Status));
     }
 
     [Fact]      // no timeout: nothing here can block
@@ -86,12 +96,24 @@ public sealed class ActorCreationTests(ITestOutputHelper output) : IpcTestKit(ou
     {
         Assert.Equal("props", Assert.Throws<ArgumentNullException>(() => Vm.ActorOf(null!)).ParamName);
         Assert.Equal("props", Assert.Throws<ArgumentNullException>(() => Vm.ActorOf(null!, "x", VcpuRole.Client)).ParamName);
-        Assert.Equal("name",
-            Assert.Throws<ArgumentNullException>(() => Vm.ActorOf(Props.Create(() => new EchoServer(5)), null!, VcpuRole.Client)).ParamName);
+        var echo = Props.Create(() => new EchoServer(5));
+        Assert.Equal("name", Assert.Throws<ArgumentNullException>(() => Vm.ActorOf(echo, null!, VcpuRole.Client)).ParamName);
     }
 
     // ActorOf waits for the actor's bind: off the test thread, so the test's timeout still holds if it never returns.
     private static Task<IActorRef> OffTestThread(Func<IActorRef> create) => Task.Run(create).WaitAsync(Patience);
+
+    /// <summary>Overrides PreStart and forgets to call the base, which binds the endpoint.</summary>
+    private sealed class ForgetfulServer() : EndpointActor(6)
+    {
+        protected override void PreStart()
+        {
+        }
+
+        protected override void OnMessage(in Message m)
+        {
+        }
+    }
 
     /// <summary>Creates an echo server on the slot it is told, from inside its handler; reports how it went.</summary>
     private sealed class Creator : ReceiveActor

@@ -64,7 +64,8 @@ public sealed class ActorTimeoutTests(ITestOutputHelper output) : IpcTestKit(out
         Assert.Equal(IpcStatus.Suspended, ExpectMsg<IpcStatus>(Patience));
         var outcome = ExpectMsg<TimedActor.Outcome>(Patience);
         Assert.Equal(IpcStatus.TimedOut, outcome.Status);
-        Assert.True(outcome.Waited >= timeout, $"timed out after {outcome.Waited.TotalMilliseconds} ms, before {timeout.TotalMilliseconds} ms");
+        Assert.True(outcome.Waited >= timeout,
+            $"timed out after {outcome.Waited.TotalMilliseconds} ms, before {timeout.TotalMilliseconds} ms");
         await AwaitIdle(endpoint);
     }
 
