@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using M3Actors.ClusterBridge.Directory;
 using M3Actors.ClusterBridge.Frames;
+using M3Actors.ClusterBridge.Membership;
 
 namespace M3Actors.ClusterBridge.Serialization;
 
@@ -22,6 +23,10 @@ public static class BridgeSerialization
           serialization-bindings {
             "{{Qualified(typeof(IpcFrame))}}" = m3-frame
             "{{Qualified(typeof(DirectoryEntry))}}" = m3-control
+            "{{Qualified(typeof(Challenge))}}" = m3-control
+            "{{Qualified(typeof(Proof))}}" = m3-control
+            "{{Qualified(typeof(Admitted))}}" = m3-control
+            "{{Qualified(typeof(Refused))}}" = m3-control
           }
         }
         """);

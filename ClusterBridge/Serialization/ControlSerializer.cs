@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using Hyperion;
 using M3Actors.ClusterBridge.Directory;
+using M3Actors.ClusterBridge.Membership;
 
 namespace M3Actors.ClusterBridge.Serialization;
 
@@ -17,7 +18,11 @@ namespace M3Actors.ClusterBridge.Serialization;
 public sealed class ControlSerializer(ExtendedActorSystem system) : HyperionSerializer(system, Restricted)
 {
     /// <summary>The control message types that may cross the network (and the types they are built from).</summary>
-    public static IReadOnlyList<Type> ControlTypes { get; } = [typeof(DirectoryEntry), typeof(Endpoint)];
+    public static IReadOnlyList<Type> ControlTypes { get; } =
+    [
+        typeof(DirectoryEntry), typeof(Endpoint),
+        typeof(Challenge), typeof(Proof), typeof(Admitted), typeof(Refused),
+    ];
 
     private static readonly HyperionSerializerSettings Restricted = HyperionSerializerSettings.Default
         .WithDisallowUnsafeType(true)
