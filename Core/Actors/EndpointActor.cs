@@ -49,7 +49,10 @@ public abstract class EndpointActor : UntypedActor
     /// <summary>This actor's endpoint (<see cref="Endpoint.None"/> before it is bound).</summary>
     protected Endpoint Endpoint => _proc?.Ep ?? Endpoint.None;
 
-    /// <summary>What was wrong with the last call that failed, for diagnostics.</summary>
+    /// <summary>
+    /// What was wrong with the last call, for diagnostics: null after a call that succeeded; inside
+    /// <see cref="OnReply"/>, <see cref="OnSendDone"/> and <see cref="OnReceiveError"/>, why the outcome failed.
+    /// </summary>
     protected string? LastError => _proc?.LastError;
 
     private IpcKernel Kernel => Vm.Kernel;

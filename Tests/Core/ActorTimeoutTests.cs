@@ -111,6 +111,8 @@ public sealed class ActorTimeoutTests(ITestOutputHelper output) : IpcTestKit(out
         (status, why) = await ExpectMsgAsync<(IpcStatus, string?)>(Patience);
         Assert.Equal(IpcStatus.BadEndpoint, status);
         Assert.Contains("its own partner", why);
+        actor.Tell(new TimedActor.NotifyThenLastError(busy.Endpoint));
+        Assert.Equal((IpcStatus.Ok, (string?)null), await ExpectMsgAsync<(IpcStatus, string?)>(Patience));
 
         using var silent = Vm.Bind(owner: "silent");       // a timed-out call's reason is there in OnReply
         actor.Tell(new TimedActor.Call(true, silent.Endpoint, Msg(1), TimeSpan.FromMilliseconds(1)));
@@ -139,6 +141,7 @@ public sealed class ActorTimeoutTests(ITestOutputHelper output) : IpcTestKit(out
 
         public sealed record Call(bool SendRec, Endpoint Dst, Message Message, TimeSpan Timeout);
         public sealed record SendNbThenLastError(Endpoint Dst);
+        public sealed record NotifyThenLastError(Endpoint Dst);
         public sealed record Outcome(IpcStatus Status, TimeSpan Waited, string? LastError);
 
         protected override void PreStart()
@@ -174,6 +177,9 @@ public sealed class ActorTimeoutTests(ITestOutputHelper output) : IpcTestKit(out
                     break;
                 case SendNbThenLastError c:
                     probe.Tell((SendNb(c.Dst, new Message(1)), LastError));
+                    break;
+                case NotifyThenLastError c:
+                    probe.Tell((Notify(c.Dst), LastError));
                     break;
                 default: Unhandled(message); break;
             }
