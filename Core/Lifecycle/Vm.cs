@@ -140,10 +140,29 @@ public sealed class Vm : IExtension
     }
 
     /// <summary>
-    /// Creates an actor in this VM (an <see cref="EndpointActor"/> binds its endpoint when it starts). With vCPUs it
-    /// runs on them unless <paramref name="props"/> names a dispatcher.
+    /// Creates an actor in this VM. With vCPUs it runs on them unless <paramref name="props"/> names a dispatcher. An
+    /// <see cref="EndpointActor"/> gets the rendezvous mailbox and binds its endpoint when it starts; the slot is
+    /// known only to its constructor, so this call waits for that bind and throws its <see cref="IpcException"/>
+    /// (SlotUsed, Range, Busy, VmNotRunning) — the actor then stops without logging a failure. On a vCPU (from an
+    /// actor running there) it does not wait, since the new actor may need that very vCPU: a failed bind then fails
+    /// the actor's start, which Akka logs. Throws <see cref="IpcException"/> VmNotRunning after the VM ended.
     /// </summary>
-    public IActorRef ActorOf(Props props, string? name = null) => System.ActorOf(Smp.VmVcpus.Route(props, Vcpus), name);
+    public IActorRef ActorOf(Props props, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        if (!IsRunning) throw new IpcException(IpcStatus.VmNotRunning, $"cannot create an actor: {this} has ended");
+        props = Smp.VmVcpus.Route(props, Vcpus);
+        if (!typeof(EndpointActor).IsAssignableFrom(props.Type)) return CreateActor(props, name);
+        var bound = Smp.Vcpu.Current is null
+            ? new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously)
+            : null;
+        var actor = CreateActor(Actors.BindingProps.Of(props, bound), name);
+        if (bound is null) return actor;
+        if (Task.WaitAny(bound.Task, System.WhenTerminated) == 1 && !bound.Task.IsCompleted)
+            throw new IpcException(IpcStatus.VmNotRunning, $"{this}: its ActorSystem ended before {actor.Path} started");
+        bound.Task.GetAwaiter().GetResult();        // throws the bind's IpcException
+        return actor;
+    }
 
     /// <summary>
     /// Creates an actor on a chosen vCPU and/or in a role (servers go to the reserved vCPUs under asymmetric);
@@ -152,8 +171,23 @@ public sealed class Vm : IExtension
     /// </summary>
     public IActorRef ActorOf(Props props, string name, Smp.VcpuRole role, int? vcpu = null)
     {
+        ArgumentNullException.ThrowIfNull(props);
+        ArgumentNullException.ThrowIfNull(name);
         Smp.VmVcpus.Place(Vcpus, name, role, vcpu);
         return ActorOf(props, name);
+    }
+
+    // The VM may end between the check in ActorOf and Akka's: its "cannot create child while terminating" is then ours.
+    private IActorRef CreateActor(Props props, string? name)
+    {
+        try
+        {
+            return System.ActorOf(props, name);
+        }
+        catch (InvalidOperationException) when (!IsRunning || System.WhenTerminated.IsCompleted)
+        {
+            throw new IpcException(IpcStatus.VmNotRunning, $"cannot create an actor: {this} has ended");
+        }
     }
 
     /// <summary>A point-in-time view of the VM's endpoints, counters and vCPUs (the seed's /proc/vm).</summary>
