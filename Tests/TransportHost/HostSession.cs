@@ -32,6 +32,7 @@ internal sealed class HostSession(TextWriter output) : IDisposable
                 "futexwait" => $"waited {Futex.Wait(ref Word(words[1]), Int(words[2]), Ms(words[3]))}",
                 "wakeuntil" => $"woke {WakeUntil(words[1], Ms(words[2]))}",
                 "set" => Set(words[1], words[2]),
+                "setwake" => SetWake(words[1], words[2]),
                 "reaped" => $"reaped {Volatile.Read(ref _reaped)}",
                 "leave" => Leave(),
                 _ => throw new ArgumentException($"unknown command '{words[0]}'"),
@@ -75,6 +76,12 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     {
         Volatile.Write(ref Word(slot), Int(value));
         return "set";
+    }
+
+    private string SetWake(string slot, string value)
+    {
+        Volatile.Write(ref Word(slot), Int(value));
+        return $"woke {SharedWait.Wake(ref Word(slot), int.MaxValue)}";
     }
 
     private string Leave()

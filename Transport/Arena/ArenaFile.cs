@@ -12,7 +12,6 @@ internal sealed unsafe class ArenaFile : IDisposable
 {
     private const UnixFileMode FileMode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode DirectoryMode0700 = FileMode0600 | UnixFileMode.UserExecute;
-    private const int FileExistsHResult = unchecked((int)0x80070050);
 
     private readonly FileStream _file;
     private readonly MemoryMappedFile _map;
@@ -76,7 +75,14 @@ internal sealed unsafe class ArenaFile : IDisposable
         }
         try
         {
-            CheckPrivate(path, FileStatus.Of(file.SafeFileHandle), isDirectory: false);
+            var opened = FileStatus.Of(file.SafeFileHandle);
+            // FileStream follows symbolic links: the name itself must be the very file opened, not a link to it.
+            var named = FileStatus.Of(path);
+            if (!named.IsRegular || named.Inode != opened.Inode)
+            {
+                throw new ArenaException(ArenaFailure.UnsafePermissions, path, "not a plain file (a link?).");
+            }
+            CheckPrivate(path, opened, isDirectory: false);
             return Attach(path, file, options);
         }
         catch
@@ -109,7 +115,8 @@ internal sealed unsafe class ArenaFile : IDisposable
             });
             return true;
         }
-        catch (IOException e) when (e.HResult == FileExistsHResult)
+        // On Unix, .NET reports an unmapped errno as the HResult: EEXIST means O_EXCL lost the race.
+        catch (IOException e) when (e.HResult == LinuxSys.EEXIST)
         {
             // Another process created it first (O_EXCL): attach to theirs.
             file = null!;

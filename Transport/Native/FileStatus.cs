@@ -7,7 +7,7 @@ namespace M3Actors.Transport.Native;
 /// Owner, permission bits and type of a file, read with statx: unlike struct stat, struct statx has one layout on
 /// every architecture, so one declaration serves x64 and arm64. .NET gives the mode but not the owner uid.
 /// </summary>
-internal readonly record struct FileStatus(uint OwnerUid, UnixFileMode Mode, bool IsRegular, bool IsDirectory)
+internal readonly record struct FileStatus(uint OwnerUid, UnixFileMode Mode, bool IsRegular, bool IsDirectory, ulong Inode)
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
@@ -15,6 +15,7 @@ internal readonly record struct FileStatus(uint OwnerUid, UnixFileMode Mode, boo
     private const uint StatxBasicStats = 0x7ff;
     private const int UidOffset = 20;
     private const int ModeOffset = 28;
+    private const int InodeOffset = 32;
     private const int TypeMask = 0xF000;
     private const int RegularType = 0x8000;
     private const int DirectoryType = 0x4000;
@@ -47,6 +48,6 @@ internal readonly record struct FileStatus(uint OwnerUid, UnixFileMode Mode, boo
         var uid = *(uint*)(buffer + UidOffset);
         var mode = *(ushort*)(buffer + ModeOffset);
         return new FileStatus(uid, (UnixFileMode)(mode & 0xFFF),
-            (mode & TypeMask) == RegularType, (mode & TypeMask) == DirectoryType);
+            (mode & TypeMask) == RegularType, (mode & TypeMask) == DirectoryType, *(ulong*)(buffer + InodeOffset));
     }
 }

@@ -11,6 +11,7 @@ internal static unsafe partial class LinuxSys
     public const int EINTR = 4;
     public const int EAGAIN = 11;
     public const int ESRCH = 3;
+    public const int EEXIST = 17;
     public const int ENOSYS = 38;
     public const int ETIMEDOUT = 110;
 
