@@ -16,7 +16,9 @@ public sealed class ArenaDirectory : IDisposable
         AttachTimeout = TimeSpan.FromSeconds(10),
     };
 
-    /// <summary>The attach command for a <see cref="HostProcess"/> with the same arguments as <see cref="Options"/>.</summary>
+    /// <summary>
+    /// The attach command for a <see cref="HostProcess"/> with the same arguments as <see cref="Options"/>.
+    /// </summary>
     public string AttachCommand(int vmId = 1, string name = "vm", int processes = 8) =>
         $"attach {Path} 1 {vmId} {name} {processes}";
 

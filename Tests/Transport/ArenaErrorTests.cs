@@ -8,7 +8,9 @@ using Xunit;
 
 namespace M3Actors.Tests.Transport;
 
-/// <summary>Every way an attach can fail gives its own <see cref="ArenaFailure"/>, and never harms who is attached.</summary>
+/// <summary>
+/// Every way an attach can fail gives its own <see cref="ArenaFailure"/>, and never harms who is attached.
+/// </summary>
 [SupportedOSPlatform("linux")]
 public sealed partial class ArenaErrorTests : IDisposable
 {
@@ -174,7 +176,8 @@ public sealed partial class ArenaErrorTests : IDisposable
         var path = CreateAndLeave();
         File.Move(path, path + ".real");
         File.CreateSymbolicLink(path, path + ".real");
-        AssertFails(ArenaFailure.UnsafePermissions, _dir.Options() with { CreateIfMissing = false }, "not a plain file");
+        AssertFails(ArenaFailure.UnsafePermissions, _dir.Options() with { CreateIfMissing = false },
+            "not a plain file");
     }
 
     [Fact(Timeout = 30_000)]

@@ -63,7 +63,9 @@ public sealed class HostProcess : IDisposable
         return NextReplyAsync();
     }
 
-    /// <summary>Sends <paramref name="command"/> and asserts its reply starts with <paramref name="expected"/>.</summary>
+    /// <summary>
+    /// Sends <paramref name="command"/> and asserts its reply starts with <paramref name="expected"/>.
+    /// </summary>
     public async Task<string[]> ExpectAsync(string command, string expected)
     {
         var reply = await AskAsync(command);

@@ -3,13 +3,17 @@ using System.Runtime.Versioning;
 using M3Actors.Transport.Arena;
 using M3Actors.Transport.Native;
 using M3Actors.Transport.Processes;
+using System.Diagnostics;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace M3Actors.Tests.Transport;
 
-/// <summary>Joining and leaving the process table; a child killed with SIGKILL is seen and reaped exactly once.</summary>
+/// <summary>
+/// Joining and leaving the process table; a child killed with SIGKILL is seen and reaped exactly once.
+/// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class ProcessTableTests : IDisposable
+public sealed class ProcessTableTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ArenaDirectory _dir = new();
 
@@ -65,8 +69,10 @@ public sealed class ProcessTableTests : IDisposable
         var index = int.Parse((await victim.ExpectAsync(_dir.AttachCommand(), "attached "))[1]);
         var incarnation = survivorA.Processes.IncarnationOf(index);
 
+        var clock = Stopwatch.StartNew();
         await victim.KillHardAsync();
         await AwaitFree(survivorA, index);
+        output.WriteLine($"SIGKILL to entry freed: {clock.Elapsed.TotalMilliseconds:F1} ms");
 
         var childReaped = int.Parse((await survivorChild.ExpectAsync("reaped", "reaped "))[1]);
         Assert.Equal(1, deaths.Count + childReaped);

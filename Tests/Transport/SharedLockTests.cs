@@ -1,13 +1,17 @@
 using System.Runtime.Versioning;
 using M3Actors.Transport.Arena;
 using M3Actors.Transport.Sync;
+using System.Diagnostics;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace M3Actors.Tests.Transport;
 
-/// <summary>The process-shared lock word: ownership, hand-over across processes, takeover from a killed owner.</summary>
+/// <summary>
+/// The process-shared lock word: ownership, hand-over across processes, takeover from a killed owner.
+/// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class SharedLockTests : IDisposable
+public sealed class SharedLockTests(ITestOutputHelper output) : IDisposable
 {
     private const int LockSlot = 3;
     private static readonly TimeSpan Patience = HostProcess.Patience;
@@ -59,9 +63,11 @@ public sealed class SharedLockTests : IDisposable
 
         var waiter = OnThread(() => Acquire(arena, ref arena.SlotWord(LockSlot, 0), Patience));
         await AwaitWaitersBit(arena);
+        var clock = Stopwatch.StartNew();
         await child.KillHardAsync();
 
         Assert.Equal(LockResult.OwnerDied, await waiter);
+        output.WriteLine($"SIGKILL to lock taken over: {clock.Elapsed.TotalMilliseconds:F1} ms");
         Assert.Equal(arena.OwnerTag, SharedLock.OwnerOf(Volatile.Read(ref arena.SlotWord(LockSlot, 0))));
         SharedLock.Release(ref arena.SlotWord(LockSlot, 0), arena.OwnerTag);
     }

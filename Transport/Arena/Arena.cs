@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using M3Actors.Transport.Native;
 using M3Actors.Transport.Processes;
 using M3Actors.Transport.Sync;
@@ -26,8 +27,8 @@ internal sealed unsafe class Arena : IDisposable
         Processes = processes;
         ProcessIndex = index;
         Reinitialised = reinitialised;
-        SpinGate = new SpinGate((int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref file.Header.Spinners),
-            (int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref processes.SpinnersOf(index)));
+        SpinGate = new SpinGate((int*)Unsafe.AsPointer(ref file.Header.Spinners),
+            (int*)Unsafe.AsPointer(ref processes.SpinnersOf(index)));
         _watcher = new DeathWatcher(processes, new ProcessReaper(processes, onDeath), index);
     }
 
@@ -124,11 +125,8 @@ internal sealed unsafe class Arena : IDisposable
     {
         var self = ProcessIdentity.Self;
         ref var attachLock = ref file.Header.AttachLock;
-        // No entry yet, so no spinner share of our own: a private counter stands in for it.
-        var ownShare = 0;
-        var gate = new SpinGate((int*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref file.Header.Spinners),
-            &ownShare);
-        var locked = SharedLock.Acquire(ref attachLock, self.Pid, PidLockOwners.Instance, gate, options.AttachTimeout);
+        var locked = SharedLock.Acquire(ref attachLock, self.Pid, PidLockOwners.Instance, gate: null,
+            options.AttachTimeout);
         if (locked == LockResult.TimedOut)
         {
             throw new ArenaException(ArenaFailure.AttachTimedOut, file.Path,

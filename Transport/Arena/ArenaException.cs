@@ -1,6 +1,8 @@
 namespace M3Actors.Transport.Arena;
 
-/// <summary>An arena could not be created or attached; <see cref="Reason"/> says why, the message says what was found.</summary>
+/// <summary>
+/// An arena could not be created or attached; <see cref="Reason"/> says why, the message says what was found.
+/// </summary>
 internal sealed class ArenaException(ArenaFailure reason, string path, string message)
     : Exception($"{path}: {message}")
 {

@@ -27,7 +27,9 @@ internal enum ArenaFailure
     /// <summary>The file or its directory belongs to another user.</summary>
     ForeignOwner,
 
-    /// <summary>The file or its directory is open to others (wider than 0600 / 0700) or is not a plain file/directory.</summary>
+    /// <summary>
+    /// The file or its directory is open to others (wider than 0600 / 0700) or is not a plain file/directory.
+    /// </summary>
     UnsafePermissions,
 
     /// <summary>Every process-table entry belongs to a live process.</summary>

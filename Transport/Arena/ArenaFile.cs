@@ -47,7 +47,9 @@ internal sealed unsafe class ArenaFile : IDisposable
     /// <summary>The header at offset 0.</summary>
     public ArenaHeader Header => new(Base);
 
-    /// <summary>Creates the arena file (exactly one of racing creators wins, by O_EXCL) or attaches to the existing one.</summary>
+    /// <summary>
+    /// Creates the arena file (exactly one of racing creators wins, by O_EXCL) or attaches to the existing one.
+    /// </summary>
     public static ArenaFile Open(ArenaOptions options)
     {
         LinuxSys.EnsureSupported();

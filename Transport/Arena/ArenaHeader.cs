@@ -12,7 +12,9 @@ internal readonly unsafe struct ArenaHeader(byte* header)
     /// <summary>"M3ARENA" followed by a zero byte, read as a little-endian ulong.</summary>
     public const ulong MagicValue = 0x0041_4E45_5241_334D;
 
-    /// <summary>The value of <see cref="Initialised"/> once creation completed (not 1, so stray bytes rarely pass).</summary>
+    /// <summary>
+    /// The value of <see cref="Initialised"/> once creation completed (not 1, so stray bytes rarely pass).
+    /// </summary>
     public const int InitialisedValue = 0x1A1D_0C0E;
 
     /// <summary>The longest VM name in UTF-8 bytes (one byte of the 64 stays zero).</summary>
@@ -34,7 +36,9 @@ internal readonly unsafe struct ArenaHeader(byte* header)
     public ref int VmId => ref *(int*)(header + 44);
     public ref long CreatedAtUnixMs => ref *(long*)(header + 48);
 
-    /// <summary>Pid of the creating process, written before anything else so a crash during creation is attributable.</summary>
+    /// <summary>
+    /// Pid of the creating process, written before anything else so a crash during creation is attributable.
+    /// </summary>
     public ref int CreatorPid => ref *(int*)(header + 56);
 
     /// <summary><see cref="InitialisedValue"/> once the header is complete; waiters park on it with a futex.</summary>

@@ -9,7 +9,9 @@ internal sealed record ArenaOptions
     /// <summary>The VM id; one arena file per DRVS and VM.</summary>
     public required int VmId { get; init; }
 
-    /// <summary>The VM's name: every process attaching to this VM id must give the same one (at most 63 UTF-8 bytes).</summary>
+    /// <summary>
+    /// The VM's name: every process attaching to this VM id must give the same one (at most 63 UTF-8 bytes).
+    /// </summary>
     public required string VmName { get; init; }
 
     /// <summary>The layout every attached process must share.</summary>

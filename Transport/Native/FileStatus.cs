@@ -7,7 +7,8 @@ namespace M3Actors.Transport.Native;
 /// Owner, permission bits and type of a file, read with statx: unlike struct stat, struct statx has one layout on
 /// every architecture, so one declaration serves x64 and arm64. .NET gives the mode but not the owner uid.
 /// </summary>
-internal readonly record struct FileStatus(uint OwnerUid, UnixFileMode Mode, bool IsRegular, bool IsDirectory, ulong Inode)
+internal readonly record struct FileStatus(
+    uint OwnerUid, UnixFileMode Mode, bool IsRegular, bool IsDirectory, ulong Inode)
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
@@ -35,7 +36,9 @@ internal readonly record struct FileStatus(uint OwnerUid, UnixFileMode Mode, boo
         }
     }
 
-    /// <summary>The status of <paramref name="path"/> itself (a symbolic link is reported as neither file nor directory).</summary>
+    /// <summary>
+    /// The status of <paramref name="path"/> itself (a symbolic link is reported as neither file nor directory).
+    /// </summary>
     public static FileStatus Of(string path) => Read(AtFdCwd, path, AtSymlinkNoFollow, path);
 
     private static unsafe FileStatus Read(int dirFd, string path, int flags, string what)

@@ -5,7 +5,9 @@ namespace M3Actors.Transport.Native;
 /// <summary>How a <see cref="Futex.Wait"/> ended.</summary>
 internal enum FutexWaitResult
 {
-    /// <summary>A <see cref="Futex.Wake"/> on the word woke this waiter (or a spurious wake: re-check the word).</summary>
+    /// <summary>
+    /// A <see cref="Futex.Wake"/> on the word woke this waiter (or a spurious wake: re-check the word).
+    /// </summary>
     Woken,
 
     /// <summary>The word no longer held the expected value when the call began: nothing to wait for.</summary>
@@ -35,7 +37,8 @@ internal static unsafe class Futex
     {
         if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "A futex timeout must be >= 0 or infinite.");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout,
+                "A futex timeout must be >= 0 or infinite.");
         }
         var span = LinuxSys.Timespec.From(timeout);
         fixed (int* address = &word)
@@ -53,7 +56,9 @@ internal static unsafe class Futex
         }
     }
 
-    /// <summary>Wakes up to <paramref name="count"/> waiters on <paramref name="word"/>; returns how many woke.</summary>
+    /// <summary>
+    /// Wakes up to <paramref name="count"/> waiters on <paramref name="word"/>; returns how many woke.
+    /// </summary>
     public static int Wake(ref int word, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);

@@ -24,7 +24,8 @@ internal static unsafe partial class LinuxSys
         if (RuntimeInformation.ProcessArchitecture is not (Architecture.X64 or Architecture.Arm64))
         {
             throw new PlatformNotSupportedException(
-                $"The shared-memory transport supports Linux x64 and arm64, not {RuntimeInformation.ProcessArchitecture}.");
+                "The shared-memory transport supports Linux x64 and arm64, not " +
+                $"{RuntimeInformation.ProcessArchitecture}.");
         }
     }
 

@@ -19,7 +19,9 @@ internal sealed class ProcessReaper(ProcessTable table, Action<DeadProcess> onDe
         _ => false,
     };
 
-    /// <summary>Reaps entry <paramref name="index"/> if its claim is still <paramref name="observed"/> and nobody won it first.</summary>
+    /// <summary>
+    /// Reaps entry <paramref name="index"/> if its claim is still <paramref name="observed"/> and nobody won it first.
+    /// </summary>
     public bool TryReap(int index, ProcessClaim observed)
     {
         if (!table.TryBeginReap(index, observed, _self)) return false;

@@ -21,7 +21,9 @@ internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader hea
     /// <summary>The entry's claim now.</summary>
     public ProcessClaim ClaimOf(int index) => new(Volatile.Read(ref Claim(index)));
 
-    /// <summary>Bumped at every join of the entry, so a lock tag or a reap names one attachment, not a reused entry.</summary>
+    /// <summary>
+    /// Bumped at every join of the entry, so a lock tag or a reap names one attachment, not a reused entry.
+    /// </summary>
     public int IncarnationOf(int index) => Volatile.Read(ref Int(index, 16));
 
     /// <summary>The start time the entry's process recorded (0 while it is still joining).</summary>
@@ -86,7 +88,8 @@ internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader hea
         var reaping = ProcessClaim.Reaping(pid, reaperPid).Value;
         if (Interlocked.CompareExchange(ref Claim(index), 0, reaping) != reaping)
         {
-            throw new InvalidOperationException($"Process-table entry {index} changed while pid {reaperPid} reaped it.");
+            throw new InvalidOperationException(
+                $"Process-table entry {index} changed while pid {reaperPid} reaped it.");
         }
     }
 

@@ -34,12 +34,16 @@ internal static class SharedLock
         return Interlocked.CompareExchange(ref word, owner, 0) == 0;
     }
 
-    /// <summary>Takes the lock for <paramref name="owner"/>, waiting up to <paramref name="timeout"/>.</summary>
-    public static LockResult Acquire(ref int word, int owner, ILockOwners owners, SpinGate gate, TimeSpan timeout)
+    /// <summary>
+    /// Takes the lock for <paramref name="owner"/>, waiting up to <paramref name="timeout"/>; without a
+    /// <paramref name="gate"/> it parks at once (for a rare lock such as the attach lock, taken before the
+    /// process has a process-table entry to keep its spinner share in).
+    /// </summary>
+    public static LockResult Acquire(ref int word, int owner, ILockOwners owners, SpinGate? gate, TimeSpan timeout)
     {
         if (TryAcquire(ref word, owner)) return LockResult.Acquired;
         var deadline = Deadline.After(timeout);
-        if (Spin(ref word, owner, gate)) return LockResult.Acquired;
+        if (gate is not null && Spin(ref word, owner, gate)) return LockResult.Acquired;
         var checkProcess = false;
         while (true)
         {

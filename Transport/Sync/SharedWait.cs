@@ -3,7 +3,9 @@ using M3Actors.Transport.Native;
 
 namespace M3Actors.Transport.Sync;
 
-/// <summary>Spin-then-park on a word of the arena: spin within the <see cref="SpinGate"/>'s budget, then futex-wait.</summary>
+/// <summary>
+/// Spin-then-park on a word of the arena: spin within the <see cref="SpinGate"/>'s budget, then futex-wait.
+/// </summary>
 internal static class SharedWait
 {
     /// <summary>
@@ -36,6 +38,8 @@ internal static class SharedWait
         return true;
     }
 
-    /// <summary>Wakes up to <paramref name="count"/> threads parked on <paramref name="word"/> in any process.</summary>
+    /// <summary>
+    /// Wakes up to <paramref name="count"/> threads parked on <paramref name="word"/> in any process.
+    /// </summary>
     public static int Wake(ref int word, int count) => Futex.Wake(ref word, count);
 }

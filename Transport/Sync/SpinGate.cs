@@ -20,7 +20,9 @@ internal sealed unsafe class SpinGate(int* shared, int* own)
     /// <summary>Spinners right now, in every process.</summary>
     public int Spinners => Volatile.Read(ref *shared);
 
-    /// <summary>The spin budget for <paramref name="spinners"/> spinners (this one included) on <paramref name="cores"/> cores.</summary>
+    /// <summary>
+    /// The spin budget for <paramref name="spinners"/> spinners (this one included) on <paramref name="cores"/> cores.
+    /// </summary>
     public static long BudgetTicks(int spinners, int cores)
     {
         if (spinners <= cores) return MaxSpinTicks;
@@ -28,7 +30,9 @@ internal sealed unsafe class SpinGate(int* shared, int* own)
         return crowd >= cores ? 0 : MaxSpinTicks * (cores - crowd) / cores;
     }
 
-    /// <summary>Counts this thread as a spinner and returns the <see cref="Stopwatch"/> timestamp at which to stop spinning.</summary>
+    /// <summary>
+    /// Counts this thread as a spinner and returns the <see cref="Stopwatch"/> timestamp at which to stop spinning.
+    /// </summary>
     public long Enter()
     {
         Interlocked.Increment(ref *own);
