@@ -90,6 +90,20 @@ public sealed class ProcessTableTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Without_pidfd_a_killed_child_is_found_by_polling_proc_and_reaped_once()
+    {
+        var deaths = new ConcurrentQueue<DeadProcess>();
+        using var survivor = Arena.Attach(_dir.Options() with { WatchWithPidfd = false }, deaths.Enqueue);
+        using var victim = HostProcess.Start();
+        var index = int.Parse((await victim.ExpectAsync(_dir.AttachCommand(), "attached "))[1]);
+
+        await victim.KillHardAsync();
+        await AwaitFree(survivor, index);
+
+        Assert.Equal((index, victim.Pid), (Assert.Single(deaths).Index, deaths.Single().Pid));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Stale_arena_whose_every_process_died_is_reinitialised_by_the_next_attach()
     {
         using var child = HostProcess.Start();

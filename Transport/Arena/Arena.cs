@@ -20,7 +20,8 @@ internal sealed unsafe class Arena : IDisposable
     private readonly int _pid;
     private bool _disposed;
 
-    private Arena(ArenaFile file, ProcessTable processes, int index, bool reinitialised, Action<DeadProcess> onDeath)
+    private Arena(ArenaFile file, ProcessTable processes, int index, bool reinitialised, Action<DeadProcess> onDeath,
+        bool usePidfd)
     {
         _file = file;
         _pid = ProcessIdentity.Self.Pid;
@@ -29,7 +30,7 @@ internal sealed unsafe class Arena : IDisposable
         Reinitialised = reinitialised;
         SpinGate = new SpinGate((int*)Unsafe.AsPointer(ref file.Header.Spinners),
             (int*)Unsafe.AsPointer(ref processes.SpinnersOf(index)));
-        _watcher = new DeathWatcher(processes, new ProcessReaper(processes, onDeath), index);
+        _watcher = new DeathWatcher(processes, new ProcessReaper(processes, onDeath), index, usePidfd);
     }
 
     /// <summary>The arena file.</summary>
@@ -81,7 +82,10 @@ internal sealed unsafe class Arena : IDisposable
             {
                 (index, reinitialised) = Join(file, processes, new ProcessReaper(processes, onDeath), options);
             }
-            return new Arena(file, processes, index, reinitialised, onDeath) { Layout = options.Layout };
+            return new Arena(file, processes, index, reinitialised, onDeath, options.WatchWithPidfd)
+            {
+                Layout = options.Layout,
+            };
         }
         catch
         {

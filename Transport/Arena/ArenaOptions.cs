@@ -26,6 +26,12 @@ internal sealed record ArenaOptions
     /// <summary>How long to wait for another process's creation to finish or for the attach lock.</summary>
     public TimeSpan AttachTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Watch other processes through pidfds (true, where the kernel has pidfd_open) or only by polling their pid and
+    /// start time in /proc every watch period (false: what older kernels get; tests use it to cover that path).
+    /// </summary>
+    public bool WatchWithPidfd { get; init; } = true;
+
     /// <summary><c>/dev/shm/m3actors-&lt;uid&gt;</c>: tmpfs, so the arena is memory, never written to disk.</summary>
     public static string DefaultDirectory => $"/dev/shm/m3actors-{Native.LinuxSys.GetEuid()}";
 

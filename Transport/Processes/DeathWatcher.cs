@@ -21,9 +21,13 @@ internal sealed unsafe class DeathWatcher : IDisposable
     private volatile bool _stopping;
     private bool _pidfdMissing;
 
-    /// <summary>Starts watching for attachment <paramref name="selfIndex"/>.</summary>
-    public DeathWatcher(ProcessTable table, ProcessReaper reaper, int selfIndex)
+    /// <summary>
+    /// Starts watching for attachment <paramref name="selfIndex"/>; <paramref name="usePidfd"/> false forces the
+    /// /proc polling that kernels without pidfd_open (before 5.3) get.
+    /// </summary>
+    public DeathWatcher(ProcessTable table, ProcessReaper reaper, int selfIndex, bool usePidfd)
     {
+        _pidfdMissing = !usePidfd;
         _table = table;
         _reaper = reaper;
         _self = selfIndex;
