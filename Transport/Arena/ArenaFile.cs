@@ -138,7 +138,9 @@ internal sealed unsafe class ArenaFile : IDisposable
         }
         catch
         {
+            // Nobody can use an arena that was never initialised: remove it rather than leave a broken file.
             file.Dispose();
+            File.Delete(path);
             throw;
         }
         var h = arena.Header;
