@@ -194,6 +194,30 @@ public sealed partial class ArenaErrorTests : IDisposable
         Assert.Equal(b.ProcessIndex, c.ProcessIndex);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Attach_lock_held_by_a_live_process_is_AttachTimedOut()
+    {
+        await Task.Yield();
+        var path = CreateAndLeave();
+        using var holder = HostProcess.Start();
+        PatchHeader(path, h => h.AttachLock = holder.Pid, fixChecksum: false);
+        AssertFails(ArenaFailure.AttachTimedOut, _dir.Options() with { AttachTimeout = TimeSpan.FromMilliseconds(100) },
+            $"the attach lock stayed with pid {holder.Pid}");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Attach_lock_left_by_a_dead_joiner_is_taken_over()
+    {
+        await Task.Yield();
+        var path = CreateAndLeave();
+        PatchHeader(path, h => h.AttachLock = DeadPid(), fixChecksum: false);
+        using (var arena = Arena.Attach(_dir.Options()))
+        {
+            Assert.Equal(ProcessState.Alive, arena.Processes.ClaimOf(arena.ProcessIndex).State);
+        }
+        PatchHeader(path, h => Assert.Equal(0, h.AttachLock), fixChecksum: false);
+    }
+
     private string CreateAndLeave()
     {
         using var arena = Arena.Attach(_dir.Options());
