@@ -21,16 +21,18 @@ internal sealed unsafe class Arena : IDisposable
     private bool _disposed;
 
     private Arena(ArenaFile file, ProcessTable processes, int index, bool reinitialised, Action<DeadProcess> onDeath,
-        bool usePidfd)
+        ArenaOptions options)
     {
         _file = file;
+        Layout = options.Layout;
         _pid = ProcessIdentity.Self.Pid;
         Processes = processes;
         ProcessIndex = index;
         Reinitialised = reinitialised;
         SpinGate = new SpinGate((int*)Unsafe.AsPointer(ref file.Header.Spinners),
             (int*)Unsafe.AsPointer(ref processes.SpinnersOf(index)));
-        _watcher = new DeathWatcher(processes, new ProcessReaper(processes, onDeath), index, usePidfd);
+        _watcher = new DeathWatcher(processes, new ProcessReaper(processes, onDeath), index,
+            options.WatchWithPidfd);
     }
 
     /// <summary>The arena file.</summary>
@@ -49,7 +51,7 @@ internal sealed unsafe class Arena : IDisposable
     public long Epoch => Volatile.Read(ref _file.Header.Epoch);
 
     /// <summary>The layout the arena was attached with.</summary>
-    public ArenaLayout Layout { get; private init; } = ArenaLayout.Default;
+    public ArenaLayout Layout { get; }
 
     /// <summary>The process table.</summary>
     public ProcessTable Processes { get; }
@@ -82,10 +84,15 @@ internal sealed unsafe class Arena : IDisposable
             {
                 (index, reinitialised) = Join(file, processes, new ProcessReaper(processes, onDeath), options);
             }
-            return new Arena(file, processes, index, reinitialised, onDeath, options.WatchWithPidfd)
+            try
             {
-                Layout = options.Layout,
-            };
+                return new Arena(file, processes, index, reinitialised, onDeath, options);
+            }
+            catch
+            {
+                processes.Leave(index, ProcessIdentity.Self.Pid);
+                throw;
+            }
         }
         catch
         {
