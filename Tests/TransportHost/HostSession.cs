@@ -34,6 +34,7 @@ internal sealed class HostSession(TextWriter output) : IDisposable
                 "set" => Set(words[1], words[2]),
                 "setwake" => SetWake(words[1], words[2]),
                 "reaped" => $"reaped {Volatile.Read(ref _reaped)}",
+                "lockloop" => LockLoop(words[1]),
                 "leave" => Leave(),
                 _ => throw new ArgumentException($"unknown command '{words[0]}'"),
             });
@@ -82,6 +83,32 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     {
         Volatile.Write(ref Word(slot), Int(value));
         return $"woke {SharedWait.Wake(ref Word(slot), int.MaxValue)}";
+    }
+
+    /// <summary>
+    /// Starts a thread that takes and releases lock word 0 of the slot forever, marking word 1 while inside and
+    /// counting in word 2; a lock taken over from a dead owner is repaired (word 1 cleared) first. Two owners
+    /// inside at once would be a broken lock: the process then exits with code 3.
+    /// </summary>
+    private string LockLoop(string slot)
+    {
+        var arena = Arena;
+        var s = Int(slot);
+        new Thread(() =>
+        {
+            while (true)
+            {
+                var result = SharedLock.Acquire(ref arena.SlotWord(s, 0), arena.OwnerTag, arena.Processes,
+                    arena.SpinGate, LockTimeout);
+                if (result == LockResult.TimedOut) Environment.Exit(2);
+                if (result == LockResult.OwnerDied) Volatile.Write(ref arena.SlotWord(s, 1), 0);
+                if (Interlocked.Exchange(ref arena.SlotWord(s, 1), 1) != 0) Environment.Exit(3);
+                Interlocked.Increment(ref arena.SlotWord(s, 2));
+                Volatile.Write(ref arena.SlotWord(s, 1), 0);
+                SharedLock.Release(ref arena.SlotWord(s, 0), arena.OwnerTag);
+            }
+        }) { IsBackground = true }.Start();
+        return "looping";
     }
 
     private string Leave()

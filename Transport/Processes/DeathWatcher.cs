@@ -38,8 +38,13 @@ internal sealed unsafe class DeathWatcher : IDisposable
     /// <summary>Stops the thread (bounded) and closes the pidfds.</summary>
     public void Dispose()
     {
+        if (Thread.CurrentThread == _thread)
+        {
+            // The reap in progress would go on writing to the table after the unmap.
+            throw new InvalidOperationException("An arena cannot be disposed from its own death callback.");
+        }
         _stopping = true;
-        if (Thread.CurrentThread != _thread && !_thread.Join(StopTimeout))
+        if (!_thread.Join(StopTimeout))
         {
             throw new TimeoutException($"The death watcher of entry {_self} did not stop within {StopTimeout}.");
         }
