@@ -18,16 +18,16 @@ public sealed record BridgeOptions
     public required string Secret { get; init; }
 
     /// <summary>The address this node listens on (loopback by default).</summary>
-    public string Hostname { get; init; } = "127.0.0.1";
+    public string Hostname { get; init; } = DefaultHostname;
 
     /// <summary>The port this node listens on; 0 picks a free one.</summary>
-    public int Port { get; init; }
+    public int Port { get; init; } = DefaultPort;
 
     /// <summary>Seed nodes as <c>host:port</c>; empty makes this node the first member (it joins itself).</summary>
-    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+    public IReadOnlyList<string> SeedNodes { get; init; } = DefaultSeedNodes;
 
     /// <summary>How long a new member has to prove the secret before it is downed.</summary>
-    public TimeSpan ProofTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ProofTimeout { get; init; } = DefaultProofTimeout;
 
     /// <summary>Checks every field; throws <see cref="ArgumentException"/> naming the HOCON key of the first bad one.</summary>
     public BridgeOptions Validated()
@@ -45,39 +45,59 @@ public sealed record BridgeOptions
         return this;
     }
 
-    /// <summary>Reads <c>m3actors.cluster</c> from <paramref name="config"/>; errors name the key.</summary>
+    /// <summary>
+    /// Reads <c>m3actors.cluster</c> from <paramref name="config"/>, absent optional keys taking the reference
+    /// configuration's defaults (<see cref="M3ActorsConfig.Reference"/>). Throws <see cref="ArgumentException"/> naming
+    /// the key for a missing required key, a value of the wrong type or out of range, and for a key the reference
+    /// lacks (with the nearest valid one suggested).
+    /// </summary>
     public static BridgeOptions FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var c = config.GetConfig(Root) ?? throw Bad("", "is missing");
+        try
+        {
+            M3ActorsConfig.CheckKeys(config);
+        }
+        catch (IpcException e)
+        {
+            throw new ArgumentException(e.Message, nameof(config), e);
+        }
         return new BridgeOptions
         {
-            NodeId = Read(c, "node-id", k => c.GetInt(k)),
-            NodeSet = Read(c, "node-set", k => c.GetIntList(k)).ToHashSet(),
-            Secret = Read(c, "secret", k => c.GetString(k)),
-            Hostname = c.HasPath("hostname") ? Read(c, "hostname", k => c.GetString(k)) : "127.0.0.1",
-            Port = c.HasPath("port") ? Read(c, "port", k => c.GetInt(k)) : 0,
-            SeedNodes = c.HasPath("seed-nodes") ? Read(c, "seed-nodes", k => c.GetStringList(k)).ToArray() : [],
-            ProofTimeout = c.HasPath("proof-timeout")
-                ? Read(c, "proof-timeout", k => c.GetTimeSpan(k, allowInfinite: false))
-                : TimeSpan.FromSeconds(10),
+            NodeId = Int(config, "node-id") ?? throw Bad("node-id", "is missing"),
+            NodeSet = (IntList(config, "node-set") ?? throw Bad("node-set", "is missing")).ToHashSet(),
+            Secret = String(config, "secret") ?? throw Bad("secret", "is missing"),
+            Hostname = String(config, "hostname") ?? DefaultHostname,
+            Port = Int(config, "port") ?? DefaultPort,
+            SeedNodes = StringList(config, "seed-nodes") ?? DefaultSeedNodes,
+            ProofTimeout = Duration(config, "proof-timeout") ?? DefaultProofTimeout,
         }.Validated();
     }
 
     private const string Root = "m3actors.cluster";
 
-    private static T Read<T>(Config c, string key, Func<string, T> read)
-    {
-        if (!c.HasPath(key)) throw Bad(key, "is missing");
-        try
-        {
-            return read(key);
-        }
-        catch (Exception e) when (e is FormatException or ConfigurationException or InvalidCastException or OverflowException)
-        {
-            throw Bad(key, $"has the wrong type ({e.Message})");
-        }
-    }
+    // The optional keys' defaults, read once from the reference configuration (the required keys have none).
+    private static readonly string DefaultHostname = String(M3ActorsConfig.Reference, "hostname") ?? throw NoDefault();
+    private static readonly int DefaultPort = Int(M3ActorsConfig.Reference, "port") ?? throw NoDefault();
+    private static readonly IReadOnlyList<string> DefaultSeedNodes =
+        StringList(M3ActorsConfig.Reference, "seed-nodes") ?? throw NoDefault();
+    private static readonly TimeSpan DefaultProofTimeout =
+        Duration(M3ActorsConfig.Reference, "proof-timeout") ?? throw NoDefault();
+
+    // Strict reads (a list where a value belongs, or the reverse, is an error, not ""): null when the key is absent.
+    private static int? Int(Config c, string key) => HoconRead.Int(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);
+    private static string? String(Config c, string key) => HoconRead.String(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);
+    private static TimeSpan? Duration(Config c, string key) =>
+        HoconRead.Duration(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);
+    private static IReadOnlyList<int>? IntList(Config c, string key) =>
+        HoconRead.IntList(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);
+    private static IReadOnlyList<string>? StringList(Config c, string key) =>
+        HoconRead.StringList(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);
+
+    private static InvalidOperationException NoDefault() =>
+        new($"M3Actors' reference.conf lacks a default under {Root}");
+
+    private static ArgumentException Wrong(string why) => new(why);
 
     private static bool IsHostPort(string s)
     {

@@ -1,59 +1,45 @@
-using System.Globalization;
 using Akka.Configuration;
 
 namespace M3Actors;
 
 /// <summary>
-/// A node's DRVS parameters and global limits (rulebook §1). Read from HOCON under <c>m3actors.drvs</c>; every key
-/// has the embedded default shown in <see cref="DefaultHocon"/>.
+/// A node's DRVS parameters and global limits (rulebook §1). Read from HOCON under <c>m3actors.drvs</c>; every key's
+/// default, here and in HOCON, is the one in the reference configuration (<see cref="M3ActorsConfig.Reference"/>).
 /// </summary>
 public sealed record DrvsOptions
 {
-    /// <summary>The embedded default configuration.</summary>
-    public const string DefaultHocon = """
-        m3actors.drvs {
-          node-id = 0
-          max-vms = 64
-          max-nodes = 32
-          max-endpoints-per-vm = 4096
-          max-copy-bytes = 4194304
-        }
-        """;
-
     private const string Section = "m3actors.drvs";
-    private static readonly string[] Keys = ["node-id", "max-vms", "max-nodes", "max-endpoints-per-vm", "max-copy-bytes"];
 
-    /// <summary>This node's id.</summary>
-    public int NodeId { get; init; }
-    /// <summary>Largest number of VMs (VM ids run 0..MaxVms-1).</summary>
-    public int MaxVms { get; init; } = 64;
-    /// <summary>Largest number of nodes (node ids run 0..MaxNodes-1).</summary>
-    public int MaxNodes { get; init; } = 32;
-    /// <summary>Largest number of endpoint slots in one VM.</summary>
-    public int MaxEndpointsPerVm { get; init; } = 4096;
-    /// <summary>Largest vcopy length in bytes (4 MiB by default).</summary>
-    public int MaxCopyBytes { get; init; } = 4 * 1024 * 1024;
-    /// <summary>HOCON every VM's ActorSystem falls back to (dispatchers, logging).</summary>
+    /// <summary>This node's id (<c>m3actors.drvs.node-id</c>).</summary>
+    public int NodeId { get; init; } = Default("node-id");
+    /// <summary>Largest number of VMs; VM ids run 0..MaxVms-1 (<c>m3actors.drvs.max-vms</c>).</summary>
+    public int MaxVms { get; init; } = Default("max-vms");
+    /// <summary>Largest number of nodes; node ids run 0..MaxNodes-1 (<c>m3actors.drvs.max-nodes</c>).</summary>
+    public int MaxNodes { get; init; } = Default("max-nodes");
+    /// <summary>Largest number of endpoint slots in one VM (<c>m3actors.drvs.max-endpoints-per-vm</c>).</summary>
+    public int MaxEndpointsPerVm { get; init; } = Default("max-endpoints-per-vm");
+    /// <summary>Largest vcopy length in bytes, 4 MiB by default (<c>m3actors.drvs.max-copy-bytes</c>).</summary>
+    public int MaxCopyBytes { get; init; } = Default("max-copy-bytes");
+    /// <summary>HOCON every VM's ActorSystem falls back to (dispatchers, logging, <c>m3actors.vcpus</c>).</summary>
     public Config ActorConfig { get; init; } = Config.Empty;
 
     /// <summary>
-    /// Reads the options from <paramref name="config"/>, falling back to the embedded defaults. Throws
+    /// Reads the options from <paramref name="config"/>, an absent key taking the reference default. Throws
     /// <see cref="IpcException"/> BadRange naming the HOCON key (e.g. <c>m3actors.drvs.max-vms</c>) for a value that is
-    /// not an integer, and for a key under <c>m3actors.drvs</c> that does not exist (usually a typo). Values out of
-    /// range are refused by <see cref="Drvs.Init"/>, which names the key too.
+    /// not an integer, and for a key under <c>m3actors</c> that does not exist (usually a typo; the nearest valid key
+    /// is suggested). Values out of range are refused by <see cref="Drvs.Init"/>, which names the key too.
     /// </summary>
     public static DrvsOptions FromConfig(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        CheckKeys(config);
-        var merged = config.WithFallback(ConfigurationFactory.ParseString(DefaultHocon));
+        M3ActorsConfig.CheckKeys(config);
         return new DrvsOptions
         {
-            NodeId = ReadInt(merged, "node-id"),
-            MaxVms = ReadInt(merged, "max-vms"),
-            MaxNodes = ReadInt(merged, "max-nodes"),
-            MaxEndpointsPerVm = ReadInt(merged, "max-endpoints-per-vm"),
-            MaxCopyBytes = ReadInt(merged, "max-copy-bytes"),
+            NodeId = Read(config, "node-id"),
+            MaxVms = Read(config, "max-vms"),
+            MaxNodes = Read(config, "max-nodes"),
+            MaxEndpointsPerVm = Read(config, "max-endpoints-per-vm"),
+            MaxCopyBytes = Read(config, "max-copy-bytes"),
             ActorConfig = config,
         };
     }
@@ -61,6 +47,7 @@ public sealed record DrvsOptions
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(ActorConfig, nameof(ActorConfig));
+        M3ActorsConfig.CheckKeys(ActorConfig);      // every VM falls back to it: a typo here would reach them all
         Require(MaxNodes is >= 1 and <= 1024, $"{Section}.max-nodes = {MaxNodes} is outside 1..1024");
         Require(NodeId >= 0 && NodeId < MaxNodes,
             $"{Section}.node-id = {NodeId} is outside 0..{MaxNodes - 1} (max-nodes - 1)");
@@ -71,31 +58,15 @@ public sealed record DrvsOptions
             $"{Section}.max-copy-bytes = {MaxCopyBytes} is outside 0..1073741824 (1 GiB)");
     }
 
-    // A misspelt key would otherwise be ignored silently and its default used.
-    private static void CheckKeys(Config config)
-    {
-        if (!config.HasPath(Section)) return;
-        var section = config.GetValue(Section);
-        if (!section.IsObject())
-            throw new IpcException(IpcStatus.BadRange,
-                $"{Section} must be an object {{ node-id = ..., max-vms = ... }}, found '{section}'");
-        foreach (var key in section.GetObject().Items.Keys)
-            if (!Keys.Contains(key))
-                throw new IpcException(IpcStatus.BadRange,
-                    $"{Section}.{key} is not a DRVS setting; the settings are {string.Join(", ", Keys)}");
-    }
-
-    private static int ReadInt(Config config, string key)
+    private static int Read(Config config, string key)
     {
         var path = $"{Section}.{key}";
-        var value = config.GetValue(path);
-        if (value is null || !value.IsString())
-            throw new IpcException(IpcStatus.BadRange, $"{path} must be an integer, found '{value}'");
-        var text = value.GetString();
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
-            throw new IpcException(IpcStatus.BadRange, $"{path} = '{text}' is not an integer in {int.MinValue}..{int.MaxValue}");
-        return n;
+        return HoconRead.Int(config, path, path, why => new IpcException(IpcStatus.BadRange, why)) ?? Default(key);
     }
+
+    private static int Default(string key) =>
+        M3ActorsConfig.DefaultInt($"{Section}.{key}")
+        ?? throw new InvalidOperationException($"reference.conf has no default for {Section}.{key}");
 
     private static void Require(bool ok, string why)
     {

@@ -15,9 +15,8 @@ public sealed class Vm : IExtension
     // The fallback under the DRVS's and the VM's own HOCON. Actors run on dedicated threads (Akka's fork-join
     // executor), not on the .NET thread pool: thread endpoints block their threads, and callers often make those
     // calls from pool threads (ASP.NET handlers, Task.Run), which would otherwise starve the VM's actors — and its
-    // start, which waits for the logger actor.
+    // start, which waits for the logger actor. The rendezvous mailbox's type comes from the reference configuration.
     private const string BaseHocon = """
-        m3actors.rendezvous-mailbox.mailbox-type = "M3Actors.Actors.RendezvousMailbox, M3Actors.Core"
         akka.actor.mailbox.requirements {
           "M3Actors.Actors.IRendezvousSemantics, M3Actors.Core" = m3actors.rendezvous-mailbox
         }
@@ -42,7 +41,7 @@ public sealed class Vm : IExtension
         _drvs = drvs;
         Options = options;
         Kernel = new IpcKernel(options.SystemSlots, options.UserSlots, options.PrivilegesOf, drvs.Options.MaxCopyBytes);
-        var config = ConfigurationFactory.ParseString(BaseHocon);
+        var config = ConfigurationFactory.ParseString(BaseHocon).WithFallback(M3ActorsConfig.RendezvousMailbox);
         foreach (var layer in new[] { drvs.Options.ActorConfig, options.ActorConfig })
             if (!layer.IsEmpty) config = layer.WithFallback(config);
         config = Smp.VmVcpus.Configure(config, options);      // vCPUs: Core/Smp/VmVcpus.cs

@@ -22,7 +22,10 @@ public sealed record VmOptions
     public Privileges DefaultPrivileges { get; init; } = Privileges.Full;
     /// <summary>Privileges per slot, overriding the default.</summary>
     public IReadOnlyDictionary<int, Privileges> SlotPrivileges { get; init; } = new Dictionary<int, Privileges>();
-    /// <summary>Extra HOCON for this VM's ActorSystem (dispatchers, vCPUs); falls back to the DRVS's.</summary>
+    /// <summary>
+    /// Extra HOCON for this VM's ActorSystem (dispatchers, vCPUs, your own keys); falls back to the DRVS's. A key
+    /// under <c>m3actors</c> that the reference configuration lacks fails the VM's start (BadRange).
+    /// </summary>
     public Config ActorConfig { get; init; } = Config.Empty;
 
     /// <summary>
@@ -41,6 +44,7 @@ public sealed record VmOptions
         ArgumentNullException.ThrowIfNull(DefaultPrivileges, "VmOptions.DefaultPrivileges");
         ArgumentNullException.ThrowIfNull(SlotPrivileges, "VmOptions.SlotPrivileges");
         ArgumentNullException.ThrowIfNull(ActorConfig, "VmOptions.ActorConfig");
+        M3ActorsConfig.CheckKeys(ActorConfig);
         if (Id < 0 || Id >= drvs.MaxVms)
             throw new IpcException(IpcStatus.BadRange,
                 $"VmOptions.Id = {Id} is outside 0..{drvs.MaxVms - 1} (m3actors.drvs.max-vms - 1)");

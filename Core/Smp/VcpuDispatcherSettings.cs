@@ -16,88 +16,62 @@ internal sealed record VcpuDispatcherSettings(
     TimeSpan ShutdownTimeout,
     IReadOnlyDictionary<string, VcpuPlacement> Placements)
 {
+    // The keys of one placement entry: placement { "/user/fs" { role = server, vcpu = 0 } } (reference.conf).
+    private static readonly string[] PlacementKeys = ["role", "vcpu"];
+
+    /// <summary>
+    /// Reads and validates a vCPU dispatcher section. Absent keys take the reference configuration's defaults
+    /// (<c>m3actors.vcpus</c>); the Akka dispatcher keys come with Akka's default-dispatcher values. Every error is a
+    /// <see cref="ConfigurationException"/> naming the dispatcher and the key; the ranges are the typed
+    /// <see cref="VcpuOptions"/>' (one check for both).
+    /// </summary>
     public static VcpuDispatcherSettings Parse(Config config)
     {
         var id = config.GetString("id", "vcpu-dispatcher");
-        var vcpus = ReadInt(config, id, "vcpus", Environment.ProcessorCount);
-        if (vcpus <= 0) throw Error(id, $"vcpus must be at least 1, got {vcpus}.");
+        var read = new Reader(config, id, id);
+        var vcpus = read.Int("vcpus") ?? Environment.ProcessorCount;
+        Check(id, VcpuOptions.CountError(vcpus, "vcpus"));
 
-        var policy = SchedulingPolicyNames.Parse(config.GetString("policy", "symmetric"), id);
-        var reserved = 0;
-        if (policy == SchedulingPolicy.Asymmetric)
-        {
-            reserved = ReadInt(config, id, "reserved-vcpus", 1);
-            if (reserved < 1 || reserved >= vcpus)
-                throw Error(id, $"reserved-vcpus must be between 1 and vcpus - 1 ({vcpus - 1}) so that servers and " +
-                                $"clients both have a vCPU, got {reserved}.");
-        }
-        else if (config.HasPath("reserved-vcpus"))
-        {
-            throw Error(id, $"reserved-vcpus only applies to policy = asymmetric, not {SchedulingPolicyNames.Format(policy)}.");
-        }
+        var policy = SchedulingPolicyNames.Parse(read.String("policy") ?? Default<string>("policy"), id);
+        var reserved = read.Int("reserved-vcpus");
+        Check(id, VcpuOptions.ReservedError(policy, vcpus, reserved, "reserved-vcpus"));
 
-        var configured = config.HasPath("physical-cpus");
-        var physical = configured ? ReadCpuList(config, id) : CpuAffinity.AllowedCpus();
+        var listed = read.IntList("physical-cpus");
+        Check(id, VcpuOptions.PhysicalCpusError(listed, "physical-cpus"));
+        var physical = listed is null ? CpuAffinity.AllowedCpus() : [.. listed];
 
-        var throughput = ReadInt(config, id, "throughput", 100);
-        if (throughput <= 0) throw Error(id, $"throughput must be at least 1, got {throughput}.");
-        var deadline = config.GetTimeSpan("throughput-deadline-time", TimeSpan.Zero);
-        var shutdown = config.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(1));
+        var throughput = read.Int("throughput") ?? Default<int>("throughput");
+        if (throughput <= 0) throw Error(id, $"throughput = {throughput} must be at least 1.");
+        var deadline = read.Duration("throughput-deadline-time") ?? Default<TimeSpan>("throughput-deadline-time");
+        var shutdown = read.Duration("shutdown-timeout") ?? Default<TimeSpan>("shutdown-timeout");
 
-        var rules = new PlacementRules(policy, vcpus, reserved);
+        var reservedVcpus = policy == SchedulingPolicy.Asymmetric ? reserved ?? VcpuOptions.DefaultReservedVcpus : 0;
+        var rules = new PlacementRules(policy, vcpus, reservedVcpus);
         var placements = ReadPlacements(config, id, rules);
-        return new VcpuDispatcherSettings(id, vcpus, policy, reserved, physical, configured, throughput,
+        return new VcpuDispatcherSettings(id, vcpus, policy, reservedVcpus, physical, listed is not null, throughput,
             deadline > TimeSpan.Zero ? deadline.Ticks : null, shutdown, placements);
-    }
-
-    private static int ReadInt(Config config, string id, string key, int fallback)
-    {
-        if (!config.HasPath(key)) return fallback;
-        try
-        {
-            return config.GetInt(key, fallback);
-        }
-        catch (FormatException e)
-        {
-            throw new ConfigurationException($"Dispatcher '{id}': {key} must be an integer: {e.Message}", e);
-        }
-    }
-
-    private static int[] ReadCpuList(Config config, string id)
-    {
-        int[] cpus;
-        try
-        {
-            cpus = [.. config.GetIntList("physical-cpus")];
-        }
-        catch (FormatException e)
-        {
-            throw new ConfigurationException($"Dispatcher '{id}': physical-cpus must be a list of CPU numbers: {e.Message}", e);
-        }
-        if (cpus.Length == 0) throw Error(id, "physical-cpus, when given, must name at least one CPU.");
-        foreach (var cpu in cpus)
-        {
-            if (cpu < 0) throw Error(id, $"physical-cpus contains {cpu}; CPU numbers start at 0.");
-        }
-        return cpus;
     }
 
     private static Dictionary<string, VcpuPlacement> ReadPlacements(Config config, string id, PlacementRules rules)
     {
         var placements = new Dictionary<string, VcpuPlacement>(StringComparer.Ordinal);
         if (!config.HasPath("placement")) return placements;
-        foreach (var (path, value) in config.GetConfig("placement").Root.GetObject().Items)
+        var section = config.GetValue("placement");
+        if (!section.IsObject()) throw Error(id, $"{id}.placement must be an object keyed by actor path, found '{section}'.");
+        foreach (var (path, value) in section.GetObject().Items)
         {
-            if (!value.IsObject()) throw Error(id, $"placement.\"{path}\" must be an object like {{ vcpu = 0, role = server }}.");
-            var entry = new Config(new HoconRoot(value));
-            var role = entry.GetString("role", "client") switch
+            var key = $"{id}.placement.\"{path}\"";
+            if (!value.IsObject()) throw Error(id, $"{key} must be an object like {{ vcpu = 0, role = server }}.");
+            foreach (var entryKey in value.GetObject().Items.Keys)
+                if (!PlacementKeys.Contains(entryKey)) throw Error(id, M3ActorsConfig.UnknownKey(key, entryKey, PlacementKeys));
+            var entry = new Reader(new Config(new HoconRoot(value)), id, key);
+            var role = entry.String("role") switch
             {
-                "client" => VcpuRole.Client,
+                null or "client" => VcpuRole.Client,
                 "server" => VcpuRole.Server,
-                var other => throw Error(id, $"placement.\"{path}\".role is '{other}'; expected client or server."),
+                var other => throw Error(id, $"{key}.role is '{other}'; expected client or server."),
             };
-            int? vcpu = entry.HasPath("vcpu") ? ReadInt(entry, id, "vcpu", 0) : null;
-            var placement = new VcpuPlacement(role, vcpu);
+            var placement = new VcpuPlacement(role, entry.Int("vcpu"));
             try
             {
                 rules.Validate(path, placement);
@@ -111,5 +85,30 @@ internal sealed record VcpuDispatcherSettings(
         return placements;
     }
 
+    private static T Default<T>(string key)
+    {
+        var path = $"{VmVcpus.Section}.{key}";
+        object? value = typeof(T) == typeof(int) ? M3ActorsConfig.DefaultInt(path)
+            : typeof(T) == typeof(TimeSpan) ? M3ActorsConfig.DefaultDuration(path)
+            : M3ActorsConfig.DefaultString(path);
+        return value is T typed ? typed : throw new InvalidOperationException($"reference.conf has no default for {path}");
+    }
+
+    private static void Check(string id, string? why)
+    {
+        if (why is not null) throw Error(id, $"{why}.");
+    }
+
     private static ConfigurationException Error(string id, string message) => new($"Dispatcher '{id}': {message}");
+
+    // Typed reads of the section's keys; errors name the full key (<id>.<key>).
+    private readonly struct Reader(Config config, string id, string prefix)
+    {
+        public int? Int(string key) => HoconRead.Int(config, key, $"{prefix}.{key}", Fail);
+        public string? String(string key) => HoconRead.String(config, key, $"{prefix}.{key}", Fail);
+        public TimeSpan? Duration(string key) => HoconRead.Duration(config, key, $"{prefix}.{key}", Fail);
+        public IReadOnlyList<int>? IntList(string key) => HoconRead.IntList(config, key, $"{prefix}.{key}", Fail);
+
+        private Exception Fail(string why) => Error(id, $"{why}.");
+    }
 }

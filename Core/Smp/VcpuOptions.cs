@@ -13,8 +13,8 @@ public sealed record VcpuOptions
     /// <summary>Number of vCPUs, 1..<see cref="MaxVcpus"/>; may exceed the physical CPUs. Default: the number of CPUs.</summary>
     public int Count { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>The scheduling policy (HOCON <c>policy</c>).</summary>
-    public SchedulingPolicy Policy { get; init; } = SchedulingPolicy.Symmetric;
+    /// <summary>The scheduling policy (HOCON <c>policy</c>; default from the reference configuration: symmetric).</summary>
+    public SchedulingPolicy Policy { get; init; } = DefaultPolicy;
 
     /// <summary>Under <see cref="SchedulingPolicy.Asymmetric"/>: vCPUs 0..K-1 are server cores (default 1). Must be null otherwise.</summary>
     public int? ReservedVcpus { get; init; }
@@ -22,31 +22,49 @@ public sealed record VcpuOptions
     /// <summary>Physical CPUs to pin to, round-robin; null means the CPUs this process may run on.</summary>
     public IReadOnlyList<int>? PhysicalCpus { get; init; }
 
-    /// <summary>The largest vCPU count a VM accepts.</summary>
+    /// <summary>The largest vCPU count a VM accepts, from HOCON as from code.</summary>
     public const int MaxVcpus = 1024;
 
     /// <summary>Shorthand: <paramref name="count"/> vCPUs under <paramref name="policy"/>.</summary>
     public static VcpuOptions Of(int count, SchedulingPolicy policy, int? reservedVcpus = null) =>
         new() { Count = count, Policy = policy, ReservedVcpus = reservedVcpus };
 
+    /// <summary>The reserved vCPUs under asymmetric when none are given (HOCON and typed alike).</summary>
+    internal static int DefaultReservedVcpus { get; } =
+        M3ActorsConfig.DefaultInt($"{VmVcpus.Section}.reserved-vcpus") ?? throw NoDefault("reserved-vcpus");
+
+    private static SchedulingPolicy DefaultPolicy { get; } = SchedulingPolicyNames.Parse(
+        M3ActorsConfig.DefaultString($"{VmVcpus.Section}.policy") ?? throw NoDefault("policy"), VmVcpus.Section);
+
     /// <summary>Throws <see cref="IpcException"/> (BadRange) for a value the dispatcher cannot run with.</summary>
     internal void Validate()
     {
-        if (Count is < 1 or > MaxVcpus) throw Bad($"vCPU count {Count} is outside 1..{MaxVcpus}");
-        if (!Enum.IsDefined(Policy)) throw Bad($"scheduling policy {(int)Policy} is not one of symmetric, affinity-static, affinity-dynamic, asymmetric");
-        if (Policy == SchedulingPolicy.Asymmetric)
-        {
-            var reserved = ReservedVcpus ?? 1;
-            if (reserved < 1 || reserved >= Count)
-                throw Bad($"asymmetric needs 1..{Count - 1} reserved vCPUs out of {Count} so that servers and clients both have one, got {reserved}");
-        }
-        else if (ReservedVcpus is not null)
-        {
-            throw Bad($"reserved vCPUs only apply to the asymmetric policy, not {SchedulingPolicyNames.Format(Policy)}");
-        }
-        if (PhysicalCpus is { } cpus && (cpus.Count == 0 || cpus.Any(c => c < 0)))
-            throw Bad("physical CPUs, when given, must be a non-empty list of CPU numbers from 0");
+        // The same checks as the HOCON path (VcpuDispatcherSettings), so both accept the same ranges.
+        Fail(CountError(Count, "VcpuOptions.Count"));
+        if (!Enum.IsDefined(Policy)) Fail($"scheduling policy {(int)Policy} is not one of symmetric, affinity-static, affinity-dynamic, asymmetric");
+        Fail(ReservedError(Policy, Count, ReservedVcpus, "VcpuOptions.ReservedVcpus"));
+        Fail(PhysicalCpusError(PhysicalCpus, "VcpuOptions.PhysicalCpus"));
     }
+
+    /// <summary>Why <paramref name="count"/> vCPUs are refused (named <paramref name="name"/>), or null.</summary>
+    internal static string? CountError(int count, string name) =>
+        count is < 1 or > MaxVcpus ? $"{name} = {count} is outside 1..{MaxVcpus}" : null;
+
+    /// <summary>Why <paramref name="reserved"/> (null: not given) is refused under the policy, or null.</summary>
+    internal static string? ReservedError(SchedulingPolicy policy, int count, int? reserved, string name)
+    {
+        if (policy != SchedulingPolicy.Asymmetric)
+            return reserved is null ? null : $"{name} only applies to the asymmetric policy, not {SchedulingPolicyNames.Format(policy)}";
+        var k = reserved ?? DefaultReservedVcpus;
+        return k >= 1 && k < count ? null
+            : $"{name} = {k}: asymmetric needs 1..{count - 1} reserved vCPUs out of {count} so that servers and clients both have one";
+    }
+
+    /// <summary>Why the physical CPU list (null: not given) is refused, or null.</summary>
+    internal static string? PhysicalCpusError(IReadOnlyList<int>? cpus, string name) =>
+        cpus is { } list && (list.Count == 0 || list.Any(c => c < 0))
+            ? $"{name}, when given, must be a non-empty list of CPU numbers from 0"
+            : null;
 
     /// <summary>The equivalent <c>m3actors.vcpus</c> HOCON keys.</summary>
     internal string ToHocon()
@@ -56,10 +74,17 @@ public sealed record VcpuOptions
             $"vcpus = {Count.ToString(CultureInfo.InvariantCulture)}",
             $"policy = {SchedulingPolicyNames.Format(Policy)}",
         };
-        if (Policy == SchedulingPolicy.Asymmetric) lines.Add($"reserved-vcpus = {(ReservedVcpus ?? 1).ToString(CultureInfo.InvariantCulture)}");
+        if (Policy == SchedulingPolicy.Asymmetric)
+            lines.Add($"reserved-vcpus = {(ReservedVcpus ?? DefaultReservedVcpus).ToString(CultureInfo.InvariantCulture)}");
         if (PhysicalCpus is { } cpus) lines.Add($"physical-cpus = [{string.Join(", ", cpus.Select(c => c.ToString(CultureInfo.InvariantCulture)))}]");
         return $"{VmVcpus.Section} {{\n  {string.Join("\n  ", lines)}\n}}";
     }
 
-    private static IpcException Bad(string why) => new(IpcStatus.BadRange, $"VM vCPUs: {why}");
+    private static void Fail(string? why)
+    {
+        if (why is not null) throw new IpcException(IpcStatus.BadRange, $"VM vCPUs: {why}");
+    }
+
+    private static InvalidOperationException NoDefault(string key) =>
+        new($"reference.conf has no default for {VmVcpus.Section}.{key}");
 }

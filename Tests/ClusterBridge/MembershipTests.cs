@@ -46,7 +46,7 @@ public sealed class MembershipTests(ITestOutputHelper output) : Akka.TestKit.Xun
 
     [Theory]
     [InlineData("node-id = 0", "m3actors.cluster.node-id")]
-    [InlineData("node-id = x", "m3actors.cluster.node-id has the wrong type")]
+    [InlineData("node-id = x", "m3actors.cluster.node-id = 'x' is not an integer")]
     [InlineData("node-set = [2]", "m3actors.cluster.node-set does not contain this node's id 1")]
     [InlineData("secret = short", "m3actors.cluster.secret must be at least 16 characters")]
     [InlineData("seed-nodes = [\"nohost\"]", "m3actors.cluster.seed-nodes 'nohost' is not host:port")]

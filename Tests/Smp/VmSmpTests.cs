@@ -200,10 +200,10 @@ public sealed class VmSmpTests
     }
 
     [Theory]
-    [InlineData(0, SchedulingPolicy.AffinityStatic, null, "vCPU count 0 is outside 1..1024")]
-    [InlineData(-2, SchedulingPolicy.Symmetric, null, "vCPU count -2 is outside")]
+    [InlineData(0, SchedulingPolicy.AffinityStatic, null, "VcpuOptions.Count = 0 is outside 1..1024")]
+    [InlineData(-2, SchedulingPolicy.Symmetric, null, "VcpuOptions.Count = -2 is outside")]
     [InlineData(1, SchedulingPolicy.Asymmetric, null, "asymmetric needs 1..0 reserved vCPUs")]
-    [InlineData(2, SchedulingPolicy.Symmetric, 1, "reserved vCPUs only apply to the asymmetric policy")]
+    [InlineData(2, SchedulingPolicy.Symmetric, 1, "VcpuOptions.ReservedVcpus only applies to the asymmetric policy")]
     [InlineData(2, (SchedulingPolicy)42, null, "scheduling policy 42 is not one of")]
     public async Task Typed_bad_vcpu_options_fail_at_vm_start_with_bad_range(int count, SchedulingPolicy policy, int? reserved, string expected)
     {
@@ -226,8 +226,8 @@ public sealed class VmSmpTests
 
     [Theory]
     [InlineData("m3actors.vcpus { vcpus = 2, policy = fifo }", "unknown policy 'fifo'")]
-    [InlineData("m3actors.vcpus { vcpus = 0 }", "vcpus must be at least 1, got 0")]
-    [InlineData("m3actors.vcpus { vcpus = -1, policy = symmetric }", "vcpus must be at least 1, got -1")]
+    [InlineData("m3actors.vcpus { vcpus = 0 }", "m3actors.vcpus': vcpus = 0 is outside 1..1024")]
+    [InlineData("m3actors.vcpus { vcpus = -1, policy = symmetric }", "vcpus = -1 is outside 1..1024")]
     [InlineData("m3actors.vcpus { vcpus = 2, policy = affinity-static, placement { \"/user/fs\" { vcpu = 4 } } }", "names vCPU 4, but the dispatcher has vCPUs 0..1")]
     public async Task Hocon_bad_vcpu_config_fails_at_vm_start_with_a_configuration_error(string hocon, string expected)
     {
