@@ -41,7 +41,8 @@ internal static class HoconRead
                 ? n
                 : throw error($"{name} contains '{text}', which is not an integer")).ToArray();
 
-    public static IReadOnlyList<string>? StringList(Config config, string path, string name, Func<string, Exception> error) =>
+    public static IReadOnlyList<string>? StringList(Config config, string path, string name,
+        Func<string, Exception> error) =>
         List(config, path, name, "a list of strings", error);
 
     private static string? Literal(Config config, string path, string name, string kind, Func<string, Exception> error)

@@ -18,12 +18,14 @@ public static class M3ActorsConfig
     /// <summary>The reference configuration's text, comments included.</summary>
     public static string ReferenceText { get; } = Load();
 
-    /// <summary>The reference configuration. A <c>null</c> value there means the default is computed (see its comment).</summary>
+    /// <summary>The reference configuration. A <c>null</c> value there: the default is computed (see its comment).</summary>
     public static Config Reference { get; } = ConfigurationFactory.ParseString(ReferenceText);
 
     /// <summary>The reference's <c>m3actors.rendezvous-mailbox</c> alone: every VM's ActorSystem falls back to it.</summary>
     internal static Config RendezvousMailbox { get; } = ConfigurationFactory.ParseString(
-        $"{Actors.RendezvousMailbox.Id}.mailbox-type = \"{Reference.GetString($"{Actors.RendezvousMailbox.Id}.mailbox-type")}\"");
+        $"{MailboxType} = \"{Reference.GetString(MailboxType)}\"");
+
+    private const string MailboxType = $"{Actors.RendezvousMailbox.Id}.mailbox-type";
 
     /// <summary>
     /// Throws <see cref="IpcException"/> BadRange when <paramref name="config"/> has a key under <c>m3actors</c> that
@@ -50,14 +52,15 @@ public static class M3ActorsConfig
                "(docs/configuration.md)";
     }
 
-    /// <summary>The reference's value at <paramref name="path"/>, as an integer, or null where the reference says null.</summary>
+    /// <summary>The reference's integer at <paramref name="path"/>, or null where the reference says null.</summary>
     internal static int? DefaultInt(string path) => HoconRead.Int(Reference, path, path, BrokenReference);
 
-    /// <summary>The reference's value at <paramref name="path"/>, as a string, or null where the reference says null.</summary>
+    /// <summary>The reference's string at <paramref name="path"/>, or null where the reference says null.</summary>
     internal static string? DefaultString(string path) => HoconRead.String(Reference, path, path, BrokenReference);
 
     /// <summary>The reference's value at <paramref name="path"/>, as a duration.</summary>
-    internal static TimeSpan? DefaultDuration(string path) => HoconRead.Duration(Reference, path, path, BrokenReference);
+    internal static TimeSpan? DefaultDuration(string path) =>
+        HoconRead.Duration(Reference, path, path, BrokenReference);
 
     private static void Check(HoconValue value, HoconValue reference, string path)
     {

@@ -57,13 +57,15 @@ internal sealed record VcpuDispatcherSettings(
         var placements = new Dictionary<string, VcpuPlacement>(StringComparer.Ordinal);
         if (!config.HasPath("placement")) return placements;
         var section = config.GetValue("placement");
-        if (!section.IsObject()) throw Error(id, $"{id}.placement must be an object keyed by actor path, found '{section}'.");
+        if (!section.IsObject())
+            throw Error(id, $"{id}.placement must be an object keyed by actor path, found '{section}'.");
         foreach (var (path, value) in section.GetObject().Items)
         {
             var key = $"{id}.placement.\"{path}\"";
             if (!value.IsObject()) throw Error(id, $"{key} must be an object like {{ vcpu = 0, role = server }}.");
             foreach (var entryKey in value.GetObject().Items.Keys)
-                if (!PlacementKeys.Contains(entryKey)) throw Error(id, M3ActorsConfig.UnknownKey(key, entryKey, PlacementKeys));
+                if (!PlacementKeys.Contains(entryKey))
+                    throw Error(id, M3ActorsConfig.UnknownKey(key, entryKey, PlacementKeys));
             var entry = new Reader(new Config(new HoconRoot(value)), id, key);
             var role = entry.String("role") switch
             {
@@ -91,7 +93,9 @@ internal sealed record VcpuDispatcherSettings(
         object? value = typeof(T) == typeof(int) ? M3ActorsConfig.DefaultInt(path)
             : typeof(T) == typeof(TimeSpan) ? M3ActorsConfig.DefaultDuration(path)
             : M3ActorsConfig.DefaultString(path);
-        return value is T typed ? typed : throw new InvalidOperationException($"reference.conf has no default for {path}");
+        return value is T typed
+            ? typed
+            : throw new InvalidOperationException($"reference.conf has no default for {path}");
     }
 
     private static void Check(string id, string? why)

@@ -13,7 +13,7 @@ public sealed record VcpuOptions
     /// <summary>Number of vCPUs, 1..<see cref="MaxVcpus"/>; may exceed the physical CPUs. Default: the number of CPUs.</summary>
     public int Count { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>The scheduling policy (HOCON <c>policy</c>; default from the reference configuration: symmetric).</summary>
+    /// <summary>The scheduling policy (HOCON <c>policy</c>; default: the reference configuration's, symmetric).</summary>
     public SchedulingPolicy Policy { get; init; } = DefaultPolicy;
 
     /// <summary>Under <see cref="SchedulingPolicy.Asymmetric"/>: vCPUs 0..K-1 are server cores (default 1). Must be null otherwise.</summary>
@@ -41,7 +41,8 @@ public sealed record VcpuOptions
     {
         // The same checks as the HOCON path (VcpuDispatcherSettings), so both accept the same ranges.
         Fail(CountError(Count, "VcpuOptions.Count"));
-        if (!Enum.IsDefined(Policy)) Fail($"scheduling policy {(int)Policy} is not one of symmetric, affinity-static, affinity-dynamic, asymmetric");
+        if (!Enum.IsDefined(Policy))
+            Fail($"scheduling policy {(int)Policy} is not one of symmetric, affinity-static, affinity-dynamic, asymmetric");
         Fail(ReservedError(Policy, Count, ReservedVcpus, "VcpuOptions.ReservedVcpus"));
         Fail(PhysicalCpusError(PhysicalCpus, "VcpuOptions.PhysicalCpus"));
     }
@@ -54,10 +55,14 @@ public sealed record VcpuOptions
     internal static string? ReservedError(SchedulingPolicy policy, int count, int? reserved, string name)
     {
         if (policy != SchedulingPolicy.Asymmetric)
-            return reserved is null ? null : $"{name} only applies to the asymmetric policy, not {SchedulingPolicyNames.Format(policy)}";
+            return reserved is null
+                ? null
+                : $"{name} only applies to the asymmetric policy, not {SchedulingPolicyNames.Format(policy)}";
         var k = reserved ?? DefaultReservedVcpus;
-        return k >= 1 && k < count ? null
-            : $"{name} = {k}: asymmetric needs 1..{count - 1} reserved vCPUs out of {count} so that servers and clients both have one";
+        return k >= 1 && k < count
+            ? null
+            : $"{name} = {k}: asymmetric needs 1..{count - 1} reserved vCPUs out of {count} so that servers and " +
+              "clients both have one";
     }
 
     /// <summary>Why the physical CPU list (null: not given) is refused, or null.</summary>
@@ -75,7 +80,10 @@ public sealed record VcpuOptions
             $"policy = {SchedulingPolicyNames.Format(Policy)}",
         };
         if (Policy == SchedulingPolicy.Asymmetric)
-            lines.Add($"reserved-vcpus = {(ReservedVcpus ?? DefaultReservedVcpus).ToString(CultureInfo.InvariantCulture)}");
+        {
+            var reserved = ReservedVcpus ?? DefaultReservedVcpus;
+            lines.Add($"reserved-vcpus = {reserved.ToString(CultureInfo.InvariantCulture)}");
+        }
         if (PhysicalCpus is { } cpus) lines.Add($"physical-cpus = [{string.Join(", ", cpus.Select(c => c.ToString(CultureInfo.InvariantCulture)))}]");
         return $"{VmVcpus.Section} {{\n  {string.Join("\n  ", lines)}\n}}";
     }

@@ -55,6 +55,24 @@ public sealed partial class ReferenceConfigTests
         Assert.Contains("m3actors.cluster.node-id is missing", e.Message);
     }
 
+    [Fact]
+    public void Every_key_of_the_reference_is_in_docs_configuration_md()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "M3Actors.sln"))) root = root.Parent;
+        Assert.NotNull(root);
+        var docs = File.ReadAllText(Path.Combine(root.FullName, "docs", "configuration.md"));
+        var keys = LeafKeys(M3ActorsConfig.Reference.GetValue(M3ActorsConfig.Root), M3ActorsConfig.Root).ToList();
+        Assert.Contains("m3actors.vcpus.placement", keys);
+        Assert.All(keys, key => Assert.Contains($"`{key}`", docs));
+    }
+
+    // Every key whose value is not a section; an empty object (a map of the user's keys) counts as a key.
+    private static IEnumerable<string> LeafKeys(Akka.Configuration.Hocon.HoconValue value, string path) =>
+        value.IsObject() && value.GetObject().Items.Count > 0
+            ? value.GetObject().Items.SelectMany(item => LeafKeys(item.Value, $"{path}.{item.Key}"))
+            : [path];
+
     [GeneratedRegex(@"^[a-z][a-z-]* = ")]
     private static partial Regex KeyLine();
 }
