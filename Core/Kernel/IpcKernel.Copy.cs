@@ -42,10 +42,11 @@ internal sealed partial class IpcKernel
             if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
             if (bytes < 0 || bytes > _maxCopyBytes)
                 return Fail(caller, IpcStatus.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
-            if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
-            if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
+            // Before the state check: a pinned party whose call completed meanwhile is not receiving, yet busy.
             if (src.Copying || dst.Copying)
                 return Fail(caller, IpcStatus.Busy, $"{(src.Copying ? src : dst).Ep} is already a party of another vcopy");
+            if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
+            if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
             if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out read, out var why) is var badRead and not IpcStatus.Ok)
                 return Fail(caller, badRead, $"source {src.Ep}: {why}");
             if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out write, out why) is var badWrite and not IpcStatus.Ok)
