@@ -33,6 +33,7 @@ internal sealed partial class IpcKernel
     internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
+        caller.LastError = null;
         Proc src, dst;
         Memory<byte> read, write;
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, source), PartnerSlot(caller, destination)))

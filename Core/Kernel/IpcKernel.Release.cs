@@ -51,7 +51,23 @@ internal sealed partial class IpcKernel
                 waiter.TrySetException(new IpcException(IpcStatus.VmNotRunning, "the VM ended before the slot was bound"));
             _bindWaiters.Clear();
         }
-        // No bind can start now; a call already validated under its caller's lock ends before that slot is swept.
+        // No bind can start now, and no call can block: each validates under its caller's lock, and a call that did so
+        // before the flag changed is done before that slot's section below. §12.5: every blocked call ends with
+        // VmNotRunning first, so no partner sees DstDied/SrcDied from a teardown order; the unbinds then find nobody
+        // waiting.
+        var wake = new Wakeups();
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            if (Volatile.Read(ref _slots[slot]) is not { } p) continue;
+            using (EnterWithQueueOwner(p))
+            {
+                if (!p.IsBlockedInCall && !(p.IsReceiving && p.GetFrom != Endpoint.Any)) continue;
+                Withdraw(p);
+                Complete(p, IpcStatus.VmNotRunning, ref wake);
+                AssertInvariants(p);
+            }
+        }
+        wake.Run();
         for (var slot = 0; slot < _slots.Length; slot++)
             if (Volatile.Read(ref _slots[slot]) is { } p) Unbind(p, IpcStatus.VmNotRunning);
     }
@@ -67,8 +83,11 @@ internal sealed partial class IpcKernel
         using (EnterWithQueueOwner(p))
         {
             if (p.CallSeq != seq || !p.IsBlockedInCall) return false;
+            // A sendrec whose request the server already took leaves a debt: the server's late reply is discarded.
+            if (p.IsReplyPending && p.IsReceiving && Lookup(p.GetFrom) is { } server) p.SetOwedReply(server.Slot);
             Withdraw(p);
             p.Result = reason;
+            p.LastError = reason.Describe();
             AssertInvariants(p);
             if (p.Copying)
             {
@@ -110,13 +129,14 @@ internal sealed partial class IpcKernel
                 if (p.QueueHead != first) continue;     // it timed out meanwhile
                 p.Unlink(first, null);
                 Complete(first, IpcStatus.DstDied, ref wake);
+                first.LastError = $"{p.Ep} ended while we were sending to it";
                 AssertInvariants(first);
             }
         }
     }
 
     // Everyone receiving from p (including a sendrec caller waiting for p's reply) gets SrcDied, and p's notify bits
-    // are cleared, one slot's section at a time.
+    // and the replies it owed are cleared, one slot's section at a time.
     private void ReleasePartners(Proc p, ref Wakeups wake)
     {
         for (var slot = 0; slot < _slots.Length; slot++)
@@ -126,7 +146,12 @@ internal sealed partial class IpcKernel
             {
                 if (_slots[slot] is not { } other) continue;
                 other.ClearNotify(p.Slot);
-                if (other.IsReceiving && other.GetFrom == p.Ep) Complete(other, IpcStatus.SrcDied, ref wake);
+                other.ClearOwedReply(p.Slot);       // §12.1: a server that ended owes nothing any more
+                if (other.IsReceiving && other.GetFrom == p.Ep)
+                {
+                    Complete(other, IpcStatus.SrcDied, ref wake);
+                    other.LastError = $"{p.Ep} ended while we were receiving from it";
+                }
                 AssertInvariants(other);
             }
         }

@@ -119,6 +119,7 @@ internal sealed partial class IpcKernel
     {
         SetState(p, ProcFlags.None, Endpoint.None, Endpoint.None);
         p.Result = status;
+        if (status != IpcStatus.Ok) p.LastError = status.Describe();
         if (p.Copying)
         {
             p.OutcomeHeld = true;
