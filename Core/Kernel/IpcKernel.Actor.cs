@@ -48,8 +48,8 @@ internal sealed partial class IpcKernel
             Retry retry;
             using (var held = _locks.Enter(p.Slot, PartnerSlot(p, filter), sender))
             {
-                step = NextForActorLocked(p, filter, requestsOnly, userWaiting, walk, in held, ref wake, out status, out retry,
-                    out sender);
+                step = NextForActorLocked(p, filter, requestsOnly, userWaiting, walk, in held, ref wake, out status,
+                    out retry, out sender);
                 if (retry == Retry.None)
                 {
                     EndWalk(p, walk);
@@ -77,15 +77,17 @@ internal sealed partial class IpcKernel
             return ActorStep.Ipc;
         }
         if (!p.Bound) return userWaiting ? ActorStep.User : ActorStep.Nothing;
-        if (p.IsBlockedInCall || p.OutcomeHeld) return ActorStep.Nothing;   // the rendezvous: hold everything until the outcome
+        // The rendezvous: hold everything until the outcome (held too while a vcopy pins the actor).
+        if (p.IsBlockedInCall || p.OutcomeHeld) return ActorStep.Nothing;
         if ((p.Flags & ProcFlags.IdleReceive) != 0)
         {
             if (!userWaiting) return ActorStep.Nothing;
             Withdraw(p);
             return ActorStep.User;
         }
-        status = ReceiveLocked(p, filter, requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive, mayBlock: !userWaiting, idle: true, walk,
-            in held, ref wake, out retry, out sender);
+        var call = requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive;
+        status = ReceiveLocked(p, filter, call, mayBlock: !userWaiting, idle: true, walk, in held, ref wake, out retry,
+            out sender);
         return retry != Retry.None ? ActorStep.Nothing : status switch
         {
             IpcStatus.Suspended => ActorStep.Nothing,

@@ -13,7 +13,7 @@ internal sealed partial class IpcKernel
 {
     internal const int ChunkBytes = 64 * 1024;
 
-    /// <summary>Test hook: runs on the copying thread after every chunk of a chunked copy, with no kernel lock held.</summary>
+    /// <summary>Test hook: runs on the copying thread after each chunk of a chunked copy, holding no kernel lock.</summary>
     internal Action? ChunkCopied;
 
     internal int RegisterBuffer(Proc owner, Memory<byte> region, BufferAccess access)
@@ -30,37 +30,49 @@ internal sealed partial class IpcKernel
         using (_locks.Enter(owner.Slot)) return owner.Buffers.Unregister(id);
     }
 
-    internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes)
+    internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
+        int bytes)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
-        Proc src, dst;
+        IpcStatus status;
+        Proc? src, dst;
         Memory<byte> read, write;
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, source), PartnerSlot(caller, destination)))
         {
-            if (ResolveParty(caller, source, IpcStatus.SrcDied, out src) is var badSrc and not IpcStatus.Ok) return badSrc;
-            if (ResolveParty(caller, destination, IpcStatus.DstDied, out dst) is var badDst and not IpcStatus.Ok) return badDst;
-            if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
-            if (bytes < 0 || bytes > _maxCopyBytes)
-                return Fail(caller, IpcStatus.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
-            // Before the state check: a pinned party whose call completed meanwhile is not receiving, yet busy.
-            if (src.Copying || dst.Copying)
-                return Fail(caller, IpcStatus.Busy, $"{(src.Copying ? src : dst).Ep} is already a party of another vcopy");
-            if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
-            if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
-            if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out read, out var why) is var badRead and not IpcStatus.Ok)
-                return Fail(caller, badRead, $"source {src.Ep}: {why}");
-            if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out write, out why) is var badWrite and not IpcStatus.Ok)
-                return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
-            if (bytes <= ChunkBytes)
-            {
-                read.Span.CopyTo(write.Span);
-                CountCopy(caller, bytes);
-                return IpcStatus.Ok;
-            }
-            src.Copying = dst.Copying = true;
+            status = BeginCopy(caller, source, from, destination, to, bytes, out src, out dst, out read, out write);
+            AssertInvariants(src, dst);
         }
-        return CopyInChunks(caller, src, dst, read, write);
+        return status == IpcStatus.Suspended ? CopyInChunks(caller, src!, dst!, read, write) : status;
+    }
+
+    // Checks the copy, then does it in one go, or pins both parties and returns Suspended for the chunks.
+    private IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
+        int bytes, out Proc? src, out Proc? dst, out Memory<byte> read, out Memory<byte> write)
+    {
+        (dst, read, write) = (null, default, default);
+        if (ResolveParty(caller, source, IpcStatus.SrcDied, out src) is var badSrc and not IpcStatus.Ok) return badSrc;
+        if (ResolveParty(caller, destination, IpcStatus.DstDied, out dst) is var badDst and not IpcStatus.Ok) return badDst;
+        if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
+        if (bytes < 0 || bytes > _maxCopyBytes)
+            return Fail(caller, IpcStatus.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
+        // Before the state check: a pinned party whose call completed meanwhile is not receiving, yet busy.
+        if (src.Copying || dst.Copying)
+            return Fail(caller, IpcStatus.Busy, $"{(src.Copying ? src : dst).Ep} is a party of another vcopy");
+        if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
+        if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
+        if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out read, out var why) is var badRead and not IpcStatus.Ok)
+            return Fail(caller, badRead, $"source {src.Ep}: {why}");
+        if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out write, out why) is var badWrite and not IpcStatus.Ok)
+            return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
+        if (bytes <= ChunkBytes)
+        {
+            read.Span.CopyTo(write.Span);
+            CountCopy(caller, bytes);
+            return IpcStatus.Ok;
+        }
+        src.Copying = dst.Copying = true;
+        return IpcStatus.Suspended;
     }
 
     // The parties are pinned; every chunk re-checks that both are alive. The regions stay valid across the chunks

@@ -57,7 +57,8 @@ internal sealed partial class IpcKernel
             Retry retry;
             using (var held = _locks.Enter(caller.Slot, PartnerSlot(caller, src), sender))
             {
-                status = ReceiveLocked(caller, src, call, mayBlock, idle: false, walk, in held, ref wake, out retry, out sender);
+                status = ReceiveLocked(caller, src, call, mayBlock, idle: false, walk, in held, ref wake, out retry,
+                    out sender);
                 if (retry == Retry.None) EndWalk(caller, walk);
                 AssertInvariants(caller, Lookup(src));
             }
@@ -203,7 +204,8 @@ internal sealed partial class IpcKernel
         caller.Received++;
         sender.Sent++;
         _locks[caller.Slot].Messages++;
-        if (sender.IsReplyPending) SetState(sender, ProcFlags.Receiving | ProcFlags.ReplyPending, Endpoint.None, caller.Ep);
+        if (sender.IsReplyPending)
+            SetState(sender, ProcFlags.Receiving | ProcFlags.ReplyPending, Endpoint.None, caller.Ep);
         else Complete(sender, IpcStatus.Ok, ref wake);
         AssertInvariants(sender);
     }

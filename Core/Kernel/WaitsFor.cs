@@ -31,7 +31,7 @@ internal static class WaitsFor
     /// <summary>The edge part of a word (partner, direction, state), without its version.</summary>
     internal static long Edge(long word) => word & EdgeMask;
 
-    /// <summary>Publishes <paramref name="edge"/> (from <see cref="EdgeOf"/>, or 0 for none) with the next version.</summary>
+    /// <summary>Publishes <paramref name="edge"/> (from <see cref="EdgeOf"/>, or 0 for none), next version.</summary>
     internal static void Publish(ref long word, long edge) => Volatile.Write(ref word, Next(word, edge));
 
     /// <summary>

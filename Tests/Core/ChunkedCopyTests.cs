@@ -100,8 +100,9 @@ public sealed class ChunkedCopyTests(ITestOutputHelper output) : IpcTestKit(outp
         };
         Assert.Equal(sourceDies ? IpcStatus.SrcDied : IpcStatus.DstDied, parties.Copy());
         Assert.Equal(1, chunks);
-        Assert.True(parties.Source.AsSpan(0, IpcKernel.ChunkBytes).SequenceEqual(parties.Target.AsSpan(0, IpcKernel.ChunkBytes)));
-        Assert.Equal(new byte[parties.Target.Length - IpcKernel.ChunkBytes], parties.Target[IpcKernel.ChunkBytes..]);
+        var chunk = IpcKernel.ChunkBytes;
+        Assert.True(parties.Source.AsSpan(0, chunk).SequenceEqual(parties.Target.AsSpan(0, chunk)));
+        Assert.Equal(new byte[parties.Target.Length - chunk], parties.Target[chunk..]);
         var dead = sourceDies ? parties.AWaits : parties.BWaits;
         Assert.Equal(IpcStatus.NotBound, (await dead.WaitAsync(Patience)).Status);
         var survivor = sourceDies ? parties.B : parties.A;
