@@ -15,7 +15,11 @@ internal sealed partial class IpcKernel
     /// fails, so no partner can join it while the sweep below runs. Every step re-reads under its locks, so two
     /// unbinds of one proc (an owner's and the VM's end) may overlap harmlessly.
     /// </remarks>
-    internal void Unbind(Proc p, IpcStatus ownReason)
+    internal void Unbind(Proc p, IpcStatus ownReason) => Unbind(p, ownReason, sweepPartners: true);
+
+    // Shutdown skips the sweep of partners: it has ended every blocked call already and no call can start, so the
+    // sweep would only clear bits of procs that die too, at O(slots) sections per proc.
+    private void Unbind(Proc p, IpcStatus ownReason, bool sweepPartners)
     {
         var wake = new Wakeups();
         using (EnterWithQueueOwner(p))
@@ -33,7 +37,7 @@ internal sealed partial class IpcKernel
             AssertInvariants(p);
         }
         ReleaseQueuedSenders(p, ref wake);
-        ReleasePartners(p, ref wake);
+        if (sweepPartners) ReleasePartners(p, ref wake);
         using (_locks.Enter(p.Slot))
         {
             if (_slots[p.Slot] == p) Volatile.Write(ref _slots[p.Slot], null);
@@ -69,7 +73,7 @@ internal sealed partial class IpcKernel
         }
         wake.Run();
         for (var slot = 0; slot < _slots.Length; slot++)
-            if (Volatile.Read(ref _slots[slot]) is { } p) Unbind(p, IpcStatus.VmNotRunning);
+            if (Volatile.Read(ref _slots[slot]) is { } p) Unbind(p, IpcStatus.VmNotRunning, sweepPartners: false);
     }
 
     /// <summary>
@@ -141,7 +145,9 @@ internal sealed partial class IpcKernel
     {
         for (var slot = 0; slot < _slots.Length; slot++)
         {
-            if (slot == p.Slot) continue;
+            // A slot free now can hold nothing of p's: a proc bound after p was marked can neither receive from p nor
+            // get a notification from it.
+            if (slot == p.Slot || Volatile.Read(ref _slots[slot]) is null) continue;
             using (_locks.Enter(slot))
             {
                 if (_slots[slot] is not { } other) continue;
