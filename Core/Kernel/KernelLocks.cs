@@ -22,8 +22,6 @@ internal sealed class KernelLocks
 
     internal SlotLock this[int slot] => _slots[slot];
 
-    internal int Count => _slots.Length;
-
     /// <summary>Takes the locks of up to three slots (<see cref="None"/> to skip; duplicates count once).</summary>
     internal Held Enter(int a, int b = None, int c = None)
     {

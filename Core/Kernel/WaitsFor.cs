@@ -22,8 +22,6 @@ internal static class WaitsFor
 
     internal static bool IsTentative(long word) => (word & StateMask) == Tentative;
 
-    internal static bool IsCommitted(long word) => (word & StateMask) == Committed;
-
     internal static Endpoint Partner(long word) => new((int)(uint)word);
 
     internal static bool Sending(long word) => (word & SendingBit) != 0;
