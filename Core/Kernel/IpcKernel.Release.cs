@@ -25,15 +25,9 @@ internal sealed partial class IpcKernel
         using (EnterWithQueueOwner(p))
         {
             p.Bound = false;
-            if (p.IsBlockedInCall)
-            {
-                Withdraw(p);
-                Complete(p, ownReason, ref wake);
-            }
-            else
-            {
-                Withdraw(p);        // an actor's idle receive, or a word left by a walk the owner will never finish
-            }
+            var blocked = p.IsBlockedInCall;
+            Withdraw(p);        // also an actor's idle receive, or a word left by a walk the owner will never finish
+            if (blocked) Complete(p, ownReason, ref wake);
             AssertInvariants(p);
         }
         ReleaseQueuedSenders(p, ref wake);
@@ -123,7 +117,8 @@ internal sealed partial class IpcKernel
         return p.IsSending && (uint)sendTo.Slot < (uint)_slots.Length ? sendTo.Slot : KernelLocks.None;
     }
 
-    // Every sender queued on the unbound p gets DstDied, one {sender, p} section each (no new sender can join).
+    // Every sender queued on the unbound p gets DstDied, one {sender, p} section each (no new sender can join). Once
+    // the VM is ending, a release racing with shutdown's pass gets VmNotRunning like every other blocked call (§12.5).
     private void ReleaseQueuedSenders(Proc p, ref Wakeups wake)
     {
         while (Volatile.Read(ref p.QueueHead) is { } first)
@@ -132,8 +127,9 @@ internal sealed partial class IpcKernel
             {
                 if (p.QueueHead != first) continue;     // it timed out meanwhile
                 p.Unlink(first, null);
-                Complete(first, IpcStatus.DstDied, ref wake);
-                first.LastError = $"{p.Ep} ended while we were sending to it";
+                var running = _running;
+                Complete(first, running ? IpcStatus.DstDied : IpcStatus.VmNotRunning, ref wake);
+                if (running) first.LastError = $"{p.Ep} ended while we were sending to it";
                 AssertInvariants(first);
             }
         }
@@ -155,8 +151,9 @@ internal sealed partial class IpcKernel
                 other.ClearOwedReply(p.Slot);       // §12.1: a server that ended owes nothing any more
                 if (other.IsReceiving && other.GetFrom == p.Ep)
                 {
-                    Complete(other, IpcStatus.SrcDied, ref wake);
-                    other.LastError = $"{p.Ep} ended while we were receiving from it";
+                    var running = _running;
+                    Complete(other, running ? IpcStatus.SrcDied : IpcStatus.VmNotRunning, ref wake);
+                    if (running) other.LastError = $"{p.Ep} ended while we were receiving from it";
                 }
                 AssertInvariants(other);
             }
