@@ -9,8 +9,13 @@ internal sealed class BufferTable
     private Entry[] _entries = [];
     private int _used;
 
+    // Checked before anything is stored: an empty region or one nobody may read or write can never take part in a
+    // copy, so registering it is a mistake worth reporting at once rather than as a Range or CallDenied later.
     internal int Register(Memory<byte> region, BufferAccess access)
     {
+        if (region.IsEmpty) throw new IpcException(IpcStatus.Range, "cannot register an empty buffer: no copy could use it");
+        if (access is not (BufferAccess.Read or BufferAccess.Write or BufferAccess.ReadWrite))
+            throw new ArgumentOutOfRangeException(nameof(access), access, "a buffer's access is Read, Write or ReadWrite");
         if (_used == _entries.Length) Array.Resize(ref _entries, Math.Max(4, _used * 2));
         _entries[_used] = new Entry(region, access, Live: true);
         return _used++;
