@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using M3Actors.Actors;
 using static M3Actors.Examples.Minix.MinixProtocol;
 
 namespace M3Actors.Examples.Minix;
@@ -86,7 +87,8 @@ public sealed class RsServer(IReadOnlyList<Service> services, RsJournal journal)
     private void Start(Service service)
     {
         var incarnation = _incarnations[service.Slot] = _incarnations.GetValueOrDefault(service.Slot) + 1;
-        var child = Context.ActorOf(service.Props(), $"{service.Name}-{incarnation}");
+        // A child endpoint actor is made by RS, not by vm.ActorOf, so it names the rendezvous mailbox itself.
+        var child = Context.ActorOf(service.Props().WithMailbox(RendezvousMailbox.Id), $"{service.Name}-{incarnation}");
         Context.Watch(child);
         _children[child] = service;
     }

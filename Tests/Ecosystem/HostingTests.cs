@@ -118,7 +118,7 @@ public sealed class HostingTests : Akka.TestKit.Xunit2.TestKit
         using var host = Build(new Dictionary<string, string?> { ["M3Actors:Drvs:MaxVms"] = "0" });
         var error = await Assert.ThrowsAsync<IpcException>(() => host.StartAsync().WaitAsync(Patience));
         Assert.Equal(IpcStatus.BadRange, error.Status);
-        Assert.Contains("max-vms 0 is outside", error.Message);
+        Assert.Contains("m3actors.drvs.max-vms = 0 is outside", error.Message);
     }
 
     [Fact(Timeout = 30_000)]
