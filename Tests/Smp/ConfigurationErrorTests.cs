@@ -22,11 +22,11 @@ public sealed class ConfigurationErrorTests() : SmpTestKit($$"""
 {
     [Theory]
     [InlineData("unknown-policy", "unknown policy 'round-robin'")]
-    [InlineData("zero-vcpus", "vcpus must be at least 1, got 0")]
-    [InlineData("negative-vcpus", "vcpus must be at least 1, got -3")]
+    [InlineData("zero-vcpus", "vcpus = 0 is outside 1..1024")]
+    [InlineData("negative-vcpus", "vcpus = -3 is outside 1..1024")]
     [InlineData("hint-out-of-range", "names vCPU 2, but the dispatcher has vCPUs 0..1")]
-    [InlineData("reserved-all", "reserved-vcpus must be between 1 and vcpus - 1 (1)")]
-    [InlineData("reserved-elsewhere", "reserved-vcpus only applies to policy = asymmetric")]
+    [InlineData("reserved-all", "reserved-vcpus = 2: asymmetric needs 1..1 reserved vCPUs out of 2")]
+    [InlineData("reserved-elsewhere", "reserved-vcpus only applies to the asymmetric policy, not symmetric")]
     public void Bad_configuration_fails_at_dispatcher_creation_saying_what_is_wrong(string id, string expected)
     {
         var e = Assert.ThrowsAny<Exception>(() => Sys.Dispatchers.Lookup(id));
