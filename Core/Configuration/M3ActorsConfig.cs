@@ -47,7 +47,7 @@ public static class M3ActorsConfig
     {
         var keys = valid.ToArray();
         var nearest = KeySuggestion.Nearest(key, keys);
-        var hint = nearest is null ? "" : $"; did you mean {section}.{nearest}?";
+        var hint = nearest is null ? "." : $"; did you mean {section}.{nearest}?";
         return $"{section}.{key} is not a known key{hint} The keys of {section} are {string.Join(", ", keys)} " +
                "(docs/configuration.md)";
     }

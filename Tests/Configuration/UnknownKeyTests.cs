@@ -32,6 +32,7 @@ public sealed class UnknownKeyTests
         var e = Assert.Throws<IpcException>(() =>
             DrvsOptions.FromConfig(ConfigurationFactory.ParseString("m3actors.drvs.zzzzzzzzzzzz = 1")));
         Assert.DoesNotContain("did you mean", e.Message);
+        Assert.Contains("m3actors.drvs.zzzzzzzzzzzz is not a known key.", e.Message);
         Assert.Contains("The keys of m3actors.drvs are node-id, max-vms, max-nodes, max-endpoints-per-vm, max-copy-bytes",
             e.Message);
     }
