@@ -18,7 +18,7 @@ public static class M3ActorsConfig
     /// <summary>The reference configuration's text, comments included.</summary>
     public static string ReferenceText { get; } = Load();
 
-    /// <summary>The reference configuration. A <c>null</c> value there: the default is computed (see its comment).</summary>
+    /// <summary>The reference configuration; a <c>null</c> there: the default is computed (see its comment).</summary>
     public static Config Reference { get; } = ConfigurationFactory.ParseString(ReferenceText);
 
     /// <summary>The reference's <c>m3actors.rendezvous-mailbox</c> alone: every VM's ActorSystem falls back to it.</summary>
