@@ -22,6 +22,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
     private readonly PlacementRules _rules;
     private readonly Vcpu[] _vcpus;
     private readonly RunQueues _queues;
+    private readonly RunDeadline _runDeadline;
     private readonly ConcurrentDictionary<string, VcpuPlacement> _placements;
     private readonly ConditionalWeakTable<Mailbox, ActorSlot> _slots = new();
     private readonly Lock _lifecycle = new();
@@ -34,14 +35,16 @@ public sealed class VcpuDispatcher : MessageDispatcher
         _settings = settings;
         Id = settings.Id;
         Throughput = settings.Throughput;
-        ThroughputDeadlineTime = settings.ThroughputDeadlineTicks;
+        // Absolute, set before each run (ArmRunDeadline); 0 until the first run so that Akka's check is on.
+        ThroughputDeadlineTime = 0;
+        _runDeadline = new RunDeadline(() => configurator.Prerequisites.Scheduler.HighResMonotonicClock, settings.RunLength);
         ShutdownTimeout = settings.ShutdownTimeout;
         _rules = new PlacementRules(settings.Policy, settings.Vcpus, settings.ReservedVcpus);
         var now = Stopwatch.GetTimestamp();
         _vcpus = Enumerable.Range(0, settings.Vcpus).Select(i => new Vcpu(i, now)).ToArray();
         _queues = settings.Policy == SchedulingPolicy.Symmetric
-            ? new SharedRunQueue(_vcpus, _rules)
-            : new PerVcpuRunQueues(_vcpus, _rules, steal: settings.Policy == SchedulingPolicy.AffinityDynamic);
+            ? new SharedRunQueue(_vcpus)
+            : new PerVcpuRunQueues(_vcpus, steal: settings.Policy == SchedulingPolicy.AffinityDynamic);
         _placements = new ConcurrentDictionary<string, VcpuPlacement>(settings.Placements, StringComparer.Ordinal);
         Vcpus = _vcpus;
     }
@@ -129,8 +132,10 @@ public sealed class VcpuDispatcher : MessageDispatcher
     /// <inheritdoc/>
     public override void Detach(ActorCell cell)
     {
-        if (cell.Mailbox is { } mailbox) _slots.Remove(mailbox);
+        var mailbox = cell.Mailbox;
+        // After base.Detach: it closes the mailbox, so a run scheduled once the slot is gone has nothing to do.
         base.Detach(cell);
+        if (mailbox is not null) _slots.Remove(mailbox);
     }
 
     /// <inheritdoc/>
@@ -144,9 +149,25 @@ public sealed class VcpuDispatcher : MessageDispatcher
     /// <inheritdoc/>
     protected override void ExecuteTask(IRunnable run)
     {
-        ActorSlot? slot = null;
-        if (run is Mailbox mailbox) _slots.TryGetValue(mailbox, out slot);
-        _queues.Enqueue(new WorkItem(run, slot));
+        if (run is Mailbox mailbox && _slots.TryGetValue(mailbox, out var slot))
+        {
+            _queues.Enqueue(new WorkItem(mailbox, slot));
+            return;
+        }
+        // Not an actor's run (a task, or a closed mailbox's last no-op run): the thread pool, where blocking stands
+        // in front of no actor (docs/smp.md, "When a handler blocks").
+        ThreadPool.UnsafeQueueUserWorkItem(new PooledTask(run, this), preferLocal: false);
+    }
+
+    /// <summary>
+    /// Called by a vCPU right before it runs a mailbox: publishes the run's due time where Akka's mailbox loop reads
+    /// it (<see cref="RunDeadline"/>). Written only when it moves on, about once a millisecond, so the vCPUs do not
+    /// contend for the line; a run may see a due time another vCPU set in the same millisecond, which is the same.
+    /// </summary>
+    internal void ArmRunDeadline()
+    {
+        var due = _runDeadline.DueNow();
+        if (ThroughputDeadlineTime.GetValueOrDefault() < due) ThroughputDeadlineTime = due;
     }
 
     /// <summary>
