@@ -27,6 +27,8 @@ public enum IpcStatus
     DeadSrcDst = -105,
     /// <summary>Non-blocking send and the receiver is not waiting for the caller.</summary>
     NotReady = -106,
+    /// <summary>A message whose <see cref="Message.Type"/> is reserved by the IPC layer (NOTIFY) was passed to a send or reply.</summary>
+    BadRequest = -107,
     /// <summary>The source we receive from (or wait for a reply from) ended.</summary>
     SrcDied = -108,
     /// <summary>The destination we send to ended.</summary>
@@ -77,6 +79,7 @@ public static class StatusText
         IpcStatus.CallDenied => "privileges or buffer access deny this call",
         IpcStatus.DeadSrcDst => "the partner endpoint is not alive",
         IpcStatus.NotReady => "the receiver is not waiting",
+        IpcStatus.BadRequest => "the message type is reserved by the IPC layer (NOTIFY)",
         IpcStatus.SrcDied => "the source ended",
         IpcStatus.DstDied => "the destination ended",
         IpcStatus.TrapDenied => "this primitive is not allowed for the caller",

@@ -25,6 +25,7 @@ internal sealed partial class IpcKernel
     internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
+        caller.LastError = null;
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, source), PartnerSlot(caller, destination)))
         {
             if (ResolveParty(caller, source, IpcStatus.SrcDied, out var src) is var badSrc and not IpcStatus.Ok) return badSrc;

@@ -13,6 +13,7 @@ internal sealed partial class IpcKernel
     internal IpcStatus Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
+        caller.LastError = null;
         var wake = new Wakeups();
         IpcStatus status;
         var more = KernelLocks.None;
@@ -31,6 +32,7 @@ internal sealed partial class IpcKernel
     internal IpcStatus Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
+        caller.LastError = null;
         var wake = new Wakeups();
         IpcStatus status;
         var more = KernelLocks.None;
@@ -48,6 +50,7 @@ internal sealed partial class IpcKernel
     internal IpcStatus Notify(Proc caller, Endpoint dst)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
+        caller.LastError = null;
         var wake = new Wakeups();
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
@@ -74,10 +77,13 @@ internal sealed partial class IpcKernel
     internal IpcStatus Reply(Proc caller, Endpoint dst, in Message m)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
+        caller.LastError = null;
         var wake = new Wakeups();
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
             if (Validate(caller, IpcCalls.Reply, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
+            if (m.Type == Message.NotifyType) return ReservedType(caller);
+            if (DiscardLateReply(caller, target)) return IpcStatus.Ok;
             if (!(target.IsReceiving && target.IsReplyPending && target.GetFrom == caller.Ep))
                 return Fail(caller, IpcStatus.ProcState, $"{target.Ep} is not waiting for a reply from {caller.Ep}");
             Deliver(caller, target, in m, ref wake);
@@ -91,7 +97,13 @@ internal sealed partial class IpcKernel
         if (Validate(caller, call, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok)
             return bad == IpcStatus.DeadSrcDst && call != IpcCalls.SendRec ? Fail(caller, IpcStatus.DstDied, $"{dst} is not alive") : bad;
         if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, IpcStatus.CallDenied, $"may not send to slot {target.Slot}");
+        if (m.Type == Message.NotifyType) return ReservedType(caller);
         var sendRec = call == IpcCalls.SendRec;
+        if (sendRec && caller.IsOwedReplyBy(target.Slot))
+            return Fail(caller, IpcStatus.Busy, $"{dst} still owes the reply to an abandoned sendrec of ours");
+        if (!sendRec && DiscardLateReply(caller, target)) return IpcStatus.Ok;
+        if (sendRec && !mayBlock)       // §12.2: a sendrec always waits for its reply, so without waiting it sends nothing
+            return Fail(caller, IpcStatus.Again, "sendrec cannot complete without waiting; use sendnb and receive");
         if (Accepts(target, caller, notification: false, sendRec))
         {
             Deliver(caller, target, in m, ref wake);
@@ -173,6 +185,20 @@ internal sealed partial class IpcKernel
         _locks[target.Slot].Messages++;
         Complete(target, IpcStatus.Ok, ref wake);
     }
+
+    // §12.1: the first message a server sends or replies to a caller that abandoned a sendrec it had taken is the late
+    // reply to that sendrec: it is discarded, so it can never complete a later call. The server's call succeeds.
+    private static bool DiscardLateReply(Proc server, Proc caller)
+    {
+        if (!caller.IsOwedReplyBy(server.Slot)) return false;
+        caller.ClearOwedReply(server.Slot);
+        server.Sent++;
+        return true;
+    }
+
+    // §12.7: NOTIFY is the kernel's own type, so a notification a receiver sees can only come from notify.
+    private static IpcStatus ReservedType(Proc caller) =>
+        Fail(caller, IpcStatus.BadRequest, $"message type {Message.NotifyType:x} (NOTIFY) is reserved; use notify");
 
     // Minix's WILLRECEIVE, plus the two sendrec rules: a reply-pending proc takes only its server's message and no
     // notification; a rcvrqst proc takes only sendrec callers.

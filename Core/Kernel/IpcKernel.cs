@@ -94,6 +94,14 @@ internal sealed partial class IpcKernel
         using (_locks.EnterAll())
         {
             _running = false;
+            // §12.5: every blocked call ends with VmNotRunning first, so no partner sees DstDied/SrcDied from a
+            // teardown order; the releases below then find nobody waiting.
+            foreach (var p in _slots)
+            {
+                if (p is null || !(p.IsBlockedInCall || (p.IsReceiving && p.GetFrom != Endpoint.Any))) continue;
+                Withdraw(p);
+                Complete(p, IpcStatus.VmNotRunning, ref wake);
+            }
             foreach (var p in _slots)
                 if (p is not null) ReleaseLocked(p, IpcStatus.VmNotRunning, ref wake);
             foreach (var waiter in _bindWaiters.Values)
@@ -113,8 +121,11 @@ internal sealed partial class IpcKernel
         using (_locks.EnterAll())
         {
             if (p.CallSeq != seq || !p.IsBlockedInCall) return false;
+            // A sendrec whose request the server already took leaves a debt: the server's late reply is discarded.
+            if (p.IsReplyPending && p.IsReceiving && Lookup(p.GetFrom) is { } server) p.SetOwedReply(server.Slot);
             Withdraw(p);
             p.Result = reason;
+            p.LastError = reason.Describe();
             p.HasOutcome = p.Kind == OwnerKind.Actor;
             p.WorkHint = true;
             AssertInvariants();
@@ -139,12 +150,16 @@ internal sealed partial class IpcKernel
         {
             p.Unlink(s, null);
             Complete(s, IpcStatus.DstDied, ref wake);
+            s.LastError = $"{p.Ep} ended while we were sending to it";
         }
         foreach (var other in _slots)
         {
             if (other is null) continue;
             other.ClearNotify(p.Slot);
-            if (other.IsReceiving && other.GetFrom == p.Ep) Complete(other, IpcStatus.SrcDied, ref wake);
+            other.ClearOwedReply(p.Slot);       // §12.1: a server that ended owes nothing any more
+            if (!other.IsReceiving || other.GetFrom != p.Ep) continue;
+            Complete(other, IpcStatus.SrcDied, ref wake);
+            other.LastError = $"{p.Ep} ended while we were receiving from it";
         }
     }
 
@@ -170,6 +185,7 @@ internal sealed partial class IpcKernel
         p.Flags = ProcFlags.None;
         p.SendTo = p.GetFrom = Endpoint.None;
         p.Result = status;
+        if (status != IpcStatus.Ok) p.LastError = status.Describe();
         p.HasOutcome = p.Kind == OwnerKind.Actor;   // a thread reads its outcome straight after the wakeup
         wake.Completed(p);
     }

@@ -34,6 +34,9 @@ internal sealed class Proc
     internal readonly string Owner;
     internal readonly Privileges Privileges;
     internal readonly ulong[] NotifyBits;
+    // Rulebook §12.1: one bit per server slot that took a sendrec request of ours which we then abandoned (timeout or
+    // cancel). That server still owes a reply; the first message it sends or replies to us is that reply, discarded.
+    internal readonly ulong[] OwedReplies;
 
     internal bool Bound = true;
     internal ProcFlags Flags;
@@ -72,6 +75,7 @@ internal sealed class Proc
         Owner = owner;
         Privileges = privileges;
         NotifyBits = new ulong[(slots + 63) / 64];
+        OwedReplies = new ulong[(slots + 63) / 64];
     }
 
     internal bool IsSending => (Flags & ProcFlags.Sending) != 0;
@@ -100,6 +104,12 @@ internal sealed class Proc
     internal void SetNotify(int slot) => NotifyBits[slot >> 6] |= 1UL << (slot & 63);
 
     internal void ClearNotify(int slot) => NotifyBits[slot >> 6] &= ~(1UL << (slot & 63));
+
+    internal bool IsOwedReplyBy(int slot) => (OwedReplies[slot >> 6] & (1UL << (slot & 63))) != 0;
+
+    internal void SetOwedReply(int slot) => OwedReplies[slot >> 6] |= 1UL << (slot & 63);
+
+    internal void ClearOwedReply(int slot) => OwedReplies[slot >> 6] &= ~(1UL << (slot & 63));
 
     internal int CountPendingNotifies()
     {
