@@ -37,7 +37,8 @@ public sealed class VcpuDispatcher : MessageDispatcher
         Throughput = settings.Throughput;
         // Absolute, set before each run (ArmRunDeadline); 0 until the first run so that Akka's check is on.
         ThroughputDeadlineTime = 0;
-        _runDeadline = new RunDeadline(() => configurator.Prerequisites.Scheduler.HighResMonotonicClock, settings.RunLength);
+        var scheduler = configurator.Prerequisites.Scheduler;
+        _runDeadline = new RunDeadline(() => scheduler.HighResMonotonicClock, settings.RunLength);
         ShutdownTimeout = settings.ShutdownTimeout;
         _rules = new PlacementRules(settings.Policy, settings.Vcpus, settings.ReservedVcpus);
         var now = Stopwatch.GetTimestamp();
@@ -162,7 +163,9 @@ public sealed class VcpuDispatcher : MessageDispatcher
     /// <summary>
     /// Called by a vCPU right before it runs a mailbox: publishes the run's due time where Akka's mailbox loop reads
     /// it (<see cref="RunDeadline"/>). Written only when it moves on, about once a millisecond, so the vCPUs do not
-    /// contend for the line; a run may see a due time another vCPU set in the same millisecond, which is the same.
+    /// contend for the line; runs starting in the same millisecond share the value. A vCPU that was preempted between
+    /// computing and writing may put back an earlier value for a moment, which only ends a run sooner. The value is
+    /// never null once set and its 8 bytes are written at once on 64-bit runtimes, so Akka never reads a torn one.
     /// </summary>
     internal void ArmRunDeadline()
     {

@@ -19,7 +19,10 @@ public static class SmpFairness
     /// <summary>Measures both settings for <paramref name="window"/> each; returns the report lines.</summary>
     public static async Task<IReadOnlyList<string>> MeasureAsync(TimeSpan window)
     {
-        var lines = new List<string> { $"fairness: 1 sendrec pair beside {Hogs} CPU-bound actors (50 us per message), 2 vCPUs, symmetric, throughput 100" };
+        var lines = new List<string>
+        {
+            $"fairness: 1 sendrec pair beside {Hogs} CPU-bound actors (50 us per message), 2 vCPUs, symmetric, throughput 100",
+        };
         foreach (var (label, deadline) in new[] { ("run deadline 1 ms (default)", null), ("run deadline 1h (~ none)", "1h") })
         {
             var (trips, worst) = await RunAsync(deadline, window);
@@ -31,9 +34,11 @@ public static class SmpFairness
 
     private static async Task<(long Trips, TimeSpan Worst)> RunAsync(string? deadline, TimeSpan window)
     {
-        var hocon = $"m3actors.vcpus {{ vcpus = 2, policy = symmetric, throughput = 100{(deadline is null ? "" : $", throughput-deadline-time = {deadline}")} }}";
+        var deadlineKey = deadline is null ? "" : $", throughput-deadline-time = {deadline}";
+        var hocon = $"m3actors.vcpus {{ vcpus = 2, policy = symmetric, throughput = 100{deadlineKey} }}";
         await using var drvs = Drvs.Start();
-        var vm = drvs.StartVm(new VmOptions { Id = 1, Name = "fairness", ActorConfig = ConfigurationFactory.ParseString(hocon) });
+        var config = ConfigurationFactory.ParseString(hocon);
+        var vm = drvs.StartVm(new VmOptions { Id = 1, Name = "fairness", ActorConfig = config });
         vm.ActorOf(Props.Create(() => new EchoPairServer(0)), "server");
         var server = await vm.WhenBoundAsync(0, Patience);
         var client = vm.ActorOf(Props.Create<TimedEchoClient>(), "client");

@@ -51,7 +51,10 @@ public sealed class BlockingContractTests() : SmpTestKit($$"""
         const int siblings = 6;
         for (var round = 0; round < Rounds; round++)
         {
-            var blockers = new[] { await SpawnAsync<Blocker>(id, $"b0-{round}", 0), await SpawnAsync<Blocker>(id, $"b1-{round}", 1) };
+            var blockers = new[]
+            {
+                await SpawnAsync<Blocker>(id, $"b0-{round}", 0), await SpawnAsync<Blocker>(id, $"b1-{round}", 1),
+            };
             var others = new IActorRef[siblings];
             for (var i = 0; i < siblings; i++) others[i] = await SpawnAsync<WhereActor>(id, $"s{i}-{round}", i % 2);
             using var gate = new ManualResetEventSlim();
