@@ -56,6 +56,8 @@ internal sealed class PerVcpuRunQueues(Vcpu[] vcpus, bool steal) : RunQueues(vcp
         return false;
     }
 
+    public override bool HasWaiting(Vcpu vcpu) => !vcpu.Queue.IsEmpty;
+
     // Work a thief may take: queued on a running vCPU (this one included, as it now runs).
     private bool AnyRunningWithWork()
     {

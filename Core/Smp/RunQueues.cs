@@ -30,6 +30,9 @@ internal abstract class RunQueues(Vcpu[] vcpus)
     /// <summary>Whether <see cref="TryTake"/> could find something for <paramref name="self"/> (the re-check before parking).</summary>
     public abstract bool HasWork(Vcpu self);
 
+    /// <summary>Whether runs are queued that <paramref name="vcpu"/> would take next (what a long run holds up).</summary>
+    public abstract bool HasWaiting(Vcpu vcpu);
+
     /// <summary>
     /// Wakes one parked vCPU other than <paramref name="except"/>, unless one is spinning: a spinning vCPU looks at
     /// the queues before it parks, and if it takes an item instead, its own <see cref="AfterTake"/> looks again.

@@ -27,4 +27,6 @@ internal sealed class SharedRunQueue(Vcpu[] vcpus) : RunQueues(vcpus)
     }
 
     public override bool HasWork(Vcpu self) => !_queue.IsEmpty;
+
+    public override bool HasWaiting(Vcpu vcpu) => !_queue.IsEmpty;
 }

@@ -22,7 +22,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
     private readonly PlacementRules _rules;
     private readonly Vcpu[] _vcpus;
     private readonly RunQueues _queues;
-    private readonly RunDeadline _runDeadline;
+    private RunPreemption? _preemption;
     private readonly ConcurrentDictionary<string, VcpuPlacement> _placements;
     private readonly ConditionalWeakTable<Mailbox, ActorSlot> _slots = new();
     private readonly Lock _lifecycle = new();
@@ -35,10 +35,8 @@ public sealed class VcpuDispatcher : MessageDispatcher
         _settings = settings;
         Id = settings.Id;
         Throughput = settings.Throughput;
-        // Absolute, set before each run (ArmRunDeadline); 0 until the first run so that Akka's check is on.
-        ThroughputDeadlineTime = 0;
-        var scheduler = configurator.Prerequisites.Scheduler;
-        _runDeadline = new RunDeadline(() => scheduler.HighResMonotonicClock, settings.RunLength);
+        // Null except while RunPreemption ends runs (it sets 0): never a duration, which Akka would read as a time.
+        ThroughputDeadlineTime = null;
         ShutdownTimeout = settings.ShutdownTimeout;
         _rules = new PlacementRules(settings.Policy, settings.Vcpus, settings.ReservedVcpus);
         var now = Stopwatch.GetTimestamp();
@@ -160,18 +158,9 @@ public sealed class VcpuDispatcher : MessageDispatcher
         ThreadPool.UnsafeQueueUserWorkItem(new PooledTask(run, this), preferLocal: false);
     }
 
-    /// <summary>
-    /// Called by a vCPU right before it runs a mailbox: publishes the run's due time where Akka's mailbox loop reads
-    /// it (<see cref="RunDeadline"/>). Written only when it moves on, about once a millisecond, so the vCPUs do not
-    /// contend for the line; runs starting in the same millisecond share the value. A vCPU that was preempted between
-    /// computing and writing may put back an earlier value for a moment, which only ends a run sooner. The value is
-    /// never null once set and its 8 bytes are written at once on 64-bit runtimes, so Akka never reads a torn one.
-    /// </summary>
-    internal void ArmRunDeadline()
-    {
-        var due = _runDeadline.DueNow();
-        if (ThroughputDeadlineTime.GetValueOrDefault() < due) ThroughputDeadlineTime = due;
-    }
+    // RunPreemption's signal: Akka ends a run after its current message while the deadline has a value (0 is always
+    // past on Akka's clock). Only the tick writes it; a run that reads a stale value ends one message sooner or later.
+    private void Preempt(bool on) => ThroughputDeadlineTime = on ? 0 : null;
 
     /// <summary>
     /// Akka calls this once the dispatcher has had no actors for shutdown-timeout. The vCPUs stay: they model the
@@ -191,6 +180,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
             var physical = _settings.PhysicalCpus;
             _workers = _vcpus.Select(v => new VcpuWorker(v, physical[v.Id % physical.Length], _queues, this)).ToArray();
             foreach (var worker in _workers) worker.Start();
+            _preemption = new RunPreemption(_vcpus, _queues, _settings.RunLength, Preempt);
             ReportPinning(_workers);
             VcpuMetrics.Register(this);
             Configurator.Prerequisites.Settings.System.WhenTerminated.ContinueWith(
@@ -206,6 +196,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
         {
             _stopped = true;
             VcpuMetrics.Unregister(this);
+            _preemption?.Dispose();
             foreach (var worker in _workers ?? []) worker.Stop();
         }
     }

@@ -16,6 +16,9 @@ internal sealed record VcpuDispatcherSettings(
     TimeSpan ShutdownTimeout,
     IReadOnlyDictionary<string, VcpuPlacement> Placements)
 {
+    /// <summary>How long a run may hold a vCPU that others wait for when <c>throughput-deadline-time</c> is 0 or absent.</summary>
+    public static readonly TimeSpan DefaultRunLength = TimeSpan.FromMilliseconds(1);
+
     public static VcpuDispatcherSettings Parse(Config config)
     {
         var id = config.GetString("id", "vcpu-dispatcher");
@@ -43,7 +46,7 @@ internal sealed record VcpuDispatcherSettings(
         if (throughput <= 0) throw Error(id, $"throughput must be at least 1, got {throughput}.");
         // Akka's 0 means "no deadline"; a vCPU always bounds a run, so 0 (the default) means the vCPU default.
         var deadline = config.GetTimeSpan("throughput-deadline-time", TimeSpan.Zero);
-        var runLength = deadline > TimeSpan.Zero ? deadline : RunDeadline.DefaultLength;
+        var runLength = deadline > TimeSpan.Zero ? deadline : DefaultRunLength;
         var shutdown = config.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(1));
 
         var rules = new PlacementRules(policy, vcpus, reserved);

@@ -88,7 +88,6 @@ internal sealed class VcpuWorker
             Volatile.Write(ref c.Migrations, c.Migrations + 1);
             item.Slot.Current = _vcpu.Id;
         }
-        _dispatcher.ArmRunDeadline();
         try
         {
             item.Mailbox.Run();

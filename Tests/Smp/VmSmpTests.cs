@@ -12,8 +12,8 @@ public sealed class VmSmpTests
 {
     private const int ServerSlot = 5;
 
-    // Exact run counts need runs that end only when the mailbox is empty: a run cut by the deadline may leave the
-    // endpoint's work hint up, which costs one empty run (docs/smp.md, counters).
+    // Exact run counts need runs that end only when the mailbox is empty: a run the preemption tick ends may leave the
+    // endpoint's work hint up, which costs one empty run (docs/smp.md, counters). A 1 h tick never comes in a test.
     private const string NoRunDeadline = "m3actors.vcpus.throughput-deadline-time = 1h";
 
     [Fact]
