@@ -8,7 +8,7 @@ namespace M3Actors.Examples.Smp;
 
 /// <summary>
 /// The fairness practical: one IPC2 pair beside CPU-bound actors on 2 vCPUs (symmetric, <c>throughput = 100</c>),
-/// with the run deadline at its default and practically off. Reports the pair's worst round trip: how long one
+/// with the preemption tick at its default and practically off. Reports the pair's worst round trip: how long one
 /// actor's run can keep the pair waiting in the run queue.
 /// </summary>
 public static class SmpFairness
@@ -23,7 +23,7 @@ public static class SmpFairness
         {
             $"fairness: 1 sendrec pair beside {Hogs} CPU-bound actors (50 us per message), 2 vCPUs, symmetric, throughput 100",
         };
-        foreach (var (label, deadline) in new[] { ("run deadline 1 ms (default)", null), ("run deadline 1h (~ none)", "1h") })
+        foreach (var (label, deadline) in new[] { ("tick 1 ms (default)", null), ("tick 1h (~ no preemption)", "1h") })
         {
             var (trips, worst) = await RunAsync(deadline, window);
             lines.Add(string.Create(CultureInfo.InvariantCulture,

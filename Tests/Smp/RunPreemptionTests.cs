@@ -8,7 +8,7 @@ namespace M3Actors.Tests.Smp;
 /// A mailbox run that holds a vCPU others wait for ends at the next tick even when <c>throughput</c> would let it go on,
 /// so an actor queued behind it runs next; a run nobody waits for is left alone (docs/smp.md, "Fairness").
 /// </summary>
-public sealed class RunDeadlineTests() : SmpTestKit($$"""
+public sealed class RunPreemptionTests() : SmpTestKit($$"""
     explicit-deadline {
       type = {{Type}}, vcpus = 1, policy = affinity-static, throughput = 1000, throughput-deadline-time = 5ms
     }
