@@ -9,6 +9,11 @@ var commands = new Dictionary<string, (string Help, Func<string[], Task<int>> Ru
         _ => M3Actors.Examples.Proc.ProcCommand.RunAsync(Console.Out)),
     ["smp"] = ("the SMP practicals: IPC2 with k pairs under each policy on 1, N and 2N vCPUs; table + PNG in artifacts/smp/ (args: [pairs] [seconds per run])",
         a => M3Actors.Examples.Smp.SmpCommand.RunAsync(Console.Out, a)),
+    ["minix"] = ("Minix as actors: N shells do file I/O while the disk driver crashes K times and RS heals it "
+        + "(args: [--clients N] [--crashes K] [--seconds S])",
+        a => M3Actors.Examples.Minix.MinixCommand.RunAsync(Console.Out, a)),
+    ["hosting"] = ("the generic host: a DRVS and VM 1 from configuration (args: --M3Actors:Vms:0:Name=other ...), an echo server and a hosted client; stopping the host ends the VM",
+        a => M3Actors.Examples.Hosting.HostingCommand.RunAsync(Console.Out, a)),
 };
 
 var name = args.Length == 0 ? "demo" : args[0];

@@ -1,13 +1,15 @@
 using BenchmarkDotNet.Running;
 using M3Actors.Perf.Harness;
+using M3Actors.Perf.Latency;
 using M3Actors.Perf.Peers.Processes;
 using M3Actors.Perf.Report;
 
-// specs: the throughput specs and report; peer: the child side of the cross-process peers;
+// specs: the specs and report; latency: the latency benchmark alone; peer: the child side of the cross-process peers;
 // anything else is plain BenchmarkDotNet (e.g. --filter '*IPC2*'), which also writes the report.
 return args switch
 {
     ["specs", .. var rest] => SpecsCommand.Run(rest),
+    ["latency", .. var rest] => LatencyCommand.Run(rest),
     ["peer", .. var rest] => PeerServer.Run(rest),
     _ => RunSwitcher(args),
 };
@@ -19,7 +21,7 @@ static int RunSwitcher(string[] args)
     var measurements = ReportWriter.Measurements(summaries);
     if (measurements.Count > 0)
     {
-        var report = ReportWriter.WriteAll(artifacts, $"BenchmarkDotNet {string.Join(' ', args)} (in process)", measurements, []);
+        var report = ReportWriter.WriteAll(artifacts, $"BenchmarkDotNet {string.Join(' ', args)} (in process)", new RunResults(measurements, null), []);
         Console.WriteLine($"report: {report}");
     }
     return measurements.All(m => m.Succeeded) ? 0 : 1;

@@ -1,4 +1,5 @@
 using M3Actors.Perf.Harness;
+using M3Actors.Perf.Latency;
 using M3Actors.Perf.M3;
 using M3Actors.Perf.Peers.Akka;
 using M3Actors.Perf.Peers.Memory;
@@ -6,9 +7,10 @@ using M3Actors.Perf.Peers.Memory;
 namespace M3Actors.Perf;
 
 /// <summary>
-/// The throughput specs <c>specs</c> judges, one line each. A spec names the case it measures with
+/// The specs <c>specs</c> judges, one line each. A throughput spec names the case it measures with
 /// <see cref="CaseRef.Of{TBenchmark}"/> and a bar: <see cref="Spec.AtLeast"/> (rate ≥ ratio × a peer measured in
-/// the same run) or <see cref="Spec.AllocatesAtMost"/> (bytes allocated per operation).
+/// the same run) or <see cref="Spec.AllocatesAtMost"/> (bytes allocated per operation); a latency spec names a
+/// series of the latency benchmark (<see cref="Spec.TailAtMost"/>: its p99.9 against the same run's p99.9 alone).
 /// </summary>
 public static class Specs
 {
@@ -31,6 +33,9 @@ public static class Specs
             peer: CaseRef.Of<AkkaAsk>("Pairs=1")),
         Spec.AtLeast("ipc2-thread-vs-ask", CaseRef.Of<Ipc2FromThreads>("Pairs=1", method: nameof(Ipc2FromThreads.SendRecThread)), 1.5,
             peer: CaseRef.Of<AkkaAsk>("Pairs=1")),
+        // A blocking thread endpoint against what a blocking caller does with plain Akka: Ask(...).Result on a thread.
+        Spec.AtLeast("ipc2-thread-vs-blocking-ask", CaseRef.Of<Ipc2FromThreads>("Pairs=1", method: nameof(Ipc2FromThreads.SendRecThread)), 1.5,
+            peer: CaseRef.Of<AkkaAskBlocking>("Pairs=1")),
 
         // Zero bytes per round trip on the actor↔actor path (1 and 4 pairs) and from an awaiting task.
         Spec.AllocatesAtMost("ipc2-alloc", CaseRef.Of<Ipc2Actor>("Pairs=1"), 0),
@@ -41,6 +46,12 @@ public static class Specs
         Spec.AtLeast("copy1-4KB", CaseRef.Of<Copy1>("Size=4096"), 0.5, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4096")),
         Spec.AtLeast("copy1-4MB", CaseRef.Of<Copy1>("Size=4194304"), 0.8, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4194304")),
         Spec.AtLeast("copy2-4KB", CaseRef.Of<Copy2>("Size=4096"), 0.4, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4096")),
+
+        // Latency (Perf/Latency): a thread pair's p99.9 round trip under each light background churn in its own VM
+        // at most 3 x its p99.9 alone, i.e. background work must not stall unrelated endpoints through the kernel.
+        Spec.TailAtMost("latency-vcopy", LatencySeries.VCopy, 3.0),
+        Spec.TailAtMost("latency-bind-unbind", LatencySeries.BindUnbind, 3.0),
+        Spec.TailAtMost("latency-fs-disk-chain", LatencySeries.Chain, 3.0),
 
         // SMP (Perf/Smp/SmpIpc2.cs): a pair kept on one vCPU hands off on one thread, so it must not lose to the thread pool;
         // with 4 pairs on 2 vCPUs the best policy (affinity-static, pairs kept whole) must match the default dispatcher.

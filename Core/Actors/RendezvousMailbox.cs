@@ -7,8 +7,10 @@ namespace M3Actors.Actors;
 
 /// <summary>
 /// The synchronous rendezvous mailbox of endpoint actors. Every VM's ActorSystem registers it as
-/// <c>m3actors.rendezvous-mailbox</c> and maps <see cref="IRendezvousSemantics"/> to it, so any
-/// <see cref="EndpointActor"/> gets it without naming it in its Props.
+/// <c>m3actors.rendezvous-mailbox</c> (and maps <see cref="IRendezvousSemantics"/> to it);
+/// <see cref="Vm.ActorOf(Props, string?)"/> gives it to every <see cref="EndpointActor"/>. The actor itself does not
+/// require it through Akka, so one created outside a VM fails with an error that says so rather than with Akka's
+/// mailbox-mapping error.
 /// </summary>
 public sealed class RendezvousMailbox : MailboxType, IProducesMessageQueue<RendezvousQueue>
 {

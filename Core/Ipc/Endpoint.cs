@@ -27,11 +27,36 @@ public readonly record struct Endpoint(int Value)
     /// <summary>True for ANY, NONE and SELF.</summary>
     public bool IsSpecial => Value == Any.Value || Value == None.Value || Value == Self.Value;
 
-    /// <summary>Builds an endpoint from a generation and a slot.</summary>
-    public static Endpoint Of(int generation, int slot) => new((generation << GenerationShift) + slot);
+    /// <summary>The most slots a VM can have (the upper bound of <c>m3actors.drvs.max-endpoints-per-vm</c>); it keeps
+    /// every slot below the slot parts of ANY, NONE and SELF.</summary>
+    public const int MaxSlotsPerVm = 16384;
 
-    /// <summary>The well-known endpoint of system slot <paramref name="slot"/> (generation 0).</summary>
-    public static Endpoint System(int slot) => Of(0, slot);
+    /// <summary>
+    /// Builds an endpoint from a generation (0..<see cref="MaxGeneration"/>) and a slot
+    /// (0..<see cref="MaxSlotsPerVm"/>-1). Throws <see cref="ArgumentOutOfRangeException"/> for values outside those
+    /// ranges, which would otherwise spill into the other part or encode ANY, NONE or SELF.
+    /// </summary>
+    public static Endpoint Of(int generation, int slot)
+    {
+        if ((uint)generation > MaxGeneration)
+            throw new ArgumentOutOfRangeException(nameof(generation), generation, $"a generation is 0..{MaxGeneration}");
+        if ((uint)slot >= MaxSlotsPerVm)
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"a slot is 0..{MaxSlotsPerVm - 1}");
+        return new Endpoint((generation << GenerationShift) + slot);
+    }
+
+    /// <summary>
+    /// The well-known endpoint of system slot <paramref name="slot"/> (generation 0). Throws
+    /// <see cref="ArgumentOutOfRangeException"/> for a slot no VM can have as a system slot (negative, or
+    /// <see cref="MaxSlotsPerVm"/> and above — beyond the 15-bit slot part it would even name a user endpoint of
+    /// another generation). A slot that a particular VM does not have is refused by that VM's calls.
+    /// </summary>
+    public static Endpoint System(int slot)
+    {
+        if ((uint)slot >= MaxSlotsPerVm)
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"a system slot is 0..{MaxSlotsPerVm - 1}");
+        return new Endpoint(slot);
+    }
 
     /// <inheritdoc />
     public override string ToString() =>

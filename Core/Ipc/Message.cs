@@ -12,7 +12,7 @@ namespace M3Actors;
 /// short inline UTF-8 text; the layouts overlap, as Minix's message unions do.
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Size = Size)]
-public struct Message
+public partial struct Message
 {
     /// <summary>Size of a message in bytes.</summary>
     public const int Size = 64;
@@ -59,8 +59,25 @@ public struct Message
     /// <summary>Writes long <paramref name="index"/> (0..6) of the payload.</summary>
     public void SetLong(int index, long value) => Unsafe.WriteUnaligned(ref Slot(index, sizeof(long), LongSlots), value);
 
-    /// <summary>The timestamp of a notification (UTC ticks in long 0), as Minix's NOTIFY_TIMESTAMP.</summary>
-    public readonly DateTime Timestamp => new(GetLong(0), DateTimeKind.Utc);
+    /// <summary>
+    /// The timestamp layout (rulebook §3): a UTC time in long 0 of the payload, as UTC ticks. A notification carries the
+    /// time it was sent here (Minix's NOTIFY_TIMESTAMP); any other message may carry one too (set it, or read it if the
+    /// sender did). Like every layout it overlaps the others: on a message whose long 0 is not a valid
+    /// <see cref="DateTime"/> (e.g. it holds ints) reading throws <see cref="InvalidOperationException"/>. Setting a
+    /// local time stores it converted to UTC; an unspecified kind is taken as UTC.
+    /// </summary>
+    public DateTime Timestamp
+    {
+        readonly get
+        {
+            var ticks = GetLong(0);
+            return (ulong)ticks <= (ulong)DateTime.MaxValue.Ticks
+                ? new DateTime(ticks, DateTimeKind.Utc)
+                : throw new InvalidOperationException(
+                    $"long 0 of this message (type {_type}) is {ticks}, not a timestamp");
+        }
+        set => SetLong(0, (value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value).Ticks);
+    }
 
     /// <summary>Stores <paramref name="text"/> inline as UTF-8; throws if it needs more than 55 bytes.</summary>
     public void SetText(ReadOnlySpan<char> text)

@@ -2,15 +2,20 @@ namespace M3Actors.Kernel;
 
 /// <summary>
 /// An endpoint's registered vcopy regions: the .NET stand-in for an address space with memory grants. Guarded by the
-/// owner's kernel stripe. Ids are indexes and never reused, so a stale id cannot reach a newer region.
+/// owner's slot lock. Ids are indexes and never reused, so a stale id cannot reach a newer region.
 /// </summary>
 internal sealed class BufferTable
 {
     private Entry[] _entries = [];
     private int _used;
 
+    // Checked before anything is stored: an empty region or one nobody may read or write can never take part in a
+    // copy, so registering it is a mistake worth reporting at once rather than as a Range or CallDenied later.
     internal int Register(Memory<byte> region, BufferAccess access)
     {
+        if (region.IsEmpty) throw new IpcException(IpcStatus.Range, "cannot register an empty buffer: no copy could use it");
+        if (access is not (BufferAccess.Read or BufferAccess.Write or BufferAccess.ReadWrite))
+            throw new ArgumentOutOfRangeException(nameof(access), access, "a buffer's access is Read, Write or ReadWrite");
         if (_used == _entries.Length) Array.Resize(ref _entries, Math.Max(4, _used * 2));
         _entries[_used] = new Entry(region, access, Live: true);
         return _used++;
@@ -34,7 +39,7 @@ internal sealed class BufferTable
     }
 
     // Resolves [offset, offset + bytes) of buffer id with the needed access, or says why not.
-    internal IpcStatus TryResolve(BufferAddress address, int bytes, BufferAccess needed, out Span<byte> slice, out string? why)
+    internal IpcStatus TryResolve(BufferAddress address, int bytes, BufferAccess needed, out Memory<byte> slice, out string? why)
     {
         slice = default;
         why = null;
@@ -54,7 +59,7 @@ internal sealed class BufferTable
             why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {entry.Region.Length} bytes";
             return IpcStatus.Range;
         }
-        slice = entry.Region.Span.Slice(address.Offset, bytes);
+        slice = entry.Region.Slice(address.Offset, bytes);
         return IpcStatus.Ok;
     }
 

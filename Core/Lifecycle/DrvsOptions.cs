@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Configuration;
 
 namespace M3Actors;
@@ -19,6 +20,9 @@ public sealed record DrvsOptions
         }
         """;
 
+    private const string Section = "m3actors.drvs";
+    private static readonly string[] Keys = ["node-id", "max-vms", "max-nodes", "max-endpoints-per-vm", "max-copy-bytes"];
+
     /// <summary>This node's id.</summary>
     public int NodeId { get; init; }
     /// <summary>Largest number of VMs (VM ids run 0..MaxVms-1).</summary>
@@ -32,29 +36,65 @@ public sealed record DrvsOptions
     /// <summary>HOCON every VM's ActorSystem falls back to (dispatchers, logging).</summary>
     public Config ActorConfig { get; init; } = Config.Empty;
 
-    /// <summary>Reads the options from <paramref name="config"/>, falling back to the embedded defaults.</summary>
+    /// <summary>
+    /// Reads the options from <paramref name="config"/>, falling back to the embedded defaults. Throws
+    /// <see cref="IpcException"/> BadRange naming the HOCON key (e.g. <c>m3actors.drvs.max-vms</c>) for a value that is
+    /// not an integer, and for a key under <c>m3actors.drvs</c> that does not exist (usually a typo). Values out of
+    /// range are refused by <see cref="Drvs.Init"/>, which names the key too.
+    /// </summary>
     public static DrvsOptions FromConfig(Config config)
     {
+        ArgumentNullException.ThrowIfNull(config);
+        CheckKeys(config);
         var merged = config.WithFallback(ConfigurationFactory.ParseString(DefaultHocon));
-        var drvs = merged.GetConfig("m3actors.drvs");
         return new DrvsOptions
         {
-            NodeId = drvs.GetInt("node-id"),
-            MaxVms = drvs.GetInt("max-vms"),
-            MaxNodes = drvs.GetInt("max-nodes"),
-            MaxEndpointsPerVm = drvs.GetInt("max-endpoints-per-vm"),
-            MaxCopyBytes = drvs.GetInt("max-copy-bytes"),
+            NodeId = ReadInt(merged, "node-id"),
+            MaxVms = ReadInt(merged, "max-vms"),
+            MaxNodes = ReadInt(merged, "max-nodes"),
+            MaxEndpointsPerVm = ReadInt(merged, "max-endpoints-per-vm"),
+            MaxCopyBytes = ReadInt(merged, "max-copy-bytes"),
             ActorConfig = config,
         };
     }
 
     internal void Validate()
     {
-        Require(MaxNodes is >= 1 and <= 1024, $"max-nodes {MaxNodes} is outside 1..1024");
-        Require(NodeId >= 0 && NodeId < MaxNodes, $"node-id {NodeId} is outside 0..{MaxNodes - 1}");
-        Require(MaxVms is >= 1 and <= 4096, $"max-vms {MaxVms} is outside 1..4096");
-        Require(MaxEndpointsPerVm is >= 1 and <= 16384, $"max-endpoints-per-vm {MaxEndpointsPerVm} is outside 1..16384");
-        Require(MaxCopyBytes is >= 0 and <= 1 << 30, $"max-copy-bytes {MaxCopyBytes} is outside 0..1 GiB");
+        ArgumentNullException.ThrowIfNull(ActorConfig, nameof(ActorConfig));
+        Require(MaxNodes is >= 1 and <= 1024, $"{Section}.max-nodes = {MaxNodes} is outside 1..1024");
+        Require(NodeId >= 0 && NodeId < MaxNodes,
+            $"{Section}.node-id = {NodeId} is outside 0..{MaxNodes - 1} (max-nodes - 1)");
+        Require(MaxVms is >= 1 and <= 4096, $"{Section}.max-vms = {MaxVms} is outside 1..4096");
+        Require(MaxEndpointsPerVm is >= 1 and <= Endpoint.MaxSlotsPerVm,
+            $"{Section}.max-endpoints-per-vm = {MaxEndpointsPerVm} is outside 1..{Endpoint.MaxSlotsPerVm}");
+        Require(MaxCopyBytes is >= 0 and <= 1 << 30,
+            $"{Section}.max-copy-bytes = {MaxCopyBytes} is outside 0..1073741824 (1 GiB)");
+    }
+
+    // A misspelt key would otherwise be ignored silently and its default used.
+    private static void CheckKeys(Config config)
+    {
+        if (!config.HasPath(Section)) return;
+        var section = config.GetValue(Section);
+        if (!section.IsObject())
+            throw new IpcException(IpcStatus.BadRange,
+                $"{Section} must be an object {{ node-id = ..., max-vms = ... }}, found '{section}'");
+        foreach (var key in section.GetObject().Items.Keys)
+            if (!Keys.Contains(key))
+                throw new IpcException(IpcStatus.BadRange,
+                    $"{Section}.{key} is not a DRVS setting; the settings are {string.Join(", ", Keys)}");
+    }
+
+    private static int ReadInt(Config config, string key)
+    {
+        var path = $"{Section}.{key}";
+        var value = config.GetValue(path);
+        if (value is null || !value.IsString())
+            throw new IpcException(IpcStatus.BadRange, $"{path} must be an integer, found '{value}'");
+        var text = value.GetString();
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+            throw new IpcException(IpcStatus.BadRange, $"{path} = '{text}' is not an integer in {int.MinValue}..{int.MaxValue}");
+        return n;
     }
 
     private static void Require(bool ok, string why)

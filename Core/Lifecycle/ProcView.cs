@@ -9,6 +9,7 @@ public static class ProcView
     /// <summary>The whole DRVS: info, then each VM's info, stats and procs.</summary>
     public static string Render(DrvsSnapshot drvs)
     {
+        ArgumentNullException.ThrowIfNull(drvs);
         var text = new StringBuilder();
         var o = drvs.Options;
         text.AppendLine($"/proc/drvs/info  node={drvs.NodeId} max-vms={o.MaxVms} max-nodes={o.MaxNodes} " +
@@ -20,6 +21,7 @@ public static class ProcView
     /// <summary>One VM: info, stats and the procs table.</summary>
     public static string Render(VmSnapshot vm)
     {
+        ArgumentNullException.ThrowIfNull(vm);
         var text = new StringBuilder();
         text.AppendLine($"/proc/vm{vm.Id}/info   name={vm.Name} nodes=[{string.Join(",", vm.Nodes.Order())}] " +
                         $"state={(vm.Running ? "RUNNING" : "ENDED")}");
@@ -40,6 +42,7 @@ public static class ProcView
     /// <summary>The per-vCPU counters of a VM that runs on vCPUs (see docs/smp.md for what each counts).</summary>
     public static string RenderVcpus(VmSnapshot vm)
     {
+        ArgumentNullException.ThrowIfNull(vm);
         var text = new StringBuilder();
         text.AppendLine($"/proc/vm{vm.Id}/vcpus  policy={vm.VcpuPolicy} vcpus={vm.Vcpus.Count}");
         text.AppendLine($"  {"vcpu",4} {"cpu",4} {"kernel",9} {"runs",9} {"messages",9} {"deliveries",10} {"steals",7} {"migrations",10} {"load%",6}");

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using M3Actors.Kernel;
 
 namespace M3Actors;
@@ -11,10 +12,22 @@ namespace M3Actors;
 /// </summary>
 public sealed class Vm : IExtension
 {
-    private const string MailboxHocon = """
+    // The fallback under the DRVS's and the VM's own HOCON. Actors run on dedicated threads (Akka's fork-join
+    // executor), not on the .NET thread pool: thread endpoints block their threads, and callers often make those
+    // calls from pool threads (ASP.NET handlers, Task.Run), which would otherwise starve the VM's actors — and its
+    // start, which waits for the logger actor.
+    private const string BaseHocon = """
         m3actors.rendezvous-mailbox.mailbox-type = "M3Actors.Actors.RendezvousMailbox, M3Actors.Core"
         akka.actor.mailbox.requirements {
           "M3Actors.Actors.IRendezvousSemantics, M3Actors.Core" = m3actors.rendezvous-mailbox
+        }
+        akka.actor.default-dispatcher {
+          executor = fork-join-executor
+          fork-join-executor { parallelism-min = 2, parallelism-factor = 1.0, parallelism-max = 64 }
+        }
+        akka.actor.internal-dispatcher {
+          executor = fork-join-executor
+          fork-join-executor { parallelism-min = 2, parallelism-factor = 1.0, parallelism-max = 64 }
         }
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
@@ -22,13 +35,14 @@ public sealed class Vm : IExtension
 
     private readonly CancellationTokenSource _ending = new();
     private readonly Drvs _drvs;
+    private int _warnedPoolBlocking;
 
     internal Vm(Drvs drvs, VmOptions options)
     {
         _drvs = drvs;
         Options = options;
         Kernel = new IpcKernel(options.SystemSlots, options.UserSlots, options.PrivilegesOf, drvs.Options.MaxCopyBytes);
-        var config = ConfigurationFactory.ParseString(MailboxHocon);
+        var config = ConfigurationFactory.ParseString(BaseHocon);
         foreach (var layer in new[] { drvs.Options.ActorConfig, options.ActorConfig })
             if (!layer.IsEmpty) config = layer.WithFallback(config);
         config = Smp.VmVcpus.Configure(config, options);      // vCPUs: Core/Smp/VmVcpus.cs
@@ -64,8 +78,11 @@ public sealed class Vm : IExtension
     public CancellationToken Ending => _ending.Token;
 
     /// <summary>The VM that owns <paramref name="system"/>; throws if the system is not a VM's.</summary>
-    public static Vm Of(ActorSystem system) =>
-        system.GetExtension<Vm>() ?? throw new InvalidOperationException($"ActorSystem {system.Name} is not an M3Actors VM");
+    public static Vm Of(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.GetExtension<Vm>() ?? throw new InvalidOperationException($"ActorSystem {system.Name} is not an M3Actors VM");
+    }
 
     /// <summary>
     /// Binds an endpoint for a thread or task: <paramref name="slot"/> (a system slot for a well-known server), or a
@@ -84,6 +101,7 @@ public sealed class Vm : IExtension
     /// </summary>
     public Task RunTask(Func<EndpointHandle, CancellationToken, Task> body, int? slot = null, string? owner = null)
     {
+        ArgumentNullException.ThrowIfNull(body);
         var handle = Bind(slot, owner ?? "task");
         return Task.Run(async () =>
         {
@@ -99,6 +117,7 @@ public sealed class Vm : IExtension
     /// </summary>
     public Task StartThread(Action<EndpointHandle, CancellationToken> body, int? slot = null, string? owner = null)
     {
+        ArgumentNullException.ThrowIfNull(body);
         var handle = Bind(slot, owner ?? "thread");
         return Task.Factory.StartNew(() =>
         {
@@ -108,15 +127,42 @@ public sealed class Vm : IExtension
 
     /// <summary>
     /// Completes with the endpoint once <paramref name="slot"/> is bound — e.g. when a server actor has started.
-    /// Throws <see cref="TimeoutException"/> after <paramref name="timeout"/>, <see cref="IpcException"/> if the VM ends.
+    /// Fails with a <see cref="TimeoutException"/> naming the slot after <paramref name="timeout"/> (infinite when it
+    /// is <see cref="Timeout.InfiniteTimeSpan"/> or too large for the platform), with <see cref="IpcException"/>
+    /// VmNotRunning if the VM ends first. Throws <see cref="ArgumentOutOfRangeException"/> at once for a slot the VM
+    /// does not have or a negative timeout.
     /// </summary>
-    public Task<Endpoint> WhenBoundAsync(int slot, TimeSpan timeout) => Kernel.WhenBound(slot).WaitAsync(timeout);
+    public Task<Endpoint> WhenBoundAsync(int slot, TimeSpan timeout)
+    {
+        timeout = IpcTimeout.Check(timeout);
+        var bound = Kernel.WhenBound(slot);
+        return bound.IsCompleted || timeout == Timeout.InfiniteTimeSpan ? bound : WithTimeoutAsync(bound, slot, timeout);
+    }
 
     /// <summary>
-    /// Creates an actor in this VM (an <see cref="EndpointActor"/> binds its endpoint when it starts). With vCPUs it
-    /// runs on them unless <paramref name="props"/> names a dispatcher.
+    /// Creates an actor in this VM. With vCPUs it runs on them unless <paramref name="props"/> names a dispatcher. An
+    /// <see cref="EndpointActor"/> gets the rendezvous mailbox and binds its endpoint when it starts; the slot is
+    /// known only to its constructor, so this call waits for that bind and throws its <see cref="IpcException"/>
+    /// (SlotUsed, Range, Busy, VmNotRunning) — the actor then stops without logging a failure. On a vCPU (from an
+    /// actor running there) it does not wait, since the new actor may need that very vCPU: a failed bind then fails
+    /// the actor's start, which Akka logs. Throws <see cref="IpcException"/> VmNotRunning after the VM ended.
     /// </summary>
-    public IActorRef ActorOf(Props props, string? name = null) => System.ActorOf(Smp.VmVcpus.Route(props, Vcpus), name);
+    public IActorRef ActorOf(Props props, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        if (!IsRunning) throw new IpcException(IpcStatus.VmNotRunning, $"cannot create an actor: {this} has ended");
+        props = Smp.VmVcpus.Route(props, Vcpus);
+        if (!typeof(EndpointActor).IsAssignableFrom(props.Type)) return CreateActor(props, name);
+        var bound = Smp.Vcpu.Current is null
+            ? new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously)
+            : null;
+        var actor = CreateActor(Actors.BindingProps.Of(props, bound), name);
+        if (bound is null) return actor;
+        if (Task.WaitAny(bound.Task, System.WhenTerminated) == 1 && !bound.Task.IsCompleted)
+            throw new IpcException(IpcStatus.VmNotRunning, $"{this}: its ActorSystem ended before {actor.Path} started");
+        bound.Task.GetAwaiter().GetResult();        // throws the bind's IpcException
+        return actor;
+    }
 
     /// <summary>
     /// Creates an actor on a chosen vCPU and/or in a role (servers go to the reserved vCPUs under asymmetric);
@@ -125,14 +171,32 @@ public sealed class Vm : IExtension
     /// </summary>
     public IActorRef ActorOf(Props props, string name, Smp.VcpuRole role, int? vcpu = null)
     {
+        ArgumentNullException.ThrowIfNull(props);
+        ArgumentNullException.ThrowIfNull(name);
         Smp.VmVcpus.Place(Vcpus, name, role, vcpu);
         return ActorOf(props, name);
+    }
+
+    // The VM may end between the check in ActorOf and Akka's: its "cannot create child while terminating" is then ours.
+    private IActorRef CreateActor(Props props, string? name)
+    {
+        try
+        {
+            return System.ActorOf(props, name);
+        }
+        catch (InvalidOperationException) when (!IsRunning || System.WhenTerminated.IsCompleted)
+        {
+            throw new IpcException(IpcStatus.VmNotRunning, $"cannot create an actor: {this} has ended");
+        }
     }
 
     /// <summary>A point-in-time view of the VM's endpoints, counters and vCPUs (the seed's /proc/vm).</summary>
     public VmSnapshot Snapshot() => Smp.VmVcpus.Annotate(Kernel.Snapshot(Id, Name, Nodes, IsRunning), Vcpus);
 
-    /// <summary>Ends the VM: unbinds every endpoint, cancels <see cref="Ending"/>, terminates the ActorSystem.</summary>
+    /// <summary>
+    /// vm_end: unbinds every endpoint (calls blocked in the VM return VmNotRunning, as do later calls), cancels
+    /// <see cref="Ending"/>, terminates the ActorSystem. Ending an ended VM does nothing more.
+    /// </summary>
     public async Task EndAsync()
     {
         Kernel.Shutdown();
@@ -143,6 +207,29 @@ public sealed class Vm : IExtension
 
     /// <inheritdoc />
     public override string ToString() => $"VM {Id} '{Name}'";
+
+    // A blocked pool thread is one the rest of the process (and, with a pool dispatcher, the VM's actors) cannot use:
+    // say so once per VM, through the VM's Akka log.
+    internal void WarnBlockingOnPool(EndpointHandle handle, IpcCalls call)
+    {
+        if (Interlocked.Exchange(ref _warnedPoolBlocking, 1) != 0) return;
+        System.Log.Warning(
+            "{0}: endpoint {1} blocks in {2} on a thread-pool thread; blocking calls hold a pool thread for as long as " +
+            "they wait. Make them from a dedicated thread (vm.StartThread) or use the …Async forms. Logged once per VM.",
+            this, handle.Endpoint, call);
+    }
+
+    private async Task<Endpoint> WithTimeoutAsync(Task<Endpoint> bound, int slot, TimeSpan timeout)
+    {
+        try
+        {
+            return await bound.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"slot {slot} of {this} was not bound within {timeout}", e);
+        }
+    }
 
     private sealed class VmExtensionId(Vm vm) : ExtensionIdProvider<Vm>
     {

@@ -5,9 +5,12 @@ namespace M3Actors;
 /// <summary>A VM's parameters (rulebook §1): id, name, nodes, slots, privileges and its ActorSystem's HOCON.</summary>
 public sealed record VmOptions
 {
+    /// <summary>The longest VM name (Minix's process names are 15 characters).</summary>
+    public const int MaxNameLength = 15;
+
     /// <summary>The VM id, unique on the DRVS (0..MaxVms-1).</summary>
     public required int Id { get; init; }
-    /// <summary>The VM name: 1 to 15 letters, digits, '-' or '_'.</summary>
+    /// <summary>The VM name: 1 to 15 letters, digits, '-' or '_', unique among the DRVS's running VMs.</summary>
     public required string Name { get; init; }
     /// <summary>Nodes the VM spans; empty means just this node. Must include this node.</summary>
     public IReadOnlySet<int> Nodes { get; init; } = new HashSet<int>();
@@ -30,20 +33,38 @@ public sealed record VmOptions
 
     internal Privileges PrivilegesOf(int slot) => SlotPrivileges.TryGetValue(slot, out var p) ? p : DefaultPrivileges;
 
+    // Every message names the property and, where the limit comes from the DRVS, the HOCON key that sets it.
     internal void Validate(DrvsOptions drvs)
     {
-        if (Id < 0 || Id >= drvs.MaxVms) throw new IpcException(IpcStatus.BadRange, $"VM id {Id} is outside 0..{drvs.MaxVms - 1}");
-        if (string.IsNullOrEmpty(Name) || Name.Length > 15 || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            throw new IpcException(IpcStatus.BadRange, $"VM name '{Name}' must be 1 to 15 letters, digits, '-' or '_'");
+        ArgumentNullException.ThrowIfNull(Name, "VmOptions.Name");
+        ArgumentNullException.ThrowIfNull(Nodes, "VmOptions.Nodes");
+        ArgumentNullException.ThrowIfNull(DefaultPrivileges, "VmOptions.DefaultPrivileges");
+        ArgumentNullException.ThrowIfNull(SlotPrivileges, "VmOptions.SlotPrivileges");
+        ArgumentNullException.ThrowIfNull(ActorConfig, "VmOptions.ActorConfig");
+        if (Id < 0 || Id >= drvs.MaxVms)
+            throw new IpcException(IpcStatus.BadRange,
+                $"VmOptions.Id = {Id} is outside 0..{drvs.MaxVms - 1} (m3actors.drvs.max-vms - 1)");
+        if (Name.Length is 0 or > MaxNameLength || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new IpcException(IpcStatus.BadRange,
+                $"VmOptions.Name = '{Name}' must be 1 to {MaxNameLength} letters, digits, '-' or '_'");
         if (SystemSlots < 0 || UserSlots < 0 || SystemSlots + UserSlots is < 1 || SystemSlots + UserSlots > drvs.MaxEndpointsPerVm)
             throw new IpcException(IpcStatus.BadRange,
-                $"{SystemSlots} system + {UserSlots} user slots must total 1..{drvs.MaxEndpointsPerVm}");
+                $"VmOptions.SystemSlots = {SystemSlots} + VmOptions.UserSlots = {UserSlots} must total " +
+                $"1..{drvs.MaxEndpointsPerVm} (m3actors.drvs.max-endpoints-per-vm), neither negative");
         foreach (var node in Nodes)
-            if (node < 0 || node >= drvs.MaxNodes) throw new IpcException(IpcStatus.BadNodeId, $"node {node} is outside 0..{drvs.MaxNodes - 1}");
+            if (node < 0 || node >= drvs.MaxNodes)
+                throw new IpcException(IpcStatus.BadNodeId,
+                    $"VmOptions.Nodes: node {node} is outside 0..{drvs.MaxNodes - 1} (m3actors.drvs.max-nodes - 1)");
         if (Nodes.Count > 0 && !Nodes.Contains(drvs.NodeId))
-            throw new IpcException(IpcStatus.BadNodeId, $"the VM's nodes [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
+            throw new IpcException(IpcStatus.BadNodeId,
+                $"VmOptions.Nodes = [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
         Vcpus?.Validate();
-        foreach (var slot in SlotPrivileges.Keys)
-            if (slot < 0 || slot >= SystemSlots + UserSlots) throw new IpcException(IpcStatus.Range, $"privileges given for slot {slot}, which does not exist");
+        foreach (var (slot, privileges) in SlotPrivileges)
+        {
+            if (slot < 0 || slot >= SystemSlots + UserSlots)
+                throw new IpcException(IpcStatus.Range,
+                    $"VmOptions.SlotPrivileges: slot {slot} does not exist (the VM has slots 0..{SystemSlots + UserSlots - 1})");
+            ArgumentNullException.ThrowIfNull(privileges, $"VmOptions.SlotPrivileges[{slot}]");
+        }
     }
 }

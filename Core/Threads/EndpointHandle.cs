@@ -5,8 +5,15 @@ namespace M3Actors;
 /// <summary>
 /// An endpoint owned by a plain thread or async task — the seed's "Linux process calling mnx_sendrec". Blocking calls
 /// wait on the calling thread; the <c>…Async</c> forms return value tasks that allocate nothing per call. One call may
-/// be under way at a time (a second concurrent call gets <see cref="IpcStatus.Busy"/>). Disposing the handle unbinds the
-/// endpoint, which releases every partner blocked on it.
+/// be under way at a time (a second concurrent call gets <see cref="IpcStatus.Busy"/>); an <c>…Async</c> call owns the
+/// endpoint until it completes, whether or not it is awaited. Timeouts: <see cref="TimeSpan.Zero"/> gives
+/// <see cref="IpcStatus.Again"/> instead of blocking; a positive timeout waits at least that long on the monotonic
+/// clock, however short; <see cref="Timeout.InfiniteTimeSpan"/> or one too large for the platform (over
+/// <see cref="int.MaxValue"/> ms) waits forever; any other negative timeout throws
+/// <see cref="ArgumentOutOfRangeException"/> before the call changes anything. Blocking calls park the calling
+/// thread: make them from a dedicated thread (<see cref="Vm.StartThread"/>), not from a thread-pool thread — the VM
+/// logs a warning the first time one blocks on a pool thread. Disposing the handle unbinds the endpoint, which
+/// releases every partner blocked on it.
 /// </summary>
 public sealed class EndpointHandle : IDisposable
 {
@@ -39,10 +46,11 @@ public sealed class EndpointHandle : IDisposable
     /// <summary>send with a timeout (zero: <see cref="IpcStatus.Again"/> instead of blocking).</summary>
     public IpcStatus Send(Endpoint dst, in Message m, TimeSpan timeout)
     {
-        if (!Enter(timeout, out var busy)) return busy;
+        timeout = IpcTimeout.Check(timeout);
+        if (!_port.TryEnter()) return IpcStatus.Busy;
         try
         {
-            return Settle(Kernel.Send(Proc, dst, in m, IpcCalls.Send, timeout != TimeSpan.Zero), timeout);
+            return Settle(Kernel.Send(Proc, dst, in m, IpcCalls.Send, timeout != TimeSpan.Zero), timeout, IpcCalls.Send);
         }
         finally { _port.Exit(); }
     }
@@ -50,7 +58,7 @@ public sealed class EndpointHandle : IDisposable
     /// <summary>sendnb: never blocks; <see cref="IpcStatus.NotReady"/> when <paramref name="dst"/> is not waiting for us.</summary>
     public IpcStatus SendNb(Endpoint dst, in Message m)
     {
-        if (!Enter(Timeout.InfiniteTimeSpan, out var busy)) return busy;
+        if (!_port.TryEnter()) return IpcStatus.Busy;
         try { return Kernel.Send(Proc, dst, in m, IpcCalls.SendNb, mayBlock: false); }
         finally { _port.Exit(); }
     }
@@ -73,10 +81,11 @@ public sealed class EndpointHandle : IDisposable
     /// <summary>sendrec with a timeout covering both halves.</summary>
     public IpcStatus SendRec(Endpoint dst, ref Message m, TimeSpan timeout)
     {
-        if (!Enter(timeout, out var busy)) return busy;
+        timeout = IpcTimeout.Check(timeout);
+        if (!_port.TryEnter()) return IpcStatus.Busy;
         try
         {
-            var status = Settle(Kernel.Send(Proc, dst, in m, IpcCalls.SendRec, timeout != TimeSpan.Zero), timeout);
+            var status = Settle(Kernel.Send(Proc, dst, in m, IpcCalls.SendRec, timeout != TimeSpan.Zero), timeout, IpcCalls.SendRec);
             if (status == IpcStatus.Ok) m = Proc.Msg;
             return status;
         }
@@ -96,7 +105,11 @@ public sealed class EndpointHandle : IDisposable
     public IpcStatus VCopy(Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes) =>
         Kernel.VCopy(Proc, source, from, destination, to, bytes);
 
-    /// <summary>Registers a region other endpoints may vcopy from or to; returns its buffer id.</summary>
+    /// <summary>
+    /// Registers a region other endpoints may vcopy from or to; returns its buffer id. Throws
+    /// <see cref="IpcException"/> Range for an empty region, <see cref="ArgumentOutOfRangeException"/> for an access
+    /// that is neither Read, Write nor both, NotBound once the endpoint is unbound.
+    /// </summary>
     public int RegisterBuffer(Memory<byte> region, BufferAccess access) => Kernel.RegisterBuffer(Proc, region, access);
 
     /// <summary>Withdraws a registered buffer; false if the id was not registered.</summary>
@@ -105,10 +118,11 @@ public sealed class EndpointHandle : IDisposable
     /// <summary>send, as a value task.</summary>
     public ValueTask<IpcStatus> SendAsync(Endpoint dst, Message m, CancellationToken cancellationToken = default)
     {
-        if (!_port.TryEnter(async: true)) return new(IpcStatus.Busy);
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<IpcStatus>(cancellationToken);
+        if (_port.TryEnterAsync() is not { } call) return new(IpcStatus.Busy);
         var status = Kernel.Send(Proc, dst, in m, IpcCalls.Send, mayBlock: true);
-        if (status != IpcStatus.Suspended) return new(Done(status).Status);
-        return new(_port, _port.StartAsyncWait(cancellationToken));
+        if (status != IpcStatus.Suspended) return new(Done(call, status).Status);
+        return new(call, Suspend(call, cancellationToken));
     }
 
     /// <summary>receive, as a value task.</summary>
@@ -122,10 +136,11 @@ public sealed class EndpointHandle : IDisposable
     /// <summary>sendrec, as a value task; the result carries the reply.</summary>
     public ValueTask<IpcResult> SendRecAsync(Endpoint dst, Message m, CancellationToken cancellationToken = default)
     {
-        if (!_port.TryEnter(async: true)) return new(new IpcResult(IpcStatus.Busy, default));
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<IpcResult>(cancellationToken);
+        if (_port.TryEnterAsync() is not { } call) return new(new IpcResult(IpcStatus.Busy, default));
         var status = Kernel.Send(Proc, dst, in m, IpcCalls.SendRec, mayBlock: true);
-        if (status != IpcStatus.Suspended) return new(Done(status));
-        return new(_port, _port.StartAsyncWait(cancellationToken));
+        if (status != IpcStatus.Suspended) return new(Done(call, status));
+        return new(call, Suspend(call, cancellationToken));
     }
 
     /// <summary>Unbinds the endpoint: blocked partners get DstDied / SrcDied, a call of ours under way gets NotBound.</summary>
@@ -137,38 +152,46 @@ public sealed class EndpointHandle : IDisposable
     private IpcStatus ReceiveCore(Endpoint src, IpcCalls call, out Message m, TimeSpan timeout)
     {
         m = default;
-        if (!Enter(timeout, out var busy)) return busy;
+        timeout = IpcTimeout.Check(timeout);
+        if (!_port.TryEnter()) return IpcStatus.Busy;
         try
         {
-            var status = Settle(Kernel.Receive(Proc, src, call, timeout != TimeSpan.Zero), timeout);
+            var status = Settle(Kernel.Receive(Proc, src, call, timeout != TimeSpan.Zero), timeout, call);
             if (status == IpcStatus.Ok) m = Proc.Msg;
             return status;
         }
         finally { _port.Exit(); }
     }
 
-    private ValueTask<IpcResult> ReceiveAsyncCore(Endpoint src, IpcCalls call, CancellationToken cancellationToken)
+    private ValueTask<IpcResult> ReceiveAsyncCore(Endpoint src, IpcCalls kind, CancellationToken cancellationToken)
     {
-        if (!_port.TryEnter(async: true)) return new(new IpcResult(IpcStatus.Busy, default));
-        var status = Kernel.Receive(Proc, src, call, mayBlock: true);
-        if (status != IpcStatus.Suspended) return new(Done(status));
-        return new(_port, _port.StartAsyncWait(cancellationToken));
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<IpcResult>(cancellationToken);
+        if (_port.TryEnterAsync() is not { } call) return new(new IpcResult(IpcStatus.Busy, default));
+        var status = Kernel.Receive(Proc, src, kind, mayBlock: true);
+        if (status != IpcStatus.Suspended) return new(Done(call, status));
+        return new(call, Suspend(call, cancellationToken));
     }
 
-    private IpcResult Done(IpcStatus status)
+    // The async call completed without suspending: its source is not handed out, and the endpoint is free again.
+    private IpcResult Done(Threads.AsyncCall call, IpcStatus status)
     {
         var result = new IpcResult(status, status == IpcStatus.Ok ? Proc.Msg : default);
+        call.Release();
         _port.Exit();
         return result;
     }
 
-    private bool Enter(TimeSpan timeout, out IpcStatus busy)
+    // The call suspended in the kernel: hand out its value task, cancellable from now on.
+    private static short Suspend(Threads.AsyncCall call, CancellationToken cancellationToken)
     {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero, positive, or Timeout.InfiniteTimeSpan");
-        busy = IpcStatus.Busy;
-        return _port.TryEnter(async: false);
+        call.Watch(cancellationToken);
+        return call.Version;
     }
 
-    private IpcStatus Settle(IpcStatus status, TimeSpan timeout) => status == IpcStatus.Suspended ? _port.Wait(timeout) : status;
+    private IpcStatus Settle(IpcStatus status, TimeSpan timeout, IpcCalls call)
+    {
+        if (status != IpcStatus.Suspended) return status;
+        if (Thread.CurrentThread.IsThreadPoolThread) Vm.WarnBlockingOnPool(this, call);
+        return _port.Wait(timeout);
+    }
 }

@@ -1,29 +1,32 @@
-using System.Threading.Tasks.Sources;
+using System.Diagnostics;
 using M3Actors.Kernel;
 
 namespace M3Actors.Threads;
 
 /// <summary>
 /// How the kernel wakes a thread or task owner. An endpoint has at most one call under way, so one reusable waiter
-/// per endpoint serves every call: a ManualResetEventSlim for blocking calls, and a pooled value-task source for async
-/// ones, so neither path allocates per call.
+/// per endpoint serves every call: a ManualResetEventSlim for blocking calls, and a pooled value-task source
+/// (<see cref="AsyncCall"/>) for async ones, so neither path allocates per call.
 /// </summary>
-internal sealed class ThreadPort : IEndpointPort, IValueTaskSource<IpcResult>, IValueTaskSource<IpcStatus>
+internal sealed class ThreadPort : IEndpointPort
 {
+    private static readonly long TicksPerMillisecond = Stopwatch.Frequency / 1000;
+
     // A reply from an actor on the other core takes a microsecond or two, while waking a parked thread costs ~25 µs
     // on this kind of VM: spin (yielding, so a loaded box is not starved) for as long as the event allows first.
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 2047);
-    private ManualResetValueTaskSourceCore<IpcResult> _core = new() { RunContinuationsAsynchronously = true };
-    private CancellationTokenRegistration _cancellation;
-    private int _inCall;        // 1 while a call is under way: the waiter belongs to exactly one call
-    private bool _async;
-    private long _callSeq;
+    private AsyncCall _async;
+    private AsyncCall? _current;    // the async call under way; null while a blocking call is
+    private int _inCall;            // 1 while a call is under way: the waiter belongs to exactly one call
     internal Proc Proc = null!;
     internal IpcKernel Kernel = null!;
 
+    internal ThreadPort() => _async = new AsyncCall(this);
+
     public void Completed()
     {
-        if (_async) _core.SetResult(new IpcResult(Proc.Result, Proc.Msg));
+        // Read the outcome before an async call frees the endpoint: the next call reuses Proc.Msg and Proc.Result.
+        if (_current is { } call) call.Complete(new IpcResult(Proc.Result, Proc.Msg));
         else _signal.Set();
     }
 
@@ -32,21 +35,36 @@ internal sealed class ThreadPort : IEndpointPort, IValueTaskSource<IpcResult>, I
         // A thread finds waiting work on its next receive; nothing to wake.
     }
 
-    internal bool TryEnter(bool async)
+    /// <summary>Takes the endpoint for a blocking call; false when another call is under way.</summary>
+    internal bool TryEnter()
     {
         if (Interlocked.Exchange(ref _inCall, 1) != 0) return false;
-        _async = async;
-        if (async) _core.Reset();
-        else _signal.Reset();
+        _current = null;
+        _signal.Reset();
         return true;
+    }
+
+    /// <summary>Takes the endpoint for an async call and returns its value-task source; null when another call is
+    /// under way.</summary>
+    internal AsyncCall? TryEnterAsync()
+    {
+        if (Interlocked.Exchange(ref _inCall, 1) != 0) return null;
+        if (!_async.IsFree) _async = new AsyncCall(this);   // the last result is not taken yet: keep it for its reader
+        // The kernel numbers a call when it suspends, and no other call of ours can start meanwhile.
+        _async.Begin(Proc.CallSeq + 1);
+        _current = _async;
+        return _async;
     }
 
     internal void Exit() => Volatile.Write(ref _inCall, 0);
 
-    // Blocks until the suspended call completes or the timeout elapses, whichever wins inside the kernel.
+    /// <summary>
+    /// Blocks until the suspended call completes or <paramref name="timeout"/> (positive or infinite, see
+    /// <see cref="IpcTimeout"/>) has elapsed on the monotonic clock, whichever wins inside the kernel.
+    /// </summary>
     internal IpcStatus Wait(TimeSpan timeout)
     {
-        if (!_signal.Wait(timeout))
+        if (!WaitSignal(timeout))
         {
             if (Kernel.Abort(Proc, Proc.CallSeq, IpcStatus.TimedOut)) return IpcStatus.TimedOut;
             _signal.Wait();     // the completion won the race; its signal is already on its way
@@ -54,44 +72,30 @@ internal sealed class ThreadPort : IEndpointPort, IValueTaskSource<IpcResult>, I
         return Proc.Result;
     }
 
-    internal short StartAsyncWait(CancellationToken cancellationToken)
+    // ManualResetEventSlim takes whole milliseconds, so a shorter timeout would not wait at all, and its timer may
+    // return early: wait in whole milliseconds while at least one is left, then spin out the rest (§12.3).
+    private bool WaitSignal(TimeSpan timeout)
     {
-        _callSeq = Proc.CallSeq;
-        if (cancellationToken.CanBeCanceled)
-            _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((ThreadPort)state!).Cancel(token), this);
-        return _core.Version;
-    }
-
-    private void Cancel(CancellationToken token)
-    {
-        if (Kernel.Abort(Proc, _callSeq, IpcStatus.TimedOut)) _core.SetException(new OperationCanceledException(token));
-    }
-
-    IpcResult IValueTaskSource<IpcResult>.GetResult(short token) => Finish(token);
-
-    IpcStatus IValueTaskSource<IpcStatus>.GetResult(short token) => Finish(token).Status;
-
-    ValueTaskSourceStatus IValueTaskSource<IpcResult>.GetStatus(short token) => _core.GetStatus(token);
-
-    ValueTaskSourceStatus IValueTaskSource<IpcStatus>.GetStatus(short token) => _core.GetStatus(token);
-
-    void IValueTaskSource<IpcResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
-
-    void IValueTaskSource<IpcStatus>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
-
-    private IpcResult Finish(short token)
-    {
-        try
+        if (timeout == Timeout.InfiniteTimeSpan)
         {
-            return _core.GetResult(token);
+            _signal.Wait();
+            return true;
         }
-        finally
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var spinner = new SpinWait();
+        while (!_signal.IsSet)
         {
-            _cancellation.Dispose();
-            _cancellation = default;
-            Exit();
+            var left = deadline - Stopwatch.GetTimestamp();
+            if (left <= 0) return false;
+            if (left >= TicksPerMillisecond)
+            {
+                if (_signal.Wait((int)Math.Min(left / TicksPerMillisecond, int.MaxValue))) return true;
+            }
+            else
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);      // never Sleep(1): that alone would overshoot tenfold
+            }
         }
+        return true;
     }
 }

@@ -13,15 +13,16 @@ namespace M3Actors.Perf.Harness;
 /// </summary>
 public static class PerfConfig
 {
-    /// <summary>The config of a <c>specs</c> run: the mode's job, memory diagnoser, progress, errors-only console.</summary>
-    public static IConfig ForSpecs(RunMode mode, string artifactsPath) =>
+    /// <summary>The config of a <c>specs</c> run: the mode's job, memory diagnoser, <paramref name="progress"/>, and
+    /// <paramref name="errors"/> as the only console logger (the one <paramref name="progress"/> reads failures from).</summary>
+    public static IConfig ForSpecs(RunMode mode, string artifactsPath, ErrorLogger errors, ProgressDisplay progress) =>
         ManualConfig.CreateEmpty()
             .AddJob(JobFor(mode))
             .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddLogger(new ErrorLogger())
+            .AddLogger(errors)
             .AddColumnProvider(BenchmarkDotNet.Columns.DefaultColumnProviders.Instance)
             .AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub)
-            .AddEventProcessor(new ProgressDisplay())
+            .AddEventProcessor(progress)
             .WithArtifactsPath(Path.Combine(artifactsPath, "bdn"));
 
     /// <summary>The config of plain BenchmarkDotNet use (<c>--filter</c> …): its defaults, in process, with the
@@ -50,6 +51,8 @@ public static class PerfConfig
             RunMode.Full => Job.Default,
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
         };
-        return job.WithToolchain(InProcessEmitToolchain.DontLogOutput).WithId(mode.ToString());
+        // The toolchain logs the benchmark's output: in process, a case's exception is written there and nowhere
+        // else (with DontLogOutput a failed case said only "Executable … not found", and its cause was lost).
+        return job.WithToolchain(InProcessEmitToolchain.Instance).WithId(mode.ToString());
     }
 }

@@ -1,13 +1,15 @@
 using System.Globalization;
+using M3Actors.Perf.Latency;
 
 namespace M3Actors.Perf.Harness;
 
 /// <summary>
-/// A throughput spec in NBench's sense: one measured case and a pass/fail bar. A bar is either a ratio to a peer
-/// measured in the same run (absolute numbers on this machine drift between runs; ratios taken together do not)
-/// or a ceiling on allocated bytes per operation.
+/// A throughput spec in NBench's sense: one measured result and a pass/fail bar. A bar is either a ratio to a peer
+/// measured in the same run (absolute numbers on this machine drift between runs; ratios taken together do not),
+/// a ceiling on allocated bytes per operation, or a ceiling on a latency series' tail relative to the same run's
+/// "alone" series.
 /// </summary>
-public abstract record Spec(string Name, CaseRef Measured)
+public abstract record Spec(string Name)
 {
     /// <summary>Pass when <paramref name="measured"/>'s rate is at least <paramref name="ratio"/> × <paramref name="peer"/>'s.</summary>
     public static Spec AtLeast(string name, CaseRef measured, double ratio, CaseRef peer) =>
@@ -17,34 +19,41 @@ public abstract record Spec(string Name, CaseRef Measured)
     public static Spec AllocatesAtMost(string name, CaseRef measured, long bytes) =>
         new AllocationSpec(name, measured, bytes);
 
-    /// <summary>Every case the spec reads, so a smoke run can check that they all exist.</summary>
-    public abstract IEnumerable<CaseRef> Cases { get; }
+    /// <summary>Pass when the p99.9 round trip of latency series <paramref name="series"/> is at most
+    /// <paramref name="ratio"/> × the p99.9 of the "alone" series of the same run.</summary>
+    public static Spec TailAtMost(string name, LatencySeries series, double ratio) =>
+        new TailLatencySpec(name, series, ratio);
 
-    /// <summary>Judges the spec on one run's measurements.</summary>
-    public abstract SpecOutcome Evaluate(IReadOnlyList<Measurement> measurements);
+    /// <summary>What the spec reads that <paramref name="results"/> lacks, so a smoke run can check that every spec
+    /// still names something the run measures.</summary>
+    public abstract IEnumerable<string> Unmeasured(RunResults results);
 
-    /// <summary>A failing outcome for a case that produced no number.</summary>
-    protected SpecOutcome Unmeasured(CaseRef missing, string bar) =>
-        new(Name, $"no result for {missing}", bar, Passed: false);
+    /// <summary>Judges the spec on one run's results.</summary>
+    public abstract SpecOutcome Evaluate(RunResults results);
+
+    /// <summary>A failing outcome for a result that is missing.</summary>
+    protected SpecOutcome Missing(string missing, string bar) => new(Name, $"no result for {missing}", bar, Passed: false);
 }
 
 /// <summary>Rate at least a fraction of a peer's rate in the same run.</summary>
-public sealed record RatioSpec(string Name, CaseRef Measured, double Ratio, CaseRef Peer) : Spec(Name, Measured)
+public sealed record RatioSpec(string Name, CaseRef Measured, double Ratio, CaseRef Peer) : Spec(Name)
 {
     /// <inheritdoc />
-    public override IEnumerable<CaseRef> Cases => [Measured, Peer];
+    public override IEnumerable<string> Unmeasured(RunResults results) =>
+        new[] { Measured, Peer }.Where(c => c.Find(results.Measurements) is null).Select(c => c.ToString());
 
     /// <inheritdoc />
-    public override SpecOutcome Evaluate(IReadOnlyList<Measurement> measurements)
+    public override SpecOutcome Evaluate(RunResults results)
     {
+        var measurements = results.Measurements;
         var bar = string.Create(CultureInfo.InvariantCulture, $"{Ratio:0.00} x peer");
         if (Measured.Find(measurements) is not { Rate: { } rate })
         {
-            return Unmeasured(Measured, bar);
+            return Missing(Measured.ToString(), bar);
         }
         if (Peer.Find(measurements) is not { Rate: { } peerRate })
         {
-            return Unmeasured(Peer, bar);
+            return Missing(Peer.ToString(), bar);
         }
         var actual = rate / peerRate;
         return new SpecOutcome(Name, string.Create(CultureInfo.InvariantCulture, $"{actual:0.00} x peer"), bar,
@@ -53,19 +62,46 @@ public sealed record RatioSpec(string Name, CaseRef Measured, double Ratio, Case
 }
 
 /// <summary>Allocated bytes per operation at most a ceiling (usually 0).</summary>
-public sealed record AllocationSpec(string Name, CaseRef Measured, long MaxBytes) : Spec(Name, Measured)
+public sealed record AllocationSpec(string Name, CaseRef Measured, long MaxBytes) : Spec(Name)
 {
     /// <inheritdoc />
-    public override IEnumerable<CaseRef> Cases => [Measured];
+    public override IEnumerable<string> Unmeasured(RunResults results) =>
+        Measured.Find(results.Measurements) is null ? [Measured.ToString()] : [];
 
     /// <inheritdoc />
-    public override SpecOutcome Evaluate(IReadOnlyList<Measurement> measurements)
+    public override SpecOutcome Evaluate(RunResults results)
     {
         var bar = $"{MaxBytes} B/op";
-        if (Measured.Find(measurements) is not { Succeeded: true, AllocatedBytesPerOperation: { } allocated })
+        if (Measured.Find(results.Measurements) is not { Succeeded: true, AllocatedBytesPerOperation: { } allocated })
         {
-            return Unmeasured(Measured, bar);
+            return Missing(Measured.ToString(), bar);
         }
         return new SpecOutcome(Name, $"{allocated} B/op", bar, allocated <= MaxBytes);
+    }
+}
+
+/// <summary>A latency series' p99.9 round trip at most a multiple of the same run's "alone" p99.9.</summary>
+public sealed record TailLatencySpec(string Name, LatencySeries Series, double MaxRatio) : Spec(Name)
+{
+    /// <inheritdoc />
+    public override IEnumerable<string> Unmeasured(RunResults results) =>
+        new[] { LatencySeries.Alone, Series }.Where(s => results.Latency?.Find(s) is not { Count: > 0 })
+            .Select(s => $"latency series {s.Name()}");
+
+    /// <inheritdoc />
+    public override SpecOutcome Evaluate(RunResults results)
+    {
+        var bar = string.Create(CultureInfo.InvariantCulture, $"p99.9 <= {MaxRatio:0.0} x alone");
+        if (results.Latency?.Find(Series) is not { Count: > 0 } loaded)
+        {
+            return Missing($"latency series {Series.Name()}", bar);
+        }
+        if (results.Latency.Find(LatencySeries.Alone) is not { Count: > 0 } alone)
+        {
+            return Missing($"latency series {LatencySeries.Alone.Name()}", bar);
+        }
+        var ratio = loaded.P999Micros / alone.P999Micros;
+        return new SpecOutcome(Name, string.Create(CultureInfo.InvariantCulture,
+            $"p99.9 {loaded.P999Micros:0} us = {ratio:0.00} x alone ({alone.P999Micros:0} us)"), bar, ratio <= MaxRatio);
     }
 }

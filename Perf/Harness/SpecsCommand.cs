@@ -1,13 +1,18 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using M3Actors.Perf.Latency;
 using M3Actors.Perf.Report;
 
 namespace M3Actors.Perf.Harness;
 
 /// <summary>
-/// <c>specs [--quick|--smoke]</c>: runs every benchmark class, writes the report, and judges <see cref="Specs.All"/>
-/// (except in smoke runs, which only prove that every case runs and that every spec names a measured case).
-/// Returns 0 only when everything ran and every judged spec passed.
+/// <c>specs [--quick|--smoke]</c>: runs every benchmark class and the latency benchmark, writes the report, and
+/// judges <see cref="Specs.All"/> (except in smoke runs, which only prove that every case runs and that every spec
+/// names something measured). Every case the catalog lists ends up in the spec table: a case that failed, or that
+/// BenchmarkDotNet never reported, is a <c>case … FAILED</c> line with its reason. Returns 0 only when everything
+/// ran and every judged spec passed.
 /// </summary>
 public static class SpecsCommand
 {
@@ -30,38 +35,80 @@ public static class SpecsCommand
         var clock = Stopwatch.StartNew();
         var artifacts = RepoPaths.PerfArtifacts();
         var types = BenchmarkCatalog.All();
-        Console.Error.WriteLine($"specs ({runMode}): {types.Length} benchmark classes, in process");
-        var summaries = BenchmarkRunner.Run(types, PerfConfig.ForSpecs(runMode, artifacts));
-        var measurements = ReportWriter.Measurements(summaries);
+        var errors = new ErrorLogger();
+        var progress = new ProgressDisplay(errors);
+        var config = PerfConfig.ForSpecs(runMode, artifacts, errors, progress);
+        var expected = types.SelectMany(type => BenchmarkConverter.TypeToBenchmarks(type, config).BenchmarksCases)
+            .Select(Measurement.Describe).ToList();
+        Console.Error.WriteLine(
+            $"specs ({runMode}): {types.Length} benchmark classes, {expected.Count} cases, in process, then latency");
 
         var problems = new List<string>();
-        problems.AddRange(summaries.SelectMany(s => s.ValidationErrors).Where(e => e.IsCritical).Select(e => $"invalid: {e.Message}"));
-        problems.AddRange(measurements.Where(m => !m.Succeeded).Select(m => $"failed: {m.DisplayName}"));
-        if (measurements.Count == 0)
-        {
-            problems.Add("no benchmark produced a report");
-        }
+        var summaries = RunBenchmarks(types, config, problems);
+        var measurements = ReportWriter.Measurements(summaries);
+        problems.AddRange(summaries.SelectMany(s => s.ValidationErrors).Where(e => e.IsCritical)
+            .Select(e => $"invalid: {e.Message}"));
 
-        var outcomes = runMode == RunMode.Smoke ? [] : Specs.All.Select(spec => spec.Evaluate(measurements)).ToList();
+        // A case is lost when it failed or when BenchmarkDotNet has no report of it at all (a run stopped half-way):
+        // either way it is a FAILED line in the spec table, never just a missing row.
+        var lost = measurements.Where(m => !m.Succeeded).Select(m => m.DisplayName)
+            .Concat(expected.Except(measurements.Select(m => m.DisplayName), StringComparer.Ordinal))
+            .Select(name =>
+                $"case {name}: FAILED ({progress.Failures.GetValueOrDefault(name, "BenchmarkDotNet reported no result")})")
+            .ToList();
+
+        var latency = RunLatency(runMode, problems);
+        var results = new RunResults(measurements, latency);
+        var outcomes = runMode == RunMode.Smoke ? [] : Specs.All.Select(spec => spec.Evaluate(results)).ToList();
         if (runMode == RunMode.Smoke)
         {
-            problems.AddRange(Specs.All.SelectMany(spec => spec.Cases.Where(c => c.Find(measurements) is null)
-                .Select(c => $"spec {spec.Name} names {c}, which was not measured")));
+            problems.AddRange(Specs.All.SelectMany(spec => spec.Unmeasured(results)
+                .Select(missing => $"spec {spec.Name} names {missing}, which was not measured")));
         }
 
+        var verdicts = outcomes.Select(o => o.ToString()).Concat(lost).ToList();
         var command = string.Join(' ', ["specs", .. args]);
-        var report = ReportWriter.WriteAll(artifacts, $"{command} ({runMode} job, in process)", measurements, outcomes);
-        foreach (var outcome in outcomes)
+        var report = ReportWriter.WriteAll(artifacts, $"{command} ({runMode} job, in process)", results, verdicts);
+        if (latency is not null)
         {
-            Console.WriteLine(outcome);
+            Console.Write(LatencyReport.Table(latency));
         }
-        foreach (var problem in problems)
+        foreach (var line in verdicts.Concat(problems))
         {
-            Console.WriteLine(problem);
+            Console.WriteLine(line);
         }
-        Console.WriteLine($"{runMode.ToString().ToLowerInvariant()}: {measurements.Count(m => m.Succeeded)}/{measurements.Count} cases ran, " +
-            $"{(runMode == RunMode.Smoke ? "bars not evaluated" : $"{outcomes.Count(o => o.Passed)}/{outcomes.Count} specs passed")}, " +
+        var judged = runMode == RunMode.Smoke ? "bars not evaluated" : $"{outcomes.Count(o => o.Passed)}/{outcomes.Count} specs passed";
+        Console.WriteLine($"{runMode.ToString().ToLowerInvariant()}: {measurements.Count(m => m.Succeeded)}/{expected.Count} cases ran, " +
+            $"latency {(latency is null ? "FAILED" : "ran")}, {judged}, " +
             $"report {Path.GetRelativePath(RepoPaths.RepoRoot(), report)}, {clock.Elapsed.TotalSeconds:0} s");
-        return problems.Count == 0 && outcomes.All(o => o.Passed) ? 0 : 1;
+        return lost.Count == 0 && problems.Count == 0 && outcomes.All(o => o.Passed) ? 0 : 1;
+    }
+
+    // BenchmarkDotNet lets an in-process executor's own timeout escape the whole run; the cases it did not reach
+    // are then reported as lost rather than the run ending without a report.
+    private static Summary[] RunBenchmarks(Type[] types, IConfig config, List<string> problems)
+    {
+        try
+        {
+            return BenchmarkRunner.Run(types, config);
+        }
+        catch (Exception e)
+        {
+            problems.Add($"BenchmarkDotNet stopped the run: {e.GetType().Name}: {e.Message}");
+            return [];
+        }
+    }
+
+    private static LatencyResults? RunLatency(RunMode mode, List<string> problems)
+    {
+        try
+        {
+            return LatencyBenchmark.Run(LatencyOptions.For(mode), Console.Error.WriteLine);
+        }
+        catch (Exception e)
+        {
+            problems.Add($"latency: FAILED: {e}");
+            return null;
+        }
     }
 }

@@ -83,6 +83,6 @@ public abstract class ActorPairs
         {
             client.Tell(_round, ActorRefs.NoSender);
         }
-        signal.Wait();
+        signal.Wait(_host!.Describe);
     }
 }

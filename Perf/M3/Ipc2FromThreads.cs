@@ -92,7 +92,7 @@ public class Ipc2FromThreads
         }
         if (!Task.WaitAll(_tasks, M3Host.Timeout))
         {
-            throw new TimeoutException($"SendRecAsync round did not finish within {M3Host.Timeout}.");
+            throw new TimeoutException($"SendRecAsync round did not finish within {M3Host.Timeout}.{Environment.NewLine}{_host!.Describe()}");
         }
     }
 
@@ -118,7 +118,9 @@ public class Ipc2FromThreads
             var status = handle.SendRec(server, ref message, M3Host.Timeout);
             if (status != IpcStatus.Ok)
             {
-                throw new IpcException(status, $"SendRec failed: {handle.LastError ?? status.Describe()}");
+                // The /proc view says what the server was doing when the client gave up (a stall, not just slowness).
+                throw new IpcException(status, $"SendRec of {handle.Endpoint} to {server} failed: " +
+                    $"{handle.LastError ?? status.Describe()}{Environment.NewLine}{_host!.Describe()}");
             }
         }
     }

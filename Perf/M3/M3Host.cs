@@ -48,11 +48,26 @@ public sealed class M3Host : IDisposable
     /// <summary>Waits until <paramref name="slot"/> is bound (an endpoint actor has started) and returns its endpoint.</summary>
     public Endpoint WaitBound(int slot) => WaitBound(Vm, slot);
 
-    /// <summary>Waits until <paramref name="slot"/> of <paramref name="vm"/> is bound and returns its endpoint.</summary>
-    public static Endpoint WaitBound(Vm vm, int slot) => vm.WhenBoundAsync(slot, Timeout).GetAwaiter().GetResult();
+    /// <summary>Waits until <paramref name="slot"/> of <paramref name="vm"/> is bound and returns its endpoint; a
+    /// timeout's message carries the VM's /proc view (which endpoints did bind, and in which state).</summary>
+    public static Endpoint WaitBound(Vm vm, int slot)
+    {
+        try
+        {
+            return vm.WhenBoundAsync(slot, Timeout).GetAwaiter().GetResult();
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Slot {slot} of {vm} was not bound within {Timeout}.{Environment.NewLine}" +
+                ProcView.Render(vm.Snapshot()), e);
+        }
+    }
 
     /// <summary>Starts another VM on the same DRVS (ended with it).</summary>
     public Vm StartVm(int id, string name) => Drvs.StartVm(new VmOptions { Id = id, Name = name });
+
+    /// <summary>The /proc view of every VM: who is blocked on whom, for the message of a stalled round.</summary>
+    public string Describe() => ProcView.Render(Drvs.Snapshot());
 
     /// <summary>Ends the DRVS.</summary>
     public void Dispose() => End(Drvs);
@@ -124,12 +139,15 @@ public sealed class RoundSignal : IDisposable
     /// <summary>Re-arms the signal for the next round.</summary>
     public void Reset() => _done.Reset();
 
-    /// <summary>Waits for every client; throws on a failure or after <see cref="M3Host.Timeout"/>.</summary>
-    public void Wait()
+    /// <summary>Waits for every client; throws on a failure or after <see cref="M3Host.Timeout"/>. A timeout's
+    /// message carries <paramref name="describe"/>'s text (e.g. the /proc view), so a stalled round says which
+    /// endpoint was stuck in which state rather than only that it took too long.</summary>
+    public void Wait(Func<string>? describe = null)
     {
         if (!_done.Wait(M3Host.Timeout))
         {
-            throw new TimeoutException($"An M3Actors round did not finish within {M3Host.Timeout}.");
+            throw new TimeoutException($"An M3Actors round did not finish within {M3Host.Timeout}." +
+                (describe is null ? "" : Environment.NewLine + describe()));
         }
         if (Volatile.Read(ref _failure) is { } failure)
         {

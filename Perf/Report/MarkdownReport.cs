@@ -5,7 +5,7 @@ namespace M3Actors.Perf.Report;
 
 /// <summary>
 /// Writes <c>report.md</c>: one row per measured case with its rate, its ratio to the reference peer of the same
-/// run, and allocated bytes per operation, followed by the spec verdicts when the run judged any.
+/// run, and allocated bytes per operation, then the latency table and the spec verdicts when the run has them.
 /// </summary>
 public static class MarkdownReport
 {
@@ -15,10 +15,11 @@ public static class MarkdownReport
     /// <summary>Copy rows are compared with this mechanism at the same block size: the copy ceiling.</summary>
     public const string CopyReference = "Buffer.MemoryCopy";
 
-    /// <summary>Writes the report to <paramref name="path"/>.</summary>
-    public static void Write(string path, string runDescription, IReadOnlyList<Measurement> measurements,
-        IReadOnlyList<SpecOutcome> outcomes)
+    /// <summary>Writes the report to <paramref name="path"/>: the throughput table, the latency table when the run
+    /// measured latency, and the spec and failed-case lines.</summary>
+    public static void Write(string path, string runDescription, RunResults results, IReadOnlyList<string> verdicts)
     {
+        var measurements = results.Measurements;
         var text = new StringBuilder();
         text.AppendLine("# M3Actors performance report").AppendLine();
         text.AppendLine($"- date: {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
@@ -34,12 +35,17 @@ public static class MarkdownReport
             text.AppendLine($"| {row.Mechanism} | {row.Test} | {Scale(row)} | {RateText(row)} | {RatioText(row, measurements)} | {row.AllocatedBytesPerOperation?.ToString() ?? "–"} |");
         }
 
-        if (outcomes.Count > 0)
+        if (results.Latency is { } latency)
+        {
+            text.AppendLine().AppendLine("## Round-trip latency").AppendLine().Append(Latency.LatencyReport.Markdown(latency));
+        }
+
+        if (verdicts.Count > 0)
         {
             text.AppendLine().AppendLine("## Specs").AppendLine().AppendLine("```");
-            foreach (var outcome in outcomes)
+            foreach (var verdict in verdicts)
             {
-                text.AppendLine(outcome.ToString());
+                text.AppendLine(verdict);
             }
             text.AppendLine("```");
         }

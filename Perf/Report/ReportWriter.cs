@@ -10,14 +10,18 @@ public static class ReportWriter
     public static IReadOnlyList<Measurement> Measurements(IEnumerable<Summary> summaries) =>
         summaries.SelectMany(summary => summary.Reports).Select(Measurement.From).ToList();
 
-    /// <summary>Writes report.md, figure1.png and figure2.png; returns the report's path.</summary>
-    public static string WriteAll(string directory, string runDescription, IReadOnlyList<Measurement> measurements,
-        IReadOnlyList<SpecOutcome> outcomes)
+    /// <summary>Writes report.md, figure1.png and figure2.png (and latency.md/latency.csv when the run measured
+    /// latency); <paramref name="verdicts"/> are the spec and failed-case lines. Returns the report's path.</summary>
+    public static string WriteAll(string directory, string runDescription, RunResults results, IReadOnlyList<string> verdicts)
     {
         var report = Path.Combine(directory, "report.md");
-        MarkdownReport.Write(report, runDescription, measurements, outcomes);
-        Figures.WriteMessageTransfer(Path.Combine(directory, "figure1.png"), measurements);
-        Figures.WriteBlockCopy(Path.Combine(directory, "figure2.png"), measurements);
+        MarkdownReport.Write(report, runDescription, results, verdicts);
+        Figures.WriteMessageTransfer(Path.Combine(directory, "figure1.png"), results.Measurements);
+        Figures.WriteBlockCopy(Path.Combine(directory, "figure2.png"), results.Measurements);
+        if (results.Latency is { } latency)
+        {
+            Latency.LatencyReport.Write(directory, runDescription, latency);
+        }
         return report;
     }
 }

@@ -37,6 +37,21 @@ public sealed class EndpointTests
         // Outside every valid slot of the largest allowed VM.
         Assert.All(specials, s => Assert.True(s.Slot >= new DrvsOptions().MaxEndpointsPerVm));
     }
+
+    [Fact]
+    public void Factories_refuse_values_that_would_name_another_endpoint()
+    {
+        // §12.10: System(32784) used to be generation 1, slot 16 — a user endpoint.
+        Assert.Throws<ArgumentOutOfRangeException>(() => Endpoint.System(32784));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Endpoint.System(Endpoint.MaxSlotsPerVm));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Endpoint.System(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Endpoint.System(Endpoint.Self.Slot));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Endpoint.Of(0, Endpoint.Any.Slot));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Endpoint.Of(1, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Endpoint.Of(Endpoint.MaxGeneration + 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Endpoint.Of(-1, 0));
+        Assert.Equal(Endpoint.MaxSlotsPerVm - 1, Endpoint.System(Endpoint.MaxSlotsPerVm - 1).Slot);
+    }
 }
 
 public sealed class SpecialValueTests(ITestOutputHelper output) : IpcTestKit(output)
@@ -91,6 +106,33 @@ public sealed class MessageTests(ITestOutputHelper output) : IpcTestKit(output)
         Assert.Equal(0x11223344, m.GetInt(1));
         Assert.Equal(9, m.Type);
         Assert.Equal(default(Endpoint), m.Source);
+    }
+
+    [Fact]
+    public void Timestamp_is_a_payload_layout_any_message_may_carry()
+    {
+        // §3: a notification carries one; another message reads what its sender stored, or the zero time.
+        var stamped = new Message(7) { Timestamp = new DateTime(2026, 11, 27, 10, 0, 0, DateTimeKind.Utc) };
+        Assert.Equal(new DateTime(2026, 11, 27, 10, 0, 0, DateTimeKind.Utc), stamped.Timestamp);
+        Assert.Equal(DateTimeKind.Utc, stamped.Timestamp.Kind);
+        Assert.Equal(DateTime.MinValue, new Message(1).Timestamp);
+        var local = new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Local);
+        Assert.Equal(local.ToUniversalTime(), new Message(1) { Timestamp = local }.Timestamp);
+        var ints = new Message(1);
+        ints.SetLong(0, -5);
+        Assert.Contains("not a timestamp", Assert.Throws<InvalidOperationException>(() => ints.Timestamp).Message);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task A_notification_is_stamped_with_its_send_time()
+    {
+        using var a = Vm.Bind();
+        using var b = Vm.Bind();
+        var before = DateTime.UtcNow;
+        Assert.Equal(IpcStatus.Ok, a.Notify(b.Endpoint));
+        var got = await b.ReceiveAsync(a.Endpoint).AsTask().WaitAsync(Patience);
+        Assert.True(got.Message.IsNotify);
+        Assert.InRange(got.Message.Timestamp, before, DateTime.UtcNow);
     }
 
     [Fact]

@@ -1,0 +1,172 @@
+using System.Runtime.CompilerServices;
+using M3Actors.Transport.Native;
+using M3Actors.Transport.Processes;
+using M3Actors.Transport.Sync;
+
+namespace M3Actors.Transport.Arena;
+
+/// <summary>
+/// This process's attachment to a VM's arena: the mapped file, its entry in the process table, the watcher that
+/// reaps dead processes. Disposing leaves the table and unmaps; the file stays for the others. Several
+/// attachments may live in one process (each is its own entry), which is how tests run several survivors.
+/// </summary>
+internal sealed unsafe class Arena : IDisposable
+{
+    /// <summary>The attach lock is tagged with the pid: joins of one process must not overlap.</summary>
+    private static readonly Lock JoinLock = new();
+
+    private readonly ArenaFile _file;
+    private readonly DeathWatcher _watcher;
+    private readonly int _pid;
+    private bool _disposed;
+
+    private Arena(ArenaFile file, ProcessTable processes, int index, bool reinitialised, Action<DeadProcess> onDeath,
+        ArenaOptions options)
+    {
+        _file = file;
+        Layout = options.Layout;
+        _pid = ProcessIdentity.Self.Pid;
+        Processes = processes;
+        ProcessIndex = index;
+        Reinitialised = reinitialised;
+        SpinGate = new SpinGate((int*)Unsafe.AsPointer(ref file.Header.Spinners),
+            (int*)Unsafe.AsPointer(ref processes.SpinnersOf(index)));
+        _watcher = new DeathWatcher(processes, new ProcessReaper(processes, onDeath), index,
+            options.WatchWithPidfd);
+    }
+
+    /// <summary>The arena file.</summary>
+    public string Path => _file.Path;
+
+    /// <summary>True when this attachment created the file.</summary>
+    public bool Created => _file.Created;
+
+    /// <summary>
+    /// True when this attachment found a stale arena (processes in its table, all dead) and reinitialised it:
+    /// reaped every entry (with the death callback) and cleared the slot records.
+    /// </summary>
+    public bool Reinitialised { get; }
+
+    /// <summary>How many times the arena was reinitialised since its creation.</summary>
+    public long Epoch => Volatile.Read(ref _file.Header.Epoch);
+
+    /// <summary>The layout the arena was attached with.</summary>
+    public ArenaLayout Layout { get; }
+
+    /// <summary>The process table.</summary>
+    public ProcessTable Processes { get; }
+
+    /// <summary>This attachment's entry in the process table.</summary>
+    public int ProcessIndex { get; }
+
+    /// <summary>The tag this attachment puts in the lock words it holds.</summary>
+    public int OwnerTag => Processes.TagOf(ProcessIndex);
+
+    /// <summary>The machine-wide spinner count that sizes every spin.</summary>
+    public SpinGate SpinGate { get; }
+
+    /// <summary>
+    /// Creates or attaches to the arena <paramref name="options"/> names and joins its process table.
+    /// <paramref name="onDeath"/> runs once per death of another attached process, in the survivor that reaps it.
+    /// </summary>
+    public static Arena Attach(ArenaOptions options, Action<DeadProcess>? onDeath = null)
+    {
+        var file = ArenaFile.Open(options);
+        try
+        {
+            var header = file.Header;
+            var processes = new ProcessTable(file.Base + ArenaLayout.ProcessTableOffset,
+                options.Layout.ProcessTableSize, header);
+            onDeath ??= _ => { };
+            int index;
+            bool reinitialised;
+            lock (JoinLock)
+            {
+                (index, reinitialised) = Join(file, processes, new ProcessReaper(processes, onDeath), options);
+            }
+            try
+            {
+                return new Arena(file, processes, index, reinitialised, onDeath, options);
+            }
+            catch
+            {
+                processes.Leave(index, ProcessIdentity.Self.Pid);
+                throw;
+            }
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Word <paramref name="word"/> (a 4-byte index) of slot record <paramref name="slot"/>.</summary>
+    public ref int SlotWord(int slot, int word)
+    {
+        if ((uint)slot >= (uint)Layout.SlotCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(slot), slot, $"The arena has {Layout.SlotCount} slots.");
+        }
+        if ((uint)word >= (uint)(Layout.SlotRecordSize / sizeof(int)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(word), word,
+                $"A slot record has {Layout.SlotRecordSize / sizeof(int)} words.");
+        }
+        return ref *(int*)(_file.Base + Layout.SlotsOffset + (long)slot * Layout.SlotRecordSize + word * sizeof(int));
+    }
+
+    /// <summary>Stops watching, leaves the process table and unmaps.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _watcher.Dispose();
+        Processes.Leave(ProcessIndex, _pid);
+        _file.Dispose();
+    }
+
+    /// <summary>
+    /// Joins under the attach lock, so a stale arena is reinitialised by exactly one joiner and no other process
+    /// uses it meanwhile: a process only becomes Alive inside this lock, and the reset happens only when no entry
+    /// but dead ones was found.
+    /// </summary>
+    private static (int Index, bool Reinitialised) Join(ArenaFile file, ProcessTable processes,
+        ProcessReaper reaper, ArenaOptions options)
+    {
+        var self = ProcessIdentity.Self;
+        ref var attachLock = ref file.Header.AttachLock;
+        var locked = SharedLock.Acquire(ref attachLock, self.Pid, PidLockOwners.Instance, gate: null,
+            options.AttachTimeout);
+        if (locked == LockResult.TimedOut)
+        {
+            throw new ArenaException(ArenaFailure.AttachTimedOut, file.Path,
+                $"the attach lock stayed with pid {SharedLock.OwnerOf(Volatile.Read(ref attachLock))} " +
+                $"for {options.AttachTimeout}.");
+        }
+        try
+        {
+            // A joiner that died holding the lock (OwnerDied) left at most a Joining entry: reaped below like any.
+            var (reaped, live) = reaper.ReapAllDead(exceptIndex: -1);
+            var stale = reaped > 0 && live == 0;
+            if (stale)
+            {
+                var slots = options.Layout;
+                new Span<byte>(file.Base + slots.SlotsOffset, checked((int)(slots.TotalSize - slots.SlotsOffset)))
+                    .Clear();
+                Interlocked.Increment(ref file.Header.Epoch);
+            }
+            var index = processes.TryJoin(self);
+            if (index < 0)
+            {
+                throw new ArenaException(ArenaFailure.ProcessTableFull, file.Path,
+                    $"all {processes.Size} process-table entries belong to live processes.");
+            }
+            return (index, stale);
+        }
+        finally
+        {
+            SharedLock.Release(ref attachLock, self.Pid);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using M3Actors.Transport.Native;
+
+namespace M3Actors.Transport.Processes;
+
+/// <summary>
+/// Reaps dead entries of the process table for one survivor: wins the entry by compare-and-swap, runs the death
+/// callback, frees the entry. A reaper that dies mid-reap leaves the entry "reaping" under its own dead pid, and
+/// the next survivor takes the reap over and runs the callback again, so callbacks must be idempotent.
+/// </summary>
+internal sealed class ProcessReaper(ProcessTable table, Action<DeadProcess> onDeath)
+{
+    private readonly int _self = ProcessIdentity.Self.Pid;
+
+    /// <summary>True when the entry's process (or, for an entry being reaped, its reaper) is dead.</summary>
+    public bool IsDead(int index, ProcessClaim claim) => claim.State switch
+    {
+        ProcessState.Joining or ProcessState.Alive => !table.IsProcessAlive(index, claim),
+        ProcessState.Reaping => ProcessIdentity.Read(claim.ReaperPid) is null,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Reaps entry <paramref name="index"/> if its claim is still <paramref name="observed"/> and nobody won it first.
+    /// </summary>
+    public bool TryReap(int index, ProcessClaim observed)
+    {
+        if (!table.TryBeginReap(index, observed, _self)) return false;
+        // An exception from the callback is not caught: this process then dies with the entry still marked as
+        // reaped by it, and another survivor redoes the reap (the same path as a reaper killed mid-reap).
+        onDeath(new DeadProcess(index, observed.Pid, table.IncarnationOf(index)));
+        table.FinishReap(index, observed.Pid, _self);
+        return true;
+    }
+
+    /// <summary>Reaps every dead entry; returns how many this call reaped and how many live processes it saw.</summary>
+    public (int Reaped, int Live) ReapAllDead(int exceptIndex)
+    {
+        var (reaped, live) = (0, 0);
+        for (var i = 0; i < table.Size; i++)
+        {
+            if (i == exceptIndex) continue;
+            var claim = table.ClaimOf(i);
+            if (claim.State == ProcessState.Free) continue;
+            if (!IsDead(i, claim)) live++;
+            else if (TryReap(i, claim)) reaped++;
+        }
+        return (reaped, live);
+    }
+}

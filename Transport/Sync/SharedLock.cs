@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using M3Actors.Transport.Native;
+
+namespace M3Actors.Transport.Sync;
+
+/// <summary>
+/// A lock in one 32-bit word of shared memory, usable from every attached process: 0 when free, else the owner's
+/// tag (1 .. 2^30-1: a process-table tag, see <c>ProcessTable.TagOf</c>, or a pid) with bit 30 set once a waiter
+/// may be parked. Uncontended acquire and release are one compare-and-swap each; a contended acquire spins within
+/// the <see cref="SpinGate"/>'s budget and then parks on the word with a futex. Robust: a waiter that finds the
+/// owner dead (per <see cref="ILockOwners"/>) swaps its own tag in and learns <see cref="LockResult.OwnerDied"/>.
+/// </summary>
+internal static class SharedLock
+{
+    /// <summary>Set while a waiter may be parked, so the release knows to issue a wake.</summary>
+    public const int WaitersBit = 1 << 30;
+
+    /// <summary>The largest owner tag.</summary>
+    public const int MaxOwner = WaitersBit - 1;
+
+    /// <summary>
+    /// How long a parked waiter sleeps before it asks the operating system whether the owner still lives: an owner
+    /// killed holding the lock never wakes anybody, and the process table only learns of it from a watcher.
+    /// </summary>
+    private static readonly TimeSpan OwnerCheckSlice = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The owner tag in a lock word's value (0: free).</summary>
+    public static int OwnerOf(int value) => value & MaxOwner;
+
+    /// <summary>Takes the lock if it is free, without waiting.</summary>
+    public static bool TryAcquire(ref int word, int owner)
+    {
+        CheckOwner(owner);
+        return Interlocked.CompareExchange(ref word, owner, 0) == 0;
+    }
+
+    /// <summary>
+    /// Takes the lock for <paramref name="owner"/>, waiting up to <paramref name="timeout"/>; without a
+    /// <paramref name="gate"/> it parks at once (for a rare lock such as the attach lock, taken before the
+    /// process has a process-table entry to keep its spinner share in).
+    /// </summary>
+    public static LockResult Acquire(ref int word, int owner, ILockOwners owners, SpinGate? gate, TimeSpan timeout)
+    {
+        if (TryAcquire(ref word, owner)) return LockResult.Acquired;
+        var deadline = Deadline.After(timeout);
+        if (gate is not null && Spin(ref word, owner, gate)) return LockResult.Acquired;
+        var checkProcess = false;
+        while (true)
+        {
+            var value = Volatile.Read(ref word);
+            if (value == 0)
+            {
+                // Parked waiters may remain: keep the bit so this owner's release wakes the next one.
+                if (Interlocked.CompareExchange(ref word, owner | WaitersBit, 0) == 0) return LockResult.Acquired;
+                continue;
+            }
+            if (OwnerOf(value) == owner)
+            {
+                throw new InvalidOperationException($"Owner {owner} already holds this lock (it is not reentrant).");
+            }
+            if (!owners.IsAlive(OwnerOf(value), checkProcess))
+            {
+                if (Interlocked.CompareExchange(ref word, owner | (value & WaitersBit), value) == value)
+                {
+                    return LockResult.OwnerDied;
+                }
+                continue;
+            }
+            if ((value & WaitersBit) == 0
+                && Interlocked.CompareExchange(ref word, value | WaitersBit, value) != value)
+            {
+                continue;
+            }
+            var slice = deadline.LeftOr(OwnerCheckSlice);
+            if (slice == TimeSpan.Zero) return LockResult.TimedOut;
+            checkProcess = Futex.Wait(ref word, value | WaitersBit, slice) == FutexWaitResult.TimedOut;
+        }
+    }
+
+    /// <summary>Releases a lock <paramref name="owner"/> holds, waking one parked waiter if there may be one.</summary>
+    public static void Release(ref int word, int owner)
+    {
+        CheckOwner(owner);
+        while (true)
+        {
+            var value = Volatile.Read(ref word);
+            if (OwnerOf(value) != owner)
+            {
+                throw new InvalidOperationException(
+                    $"Owner {owner} released a lock held by {(value == 0 ? "nobody" : OwnerOf(value))}.");
+            }
+            if (Interlocked.CompareExchange(ref word, 0, value) != value) continue;
+            if ((value & WaitersBit) != 0) Futex.Wake(ref word, 1);
+            return;
+        }
+    }
+
+    /// <summary>
+    /// Moves a lock from <paramref name="deadOwner"/> to <paramref name="newOwner"/> if the dead one still holds it:
+    /// how a reaper that knows where the dead process's locks are takes them over without waiting on them.
+    /// </summary>
+    public static bool TryTakeOver(ref int word, int deadOwner, int newOwner)
+    {
+        CheckOwner(newOwner);
+        while (true)
+        {
+            var value = Volatile.Read(ref word);
+            if (OwnerOf(value) != deadOwner) return false;
+            if (Interlocked.CompareExchange(ref word, newOwner | (value & WaitersBit), value) == value) return true;
+        }
+    }
+
+    private static bool Spin(ref int word, int owner, SpinGate gate)
+    {
+        var spinUntil = gate.Enter();
+        try
+        {
+            while (Stopwatch.GetTimestamp() < spinUntil)
+            {
+                if (Volatile.Read(ref word) == 0 && Interlocked.CompareExchange(ref word, owner, 0) == 0) return true;
+                Thread.SpinWait(8);
+            }
+            return false;
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    private static void CheckOwner(int owner)
+    {
+        if (owner is < 1 or > MaxOwner)
+        {
+            throw new ArgumentOutOfRangeException(nameof(owner), owner, $"A lock owner tag must be 1..{MaxOwner}.");
+        }
+    }
+}
