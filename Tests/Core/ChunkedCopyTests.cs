@@ -31,23 +31,7 @@ public sealed class ChunkedCopyTests(ITestOutputHelper output) : IpcTestKit(outp
         var copying = OnThread(() => parties.Third.VCopy(parties.A.Endpoint, new(parties.ABuffer), parties.B.Endpoint,
             new(parties.BBuffer), MaxCopy));
         await parked.Task.WaitAsync(Patience);
-        const int roundTrips = 100;
-        var serving = OnThread(() =>
-        {
-            for (var i = 0; i < roundTrips; i++)
-            {
-                if (server.Receive(client.Endpoint, out var request, Patience) != IpcStatus.Ok) return i;
-                if (server.Reply(client.Endpoint, request) != IpcStatus.Ok) return i;
-            }
-            return roundTrips;
-        });
-        for (var i = 0; i < roundTrips; i++)
-        {
-            var m = Msg(1, i);
-            Assert.Equal(IpcStatus.Ok, client.SendRec(server.Endpoint, ref m, Patience));
-            Assert.Equal(i, m.GetInt(0));
-        }
-        Assert.Equal(roundTrips, await serving.WaitAsync(Patience));
+        await RoundTripsAsync(client, server, 100);
         // A snapshot takes every slot's lock in turn, the parties' too: none is held across the parked chunk.
         Assert.StartsWith("RECEIVING", ProcOf(parties.B.Endpoint)!.State);
         Assert.Equal(1, Volatile.Read(ref chunks));

@@ -32,23 +32,7 @@ public sealed class UnrelatedPairsTests(ITestOutputHelper output) : IpcTestKit(o
             return cycles;
         });
         await churning.Task.WaitAsync(Patience);
-        const int roundTrips = 200;
-        var serving = OnThread(() =>
-        {
-            for (var i = 0; i < roundTrips; i++)
-            {
-                if (server.Receive(client.Endpoint, out var request, Patience) != IpcStatus.Ok) return i;
-                if (server.Reply(client.Endpoint, request) != IpcStatus.Ok) return i;
-            }
-            return roundTrips;
-        });
-        for (var i = 0; i < roundTrips; i++)
-        {
-            var m = Msg(1, i);
-            Assert.Equal(IpcStatus.Ok, client.SendRec(server.Endpoint, ref m, Patience));
-            Assert.Equal(i, m.GetInt(0));
-        }
-        Assert.Equal(roundTrips, await serving.WaitAsync(Patience));
+        await RoundTripsAsync(client, server, 200);
         stop.Cancel();
         Assert.True(await churn.WaitAsync(Patience) >= 1);
         // Every churned endpoint is gone, and so are its notify bits.
