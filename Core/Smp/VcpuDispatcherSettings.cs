@@ -12,10 +12,13 @@ internal sealed record VcpuDispatcherSettings(
     int[] PhysicalCpus,
     bool PhysicalCpusConfigured,
     int Throughput,
-    long? ThroughputDeadlineTicks,
+    TimeSpan RunLength,
     TimeSpan ShutdownTimeout,
     IReadOnlyDictionary<string, VcpuPlacement> Placements)
 {
+    /// <summary>How long a run may hold a vCPU that others wait for when <c>throughput-deadline-time</c> is 0 or absent.</summary>
+    public static readonly TimeSpan DefaultRunLength = TimeSpan.FromMilliseconds(1);
+
     // The keys of one placement entry: placement { "/user/fs" { role = server, vcpu = 0 } } (reference.conf).
     private static readonly string[] PlacementKeys = ["role", "vcpu"];
 
@@ -42,14 +45,16 @@ internal sealed record VcpuDispatcherSettings(
 
         var throughput = read.Int("throughput") ?? Default<int>("throughput");
         if (throughput <= 0) throw Error(id, $"throughput = {throughput} must be at least 1.");
+        // Akka's 0 means "no deadline"; a vCPU always bounds a run, so 0 (the default) means the vCPU default.
         var deadline = read.Duration("throughput-deadline-time") ?? Default<TimeSpan>("throughput-deadline-time");
+        var runLength = deadline > TimeSpan.Zero ? deadline : DefaultRunLength;
         var shutdown = read.Duration("shutdown-timeout") ?? Default<TimeSpan>("shutdown-timeout");
 
         var reservedVcpus = policy == SchedulingPolicy.Asymmetric ? reserved ?? VcpuOptions.DefaultReservedVcpus : 0;
         var rules = new PlacementRules(policy, vcpus, reservedVcpus);
         var placements = ReadPlacements(config, id, rules);
         return new VcpuDispatcherSettings(id, vcpus, policy, reservedVcpus, physical, listed is not null, throughput,
-            deadline > TimeSpan.Zero ? deadline.Ticks : null, shutdown, placements);
+            runLength, shutdown, placements);
     }
 
     private static Dictionary<string, VcpuPlacement> ReadPlacements(Config config, string id, PlacementRules rules)
