@@ -10,7 +10,7 @@ public sealed class ConfigValueTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [InlineData("vcpus = many", "m3actors.vcpus.vcpus = 'many' is not an integer")]
     [InlineData("vcpus = [2]", "m3actors.vcpus.vcpus must be an integer, found")]
     [InlineData("policy = [symmetric]", "m3actors.vcpus.policy must be a string, found")]
@@ -47,7 +47,7 @@ public sealed class ConfigValueTests
         Assert.Contains(expected, e.Message);
     }
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [InlineData(0)]
     [InlineData(-1)]
     [InlineData(1025)]
@@ -72,7 +72,7 @@ public sealed class ConfigValueTests
         Assert.Equal(count, settings.Vcpus);
     }
 
-    [Theory]
+    [Theory(Timeout = 30_000)]
     [InlineData(2, SchedulingPolicy.Asymmetric, 2, "asymmetric needs 1..1 reserved vCPUs out of 2")]
     [InlineData(3, SchedulingPolicy.Asymmetric, 0, "asymmetric needs 1..2 reserved vCPUs out of 3")]
     [InlineData(2, SchedulingPolicy.AffinityStatic, 1, "only applies to the asymmetric policy, not affinity-static")]
