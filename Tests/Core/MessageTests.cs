@@ -210,4 +210,20 @@ public sealed class MessageTests(ITestOutputHelper output) : IpcTestKit(output)
         Assert.Equal(IpcStatus.Ok, status);
         Assert.Equal(b.Endpoint, got.Source);
     }
+
+    [Fact]
+    public void Messages_compare_by_value_in_records_and_collections_too()
+    {
+        var a = new Message(7);
+        a.SetInt(3, 42);
+        var b = a;
+        Assert.True(a == b);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.Equal((1, a), (1, b));                       // the runtime's default Equals would throw here
+        b.SetInt(13, 1);
+        Assert.True(a != b);
+        Assert.NotEqual(a, b);
+        Assert.Contains("type 7", a.ToString());
+    }
 }
