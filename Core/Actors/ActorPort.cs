@@ -10,9 +10,21 @@ namespace M3Actors.Actors;
 /// </summary>
 internal sealed class ActorPort(IActorRef self) : IEndpointPort
 {
-    public void Completed() => self.Tell(Wakeup.Instance, ActorRefs.NoSender);
+    public void Completed() => Wake();
 
-    public void Pending() => self.Tell(Wakeup.Instance, ActorRefs.NoSender);
+    public void Pending() => Wake();
+
+    // The kernel raised the proc's work hint (and published an outcome) under a stripe lock whose release is a plain
+    // store, and the rendezvous queue drops the token without an interlocked operation, so nothing else orders those
+    // stores before the dispatcher's read of the mailbox status. Without the fence the store-load reordering x86
+    // allows loses a wakeup: the Tell reads the mailbox as still scheduled and leaves it, while the finishing mailbox
+    // run reads the old hint and goes idle — the endpoint then sits READY forever (seen in the IPC2 thread benchmark
+    // roughly once in 300,000 round trips).
+    private void Wake()
+    {
+        Interlocked.MemoryBarrier();
+        self.Tell(Wakeup.Instance, ActorRefs.NoSender);
+    }
 }
 
 /// <summary>The token that schedules an endpoint actor's mailbox; never stored, never handled by the actor.</summary>
