@@ -2,7 +2,7 @@ namespace M3Actors.Kernel;
 
 /// <summary>
 /// An endpoint's registered vcopy regions: the .NET stand-in for an address space with memory grants. Guarded by the
-/// owner's kernel stripe. Ids are indexes and never reused, so a stale id cannot reach a newer region.
+/// owner's slot lock. Ids are indexes and never reused, so a stale id cannot reach a newer region.
 /// </summary>
 internal sealed class BufferTable
 {
@@ -39,7 +39,7 @@ internal sealed class BufferTable
     }
 
     // Resolves [offset, offset + bytes) of buffer id with the needed access, or says why not.
-    internal IpcStatus TryResolve(BufferAddress address, int bytes, BufferAccess needed, out Span<byte> slice, out string? why)
+    internal IpcStatus TryResolve(BufferAddress address, int bytes, BufferAccess needed, out Memory<byte> slice, out string? why)
     {
         slice = default;
         why = null;
@@ -59,7 +59,7 @@ internal sealed class BufferTable
             why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {entry.Region.Length} bytes";
             return IpcStatus.Range;
         }
-        slice = entry.Region.Span.Slice(address.Offset, bytes);
+        slice = entry.Region.Slice(address.Offset, bytes);
         return IpcStatus.Ok;
     }
 

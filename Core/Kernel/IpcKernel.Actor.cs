@@ -13,7 +13,8 @@ internal enum ActorStep
 
 /// <summary>
 /// The actor side of the rule: an actor endpoint between handlers is in an implicit receive (ANY, or the source it
-/// chose), exactly like a Minix server sitting in receive(ANY). Its mailbox asks here, under the actor's stripe (and a sender's, when it takes one), what may run.
+/// chose), exactly like a Minix server sitting in receive(ANY). Its mailbox asks here, under the actor's lock (and a
+/// sender's, when it takes one), what may run.
 /// </summary>
 internal sealed partial class IpcKernel
 {
@@ -39,25 +40,36 @@ internal sealed partial class IpcKernel
     internal ActorStep NextForActor(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, out IpcStatus status, out Message message)
     {
         var wake = new Wakeups();
+        var walk = Walk.NotYet;
+        var sender = KernelLocks.None;
         ActorStep step;
-        var more = KernelLocks.None;
-        for (var pass = 0; ; pass++)
+        while (true)
         {
-            using var held = _locks.Enter(p.Slot, PartnerSlot(p, filter), pass < 2 ? more : KernelLocks.Everything);
-            step = NextForActorLocked(p, filter, requestsOnly, userWaiting, in held, ref wake, out status, out more);
-            if (status == NeedMore) continue;
-            if (step == ActorStep.Nothing) p.WorkHint = false;
-            message = p.Msg;
-            break;
+            Retry retry;
+            using (var held = _locks.Enter(p.Slot, PartnerSlot(p, filter), sender))
+            {
+                step = NextForActorLocked(p, filter, requestsOnly, userWaiting, walk, in held, ref wake, out status,
+                    out retry, out sender);
+                if (retry == Retry.None)
+                {
+                    EndWalk(p, walk);
+                    if (step == ActorStep.Nothing) p.WorkHint = false;
+                }
+                message = p.Msg;
+                AssertInvariants(p, Lookup(filter));
+            }
+            if (retry == Retry.None) break;
+            if (retry == Retry.Walk) walk = WalkForDeadlock(p);
         }
         wake.Run();
         return step;
     }
 
-    private ActorStep NextForActorLocked(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, in KernelLocks.Held held,
-        ref Wakeups wake, out IpcStatus status, out int more)
+    private ActorStep NextForActorLocked(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, Walk walk,
+        in KernelLocks.Held held, ref Wakeups wake, out IpcStatus status, out Retry retry, out int sender)
     {
-        more = KernelLocks.None;
+        retry = Retry.None;
+        sender = KernelLocks.None;
         status = p.Result;
         if (p.HasOutcome)
         {
@@ -65,16 +77,18 @@ internal sealed partial class IpcKernel
             return ActorStep.Ipc;
         }
         if (!p.Bound) return userWaiting ? ActorStep.User : ActorStep.Nothing;
-        if (p.IsBlockedInCall) return ActorStep.Nothing;        // the rendezvous: hold everything until the outcome
+        // The rendezvous: hold everything until the outcome (held too while a vcopy pins the actor).
+        if (p.IsBlockedInCall || p.OutcomeHeld) return ActorStep.Nothing;
         if ((p.Flags & ProcFlags.IdleReceive) != 0)
         {
             if (!userWaiting) return ActorStep.Nothing;
             Withdraw(p);
             return ActorStep.User;
         }
-        status = ReceiveLocked(p, filter, requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive, mayBlock: !userWaiting, idle: true, in held,
-            ref wake, out more);
-        return status switch
+        var call = requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive;
+        status = ReceiveLocked(p, filter, call, mayBlock: !userWaiting, idle: true, walk, in held, ref wake, out retry,
+            out sender);
+        return retry != Retry.None ? ActorStep.Nothing : status switch
         {
             IpcStatus.Suspended => ActorStep.Nothing,
             IpcStatus.Again => ActorStep.User,

@@ -2,12 +2,20 @@ namespace M3Actors.Kernel;
 
 /// <summary>
 /// vcopy: one copy from the source endpoint's registered buffer to the destination's, no intermediate buffer, asked by
-/// either party or by a third endpoint (COPY2). The copy runs inside the kernel's critical section, as Minix's
-/// virtual_copy runs inside the kernel: holding every party's stripe, no party can wake and touch its buffer half-way
-/// through.
+/// either party or by a third endpoint (COPY2). A copy of up to <see cref="ChunkBytes"/> runs in one section holding
+/// the parties' locks, as Minix's virtual_copy runs inside the kernel. A larger one goes in chunks (rulebook §5), the
+/// locks held per chunk only, so nobody waits behind a 4 MiB copy. Between chunks both parties stay pinned
+/// (<see cref="Proc.Copying"/>): another vcopy naming one gets Busy, and a call of a pinned party that completes
+/// meanwhile (a delivery, a timeout, its partner's death) keeps its outcome held until the copy ends, so no owner
+/// wakes up to a half-copied buffer. A party that dies mid-copy ends the copy with SrcDied or DstDied.
 /// </summary>
 internal sealed partial class IpcKernel
 {
+    internal const int ChunkBytes = 64 * 1024;
+
+    /// <summary>Test hook: runs on the copying thread after each chunk of a chunked copy, holding no kernel lock.</summary>
+    internal Action? ChunkCopied;
+
     internal int RegisterBuffer(Proc owner, Memory<byte> region, BufferAccess access)
     {
         using (_locks.Enter(owner.Slot))
@@ -22,29 +30,98 @@ internal sealed partial class IpcKernel
         using (_locks.Enter(owner.Slot)) return owner.Buffers.Unregister(id);
     }
 
-    internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to, int bytes)
+    internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
+        int bytes)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
+        IpcStatus status;
+        Proc? src, dst;
+        Memory<byte> read, write;
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, source), PartnerSlot(caller, destination)))
         {
-            if (ResolveParty(caller, source, IpcStatus.SrcDied, out var src) is var badSrc and not IpcStatus.Ok) return badSrc;
-            if (ResolveParty(caller, destination, IpcStatus.DstDied, out var dst) is var badDst and not IpcStatus.Ok) return badDst;
-            if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
-            if (bytes < 0 || bytes > _maxCopyBytes)
-                return Fail(caller, IpcStatus.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
-            if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
-            if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
-            if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out var read, out var why) is var badRead and not IpcStatus.Ok)
-                return Fail(caller, badRead, $"source {src.Ep}: {why}");
-            if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out var write, out why) is var badWrite and not IpcStatus.Ok)
-                return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
-            read.CopyTo(write);
-            var stripe = _locks[caller.Slot];
-            stripe.Copies++;
-            stripe.BytesCopied += bytes;
+            status = BeginCopy(caller, source, from, destination, to, bytes, out src, out dst, out read, out write);
+            AssertInvariants(src, dst);
+        }
+        return status == IpcStatus.Suspended ? CopyInChunks(caller, src!, dst!, read, write) : status;
+    }
+
+    // Checks the copy, then does it in one go, or pins both parties and returns Suspended for the chunks.
+    private IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
+        int bytes, out Proc? src, out Proc? dst, out Memory<byte> read, out Memory<byte> write)
+    {
+        (dst, read, write) = (null, default, default);
+        if (ResolveParty(caller, source, IpcStatus.SrcDied, out src) is var badSrc and not IpcStatus.Ok) return badSrc;
+        if (ResolveParty(caller, destination, IpcStatus.DstDied, out dst) is var badDst and not IpcStatus.Ok) return badDst;
+        if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
+        if (bytes < 0 || bytes > _maxCopyBytes)
+            return Fail(caller, IpcStatus.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
+        // Before the state check: a pinned party whose call completed meanwhile is not receiving, yet busy.
+        if (src.Copying || dst.Copying)
+            return Fail(caller, IpcStatus.Busy, $"{(src.Copying ? src : dst).Ep} is a party of another vcopy");
+        if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
+        if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
+        if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out read, out var why) is var badRead and not IpcStatus.Ok)
+            return Fail(caller, badRead, $"source {src.Ep}: {why}");
+        if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out write, out why) is var badWrite and not IpcStatus.Ok)
+            return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
+        if (bytes <= ChunkBytes)
+        {
+            read.Span.CopyTo(write.Span);
+            CountCopy(caller, bytes);
             return IpcStatus.Ok;
         }
+        src.Copying = dst.Copying = true;
+        return IpcStatus.Suspended;
+    }
+
+    // The parties are pinned; every chunk re-checks that both are alive. The regions stay valid across the chunks
+    // (a Memory keeps its array alive, and only a pinned party's own owner, who is not running, could unregister).
+    private IpcStatus CopyInChunks(Proc caller, Proc src, Proc dst, Memory<byte> read, Memory<byte> write)
+    {
+        var wake = new Wakeups();
+        var status = IpcStatus.Ok;
+        for (var done = 0; ;)
+        {
+            using (_locks.Enter(caller.Slot, src.Slot, dst.Slot))
+            {
+                if (!src.Bound || !dst.Bound || !_running || done == read.Length)
+                {
+                    status = !_running ? IpcStatus.VmNotRunning
+                        : !src.Bound ? Fail(caller, IpcStatus.SrcDied, $"{src.Ep} ended during the vcopy")
+                        : !dst.Bound ? Fail(caller, IpcStatus.DstDied, $"{dst.Ep} ended during the vcopy")
+                        : IpcStatus.Ok;
+                    if (status == IpcStatus.Ok) CountCopy(caller, done);
+                    Unpin(src, ref wake);
+                    Unpin(dst, ref wake);
+                    AssertInvariants(src, dst);
+                    break;
+                }
+                var n = Math.Min(ChunkBytes, read.Length - done);
+                read.Span.Slice(done, n).CopyTo(write.Span.Slice(done, n));
+                done += n;
+            }
+            ChunkCopied?.Invoke();
+        }
+        wake.Run();
+        return status;
+    }
+
+    // The copy ended: a call of the party that completed meanwhile now reaches its owner.
+    private static void Unpin(Proc p, ref Wakeups wake)
+    {
+        p.Copying = false;
+        if (!p.OutcomeHeld) return;
+        p.OutcomeHeld = false;
+        p.HasOutcome = p.Kind == OwnerKind.Actor;
+        wake.Completed(p);
+    }
+
+    private void CountCopy(Proc caller, int bytes)
+    {
+        var counters = _locks[caller.Slot];
+        counters.Copies++;
+        counters.BytesCopied += bytes;
     }
 
     // Every party other than the requester must be blocked (receiving, or waiting for a sendrec reply).

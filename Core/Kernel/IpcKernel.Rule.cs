@@ -1,46 +1,69 @@
 namespace M3Actors.Kernel;
 
 /// <summary>
-/// The IPC rule — Minix's mini_send, mini_receive, mini_notify and deadlock check — in one place. Every primitive
-/// validates in the rulebook's order (caller bound, VM running, partner value, privileges), then applies the rule
-/// holding the stripes of the caller and its partner, then wakes owners outside them.
-/// <see cref="IpcStatus.Suspended"/> means the caller is now blocked and its port will get exactly one
-/// <see cref="IEndpointPort.Completed"/>.
+/// The IPC rule — Minix's mini_send, mini_receive, mini_notify — in one place. Every primitive validates in the
+/// rulebook's order (caller bound, VM running, partner value, privileges), then applies the rule holding the locks of
+/// the caller and its partner (and of a queued sender it takes), then wakes owners outside them. A call that would
+/// block on a partner that is itself waiting for someone first checks for a deadlock (IpcKernel.Deadlock.cs) with
+/// its locks released, then runs again. <see cref="IpcStatus.Suspended"/> means the caller is now blocked and its
+/// port will get exactly one <see cref="IEndpointPort.Completed"/>.
 /// </summary>
 internal sealed partial class IpcKernel
 {
+    // Why a locked step returned before finishing: it published a tentative edge and the deadlock walk must run, or
+    // it found a queued sender whose lock it does not hold. It changed nothing else; the step runs again.
+    private enum Retry
+    {
+        None,
+        Walk,
+        WithSender,
+    }
+
     /// <summary>send / sendnb / sendrec: the caller's message goes to dst, or the caller queues on dst.</summary>
     internal IpcStatus Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
         var wake = new Wakeups();
+        var walk = Walk.NotYet;
         IpcStatus status;
-        var more = KernelLocks.None;
-        do
+        while (true)
         {
-            using var held = _locks.Enter(caller.Slot, PartnerSlot(caller, dst), more);
-            status = SendLocked(caller, dst, in m, call, mayBlock, in held, ref wake);
-            more = KernelLocks.Everything;
+            Retry retry;
+            using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
+            {
+                status = SendLocked(caller, dst, in m, call, mayBlock, walk, ref wake, out retry);
+                if (retry == Retry.None) EndWalk(caller, walk);
+                AssertInvariants(caller, Lookup(dst));
+            }
+            if (retry == Retry.None) break;
+            walk = WalkForDeadlock(caller);
         }
-        while (status == NeedMore);
         wake.Run();
         return status;
     }
 
-    /// <summary>receive / rcvrqst, and an actor's idle receive: takes a notification or a queued sender, or blocks.</summary>
+    /// <summary>receive / rcvrqst: takes a notification or a queued sender, or blocks.</summary>
     internal IpcStatus Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
         var wake = new Wakeups();
+        var walk = Walk.NotYet;
+        var sender = KernelLocks.None;
         IpcStatus status;
-        var more = KernelLocks.None;
-        for (var pass = 0; ; pass++)
+        while (true)
         {
-            using var held = _locks.Enter(caller.Slot, PartnerSlot(caller, src), pass < 2 ? more : KernelLocks.Everything);
-            status = ReceiveLocked(caller, src, call, mayBlock, idle: false, in held, ref wake, out more);
-            if (status != NeedMore) break;
+            Retry retry;
+            using (var held = _locks.Enter(caller.Slot, PartnerSlot(caller, src), sender))
+            {
+                status = ReceiveLocked(caller, src, call, mayBlock, idle: false, walk, in held, ref wake, out retry,
+                    out sender);
+                if (retry == Retry.None) EndWalk(caller, walk);
+                AssertInvariants(caller, Lookup(src));
+            }
+            if (retry == Retry.None) break;
+            if (retry == Retry.Walk) walk = WalkForDeadlock(caller);
         }
         wake.Run();
         return status;
@@ -68,6 +91,7 @@ internal sealed partial class IpcKernel
                 target.SetNotify(caller.Slot);
                 wake.Pending(target);
             }
+            AssertInvariants(caller, target);
         }
         wake.Run();
         return IpcStatus.Ok;
@@ -87,13 +111,16 @@ internal sealed partial class IpcKernel
             if (!(target.IsReceiving && target.IsReplyPending && target.GetFrom == caller.Ep))
                 return Fail(caller, IpcStatus.ProcState, $"{target.Ep} is not waiting for a reply from {caller.Ep}");
             Deliver(caller, target, in m, ref wake);
+            AssertInvariants(caller, target);
         }
         wake.Run();
         return IpcStatus.Ok;
     }
 
-    private IpcStatus SendLocked(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock, in KernelLocks.Held held, ref Wakeups wake)
+    private IpcStatus SendLocked(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock, Walk walk,
+        ref Wakeups wake, out Retry retry)
     {
+        retry = Retry.None;
         if (Validate(caller, call, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok)
             return bad == IpcStatus.DeadSrcDst && call != IpcCalls.SendRec ? Fail(caller, IpcStatus.DstDied, $"{dst} is not alive") : bad;
         if (!caller.Privileges.MaySendTo(target.Slot)) return Fail(caller, IpcStatus.CallDenied, $"may not send to slot {target.Slot}");
@@ -113,8 +140,12 @@ internal sealed partial class IpcKernel
         }
         if (!mayBlock)
             return call == IpcCalls.SendNb ? Fail(caller, IpcStatus.NotReady, $"{dst} is not waiting") : IpcStatus.Again;
-        if (!held.All && IsBlocked(target)) return NeedMore;       // the walk reads procs on any stripe
-        if (held.All && Deadlock(caller, target, sending: true))
+        if (MustWalk(caller, target, sending: true, walk))
+        {
+            retry = Retry.Walk;
+            return IpcStatus.Ok;
+        }
+        if (walk == Walk.Cycle)
             return Fail(caller, IpcStatus.Locked, $"sending to {dst} would close a cycle of blocked endpoints");
         caller.Msg = m;
         caller.Msg.Source = caller.Ep;
@@ -124,17 +155,19 @@ internal sealed partial class IpcKernel
         return IpcStatus.Suspended;
     }
 
-    private IpcStatus ReceiveLocked(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle, in KernelLocks.Held held,
-        ref Wakeups wake, out int more)
+    private IpcStatus ReceiveLocked(Proc caller, Endpoint src, IpcCalls call, bool mayBlock, bool idle, Walk walk,
+        in KernelLocks.Held held, ref Wakeups wake, out Retry retry, out int senderSlot)
     {
-        more = KernelLocks.None;
+        retry = Retry.None;
+        senderSlot = KernelLocks.None;
         if (Validate(caller, call, src, allowAny: true, out var source) is var bad and not IpcStatus.Ok) return bad;
         var requestsOnly = call == IpcCalls.RcvRqst;
         if (!requestsOnly && FindNotify(caller, src) is var slot and >= 0)
         {
             caller.ClearNotify(slot);
-            // The notifier is bound (unbind clears its bits under every stripe, ours included), so its slot is stable.
-            caller.Msg = Message.Notification(_slots[slot]!.Ep);
+            // The notifier is still in the table: an unbind clears its bits, under each holder's lock, before it
+            // frees the slot.
+            caller.Msg = Message.Notification(Volatile.Read(ref _slots[slot])!.Ep);
             caller.Received++;
             return IpcStatus.Ok;
         }
@@ -142,37 +175,39 @@ internal sealed partial class IpcKernel
         {
             if (!held.Covers(sender.Slot))
             {
-                more = sender.Slot;     // the sender changes too: run again holding its stripe
-                return NeedMore;
+                senderSlot = sender.Slot;     // the sender changes too: run again holding its lock
+                retry = Retry.WithSender;
+                return IpcStatus.Ok;
             }
-            caller.Unlink(sender, previous);
-            caller.Msg = sender.Msg;
-            caller.Received++;
-            sender.Sent++;
-            _locks[caller.Slot].Messages++;
-            if (sender.IsReplyPending)
-            {
-                sender.Flags = ProcFlags.Receiving | ProcFlags.ReplyPending;
-                sender.SendTo = Endpoint.None;
-                sender.GetFrom = caller.Ep;
-            }
-            else
-            {
-                Complete(sender, IpcStatus.Ok, ref wake);
-            }
+            TakeSender(caller, sender, previous, ref wake);
             return IpcStatus.Ok;
         }
         if (!mayBlock) return IpcStatus.Again;
-        if (source is not null && !held.All && IsBlocked(source))
+        if (source is not null && MustWalk(caller, source, sending: false, walk))
         {
-            more = KernelLocks.Everything;      // the walk reads procs on any stripe
-            return NeedMore;
+            retry = Retry.Walk;
+            return IpcStatus.Ok;
         }
-        if (source is not null && held.All && Deadlock(caller, source, sending: false))
+        if (walk == Walk.Cycle)
             return Fail(caller, IpcStatus.Locked, $"receiving from {src} would close a cycle of blocked endpoints");
         var flags = ProcFlags.Receiving | (requestsOnly ? ProcFlags.RequestsOnly : 0) | (idle ? ProcFlags.IdleReceive : 0);
         BeginCall(caller, flags, getFrom: source?.Ep ?? Endpoint.Any);
         return IpcStatus.Suspended;
+    }
+
+    // The receive side of a rendezvous with a queued sender: its message, then its release (or, for sendrec, its
+    // wait for the reply). Holds the locks of both.
+    private void TakeSender(Proc caller, Proc sender, Proc? previous, ref Wakeups wake)
+    {
+        caller.Unlink(sender, previous);
+        caller.Msg = sender.Msg;
+        caller.Received++;
+        sender.Sent++;
+        _locks[caller.Slot].Messages++;
+        if (sender.IsReplyPending)
+            SetState(sender, ProcFlags.Receiving | ProcFlags.ReplyPending, Endpoint.None, caller.Ep);
+        else Complete(sender, IpcStatus.Ok, ref wake);
+        AssertInvariants(sender);
     }
 
     // Copies the caller's message straight into a waiting receiver's slot and completes its receive.
@@ -228,41 +263,10 @@ internal sealed partial class IpcKernel
         return null;
     }
 
-    // Only a partner that is itself blocked can lead a chain back to the caller; a running or idle one cannot, and
-    // it cannot block meanwhile because the caller holds its stripe.
-    private static bool IsBlocked(Proc p) =>
-        p.IsSending || (p.IsReceiving && p.GetFrom != Endpoint.Any && p.GetFrom != Endpoint.None);
-
-    // The stripe a primitive needs for its partner value: the partner's slot, or the caller's for SELF and values
-    // that name no slot (Validate rejects those without reading the table).
+    // The lock a primitive needs for its partner value: the partner's slot, or none for SELF and values that name no
+    // slot (Validate rejects those without reading the table).
     private int PartnerSlot(Proc caller, Endpoint partner) =>
         partner != Endpoint.Self && (uint)partner.Slot < (uint)_slots.Length ? partner.Slot : caller.Slot;
-
-    private static void BeginCall(Proc p, ProcFlags flags, Endpoint? sendTo = null, Endpoint? getFrom = null)
-    {
-        p.Flags = flags;
-        p.SendTo = sendTo ?? Endpoint.None;
-        p.GetFrom = getFrom ?? Endpoint.None;
-        p.CallSeq++;
-    }
-
-    /// <summary>
-    /// Minix's deadlock(): follow who each blocked proc waits for, starting at the partner; coming back to the caller
-    /// is a cycle. The one exception is a pair where one side sends and the other receives from it (request/reply).
-    /// </summary>
-    private bool Deadlock(Proc caller, Proc partner, bool sending)
-    {
-        var groupSize = 1;
-        for (var xp = partner; xp is not null;)
-        {
-            groupSize++;
-            var next = xp.IsSending ? xp.SendTo : xp.IsReceiving ? xp.GetFrom : Endpoint.None;
-            if (next == Endpoint.Any || next == Endpoint.None) return false;
-            if (next == caller.Ep) return groupSize != 2 || xp.IsSending == sending;
-            xp = Lookup(next);
-        }
-        return false;
-    }
 
     // The rulebook's validation order: caller bound, VM running, caller free, partner value, call mask, then liveness.
     private IpcStatus Validate(Proc caller, IpcCalls call, Endpoint partner, bool allowAny, out Proc target)
@@ -277,12 +281,14 @@ internal sealed partial class IpcKernel
         if (partner == Endpoint.None || (uint)partner.Slot >= (uint)_slots.Length || partner.Value < 0)
             return Fail(caller, IpcStatus.BadSrcDst, $"{partner} is not an endpoint of this VM");
         if (partner == caller.Ep) return Fail(caller, IpcStatus.BadEndpoint, "an endpoint cannot be its own partner");
-        if (_slots[partner.Slot] is { } p && p.Ep == partner)
+        var holder = _slots[partner.Slot];
+        if (holder is { Bound: true } && holder.Ep == partner)
         {
-            target = p;
+            target = holder;
             return Allowed(caller, call);
         }
-        if (_slots[partner.Slot] is not null || _generations[partner.Slot] != partner.Generation)
+        // A holder being unbound is already dead to callers; a later binding or generation makes the value stale.
+        if ((holder is not null && holder.Ep != partner) || _generations[partner.Slot] != partner.Generation)
             return Fail(caller, IpcStatus.BadEndpoint, $"{partner} is stale (slot {partner.Slot} was rebound)");
         return Allowed(caller, call) is var denied and not IpcStatus.Ok ? denied : Fail(caller, IpcStatus.DeadSrcDst, $"{partner} is not alive");
     }

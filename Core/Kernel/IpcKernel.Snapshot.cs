@@ -1,25 +1,33 @@
 namespace M3Actors.Kernel;
 
-/// <summary>The /proc view of one VM's kernel, taken under every stripe so the picture is consistent.</summary>
+/// <summary>
+/// The /proc view of one VM's kernel, one slot's section at a time: a snapshot need not be globally atomic (each
+/// proc's entry is consistent in itself), and it never stops pairs of endpoints while it runs.
+/// </summary>
 internal sealed partial class IpcKernel
 {
     internal VmSnapshot Snapshot(int id, string name, IReadOnlySet<int> nodes, bool running)
     {
-        using (_locks.EnterAll())
+        var procs = new List<ProcSnapshot>();
+        long messages = 0, notifications = 0, copies = 0, bytesCopied = 0;
+        for (var slot = 0; slot < _slots.Length; slot++)
         {
-            var procs = new List<ProcSnapshot>();
-            foreach (var p in _slots)
+            using (_locks.Enter(slot))
             {
-                if (p is null) continue;
+                var counters = _locks[slot];
+                messages += counters.Messages;
+                notifications += counters.Notifications;
+                copies += counters.Copies;
+                bytesCopied += counters.BytesCopied;
+                if (_slots[slot] is not { Bound: true } p) continue;
+                AssertInvariants(p);
                 var queued = new List<Endpoint>();
                 for (var s = p.QueueHead; s is not null; s = s.NextInQueue) queued.Add(s.Ep);
                 procs.Add(new ProcSnapshot(p.Slot, p.Ep, p.Owner, p.Kind, StateOf(p), p.SendTo, p.GetFrom, queued,
                     p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count));
             }
-            var stripes = _locks.All.ToList();
-            return new VmSnapshot(id, name, nodes, running, stripes.Sum(s => s.Messages), stripes.Sum(s => s.Notifications),
-                stripes.Sum(s => s.Copies), stripes.Sum(s => s.BytesCopied), procs);
         }
+        return new VmSnapshot(id, name, nodes, running, messages, notifications, copies, bytesCopied, procs);
     }
 
     private static string StateOf(Proc p) => p switch

@@ -22,8 +22,9 @@ internal enum ProcFlags
 }
 
 /// <summary>
-/// The kernel's record of one bound endpoint (Minix's <c>struct proc</c>). Every field is guarded by its slot's kernel
-/// stripe (<see cref="KernelLocks"/>), except <see cref="Msg"/> and <see cref="Result"/> once a call has completed: then only the owner touches them.
+/// The kernel's record of one bound endpoint (Minix's <c>struct proc</c>). Every field is guarded by its slot's lock
+/// (<see cref="KernelLocks"/>), except <see cref="Msg"/> and <see cref="Result"/> once a call has completed (then only
+/// the owner touches them) and <see cref="WaitWord"/>, which deadlock walks read without a lock.
 /// </summary>
 internal sealed class Proc
 {
@@ -51,6 +52,15 @@ internal sealed class Proc
     // a proc with an outcome is in no receive, so nobody writes its Msg until its owner takes the outcome.
     internal volatile bool HasOutcome;
     internal long CallSeq;      // bumped per suspended call, so a late timeout cannot abort a later call
+
+    // Whom this proc waits for, published for lock-free deadlock walks (see WaitsFor); kept equal to the flags'
+    // edge by SetState, or Tentative while the proc's own call walks.
+    internal long WaitWord;
+
+    // Pinned by a vcopy in chunks: its buffers are being copied, so its owner must not run yet. A call of a pinned
+    // proc that completes meanwhile (a delivery, a timeout, a death) keeps its outcome held until the copy ends.
+    internal bool Copying;
+    internal bool OutcomeHeld;
 
     // Raised under the kernel's locks before every wakeup of the owner, lowered only when an actor's mailbox finds nothing to
     // run: so an actor mailbox can answer "anything to run?" without a lock and never miss work.

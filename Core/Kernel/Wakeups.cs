@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace M3Actors.Kernel;
 
 /// <summary>
@@ -16,18 +18,33 @@ internal struct Wakeups
 
     internal void Pending(Proc p) => Add(p, false);
 
+    /// <summary>
+    /// Wakes every owner, even when a port throws: an owner left unwoken would wait forever. The exceptions are
+    /// rethrown after the last wakeup (one as itself, several as an <see cref="AggregateException"/>).
+    /// </summary>
     internal readonly void Run()
     {
-        if (_first is not null) Wake(_first, _firstCompleted);
-        if (_second is not null) Wake(_second, _secondCompleted);
-        if (_more is null) return;
-        foreach (var (p, completed) in _more) Wake(p, completed);
+        List<Exception>? failures = null;
+        if (_first is not null) Wake(_first, _firstCompleted, ref failures);
+        if (_second is not null) Wake(_second, _secondCompleted, ref failures);
+        if (_more is not null)
+            foreach (var (p, completed) in _more) Wake(p, completed, ref failures);
+        if (failures is null) return;
+        if (failures.Count == 1) ExceptionDispatchInfo.Throw(failures[0]);
+        throw new AggregateException("several endpoint ports failed while being woken", failures);
     }
 
-    private static void Wake(Proc p, bool completed)
+    private static void Wake(Proc p, bool completed, ref List<Exception>? failures)
     {
-        if (completed) p.Port.Completed();
-        else p.Port.Pending();
+        try
+        {
+            if (completed) p.Port.Completed();
+            else p.Port.Pending();
+        }
+        catch (Exception e)
+        {
+            (failures ??= []).Add(e);
+        }
     }
 
     private void Add(Proc p, bool completed)

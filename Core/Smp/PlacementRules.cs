@@ -43,7 +43,4 @@ internal sealed class PlacementRules
         ref var next = ref placement.Role == VcpuRole.Server ? ref _nextServer : ref _nextClient;
         return first + (int)((uint)Interlocked.Increment(ref next) % (uint)count);
     }
-
-    /// <summary>The vCPU for a task that belongs to no actor: round-robin over the client range.</summary>
-    public int AssignTask() => Assign(new VcpuPlacement(VcpuRole.Client));
 }

@@ -22,6 +22,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
     private readonly PlacementRules _rules;
     private readonly Vcpu[] _vcpus;
     private readonly RunQueues _queues;
+    private RunPreemption? _preemption;
     private readonly ConcurrentDictionary<string, VcpuPlacement> _placements;
     private readonly ConditionalWeakTable<Mailbox, ActorSlot> _slots = new();
     private readonly Lock _lifecycle = new();
@@ -34,14 +35,15 @@ public sealed class VcpuDispatcher : MessageDispatcher
         _settings = settings;
         Id = settings.Id;
         Throughput = settings.Throughput;
-        ThroughputDeadlineTime = settings.ThroughputDeadlineTicks;
+        // Null except while RunPreemption ends runs (it sets 0): never a duration, which Akka would read as a time.
+        ThroughputDeadlineTime = null;
         ShutdownTimeout = settings.ShutdownTimeout;
         _rules = new PlacementRules(settings.Policy, settings.Vcpus, settings.ReservedVcpus);
         var now = Stopwatch.GetTimestamp();
         _vcpus = Enumerable.Range(0, settings.Vcpus).Select(i => new Vcpu(i, now)).ToArray();
         _queues = settings.Policy == SchedulingPolicy.Symmetric
-            ? new SharedRunQueue(_vcpus, _rules)
-            : new PerVcpuRunQueues(_vcpus, _rules, steal: settings.Policy == SchedulingPolicy.AffinityDynamic);
+            ? new SharedRunQueue(_vcpus)
+            : new PerVcpuRunQueues(_vcpus, steal: settings.Policy == SchedulingPolicy.AffinityDynamic);
         _placements = new ConcurrentDictionary<string, VcpuPlacement>(settings.Placements, StringComparer.Ordinal);
         Vcpus = _vcpus;
     }
@@ -129,8 +131,10 @@ public sealed class VcpuDispatcher : MessageDispatcher
     /// <inheritdoc/>
     public override void Detach(ActorCell cell)
     {
-        if (cell.Mailbox is { } mailbox) _slots.Remove(mailbox);
+        var mailbox = cell.Mailbox;
+        // After base.Detach: it closes the mailbox, so a run scheduled once the slot is gone has nothing to do.
         base.Detach(cell);
+        if (mailbox is not null) _slots.Remove(mailbox);
     }
 
     /// <inheritdoc/>
@@ -144,10 +148,19 @@ public sealed class VcpuDispatcher : MessageDispatcher
     /// <inheritdoc/>
     protected override void ExecuteTask(IRunnable run)
     {
-        ActorSlot? slot = null;
-        if (run is Mailbox mailbox) _slots.TryGetValue(mailbox, out slot);
-        _queues.Enqueue(new WorkItem(run, slot));
+        if (run is Mailbox mailbox && _slots.TryGetValue(mailbox, out var slot))
+        {
+            _queues.Enqueue(new WorkItem(mailbox, slot));
+            return;
+        }
+        // Not an actor's run (a task, or a closed mailbox's last no-op run): the thread pool, where blocking stands
+        // in front of no actor (docs/smp.md, "When a handler blocks").
+        ThreadPool.UnsafeQueueUserWorkItem(new PooledTask(run, this), preferLocal: false);
     }
+
+    // RunPreemption's signal: Akka ends a run after its current message while the deadline has a value (0 is always
+    // past on Akka's clock). Only the tick writes it; a run that reads a stale value ends one message sooner or later.
+    private void Preempt(bool on) => ThroughputDeadlineTime = on ? 0 : null;
 
     /// <summary>
     /// Akka calls this once the dispatcher has had no actors for shutdown-timeout. The vCPUs stay: they model the
@@ -167,6 +180,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
             var physical = _settings.PhysicalCpus;
             _workers = _vcpus.Select(v => new VcpuWorker(v, physical[v.Id % physical.Length], _queues, this)).ToArray();
             foreach (var worker in _workers) worker.Start();
+            _preemption = new RunPreemption(_vcpus, _queues, _settings.RunLength, Preempt);
             ReportPinning(_workers);
             VcpuMetrics.Register(this);
             Configurator.Prerequisites.Settings.System.WhenTerminated.ContinueWith(
@@ -182,6 +196,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
         {
             _stopped = true;
             VcpuMetrics.Unregister(this);
+            _preemption?.Dispose();
             foreach (var worker in _workers ?? []) worker.Stop();
         }
     }

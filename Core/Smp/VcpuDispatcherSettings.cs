@@ -12,10 +12,13 @@ internal sealed record VcpuDispatcherSettings(
     int[] PhysicalCpus,
     bool PhysicalCpusConfigured,
     int Throughput,
-    long? ThroughputDeadlineTicks,
+    TimeSpan RunLength,
     TimeSpan ShutdownTimeout,
     IReadOnlyDictionary<string, VcpuPlacement> Placements)
 {
+    /// <summary>How long a run may hold a vCPU that others wait for when <c>throughput-deadline-time</c> is 0 or absent.</summary>
+    public static readonly TimeSpan DefaultRunLength = TimeSpan.FromMilliseconds(1);
+
     public static VcpuDispatcherSettings Parse(Config config)
     {
         var id = config.GetString("id", "vcpu-dispatcher");
@@ -41,13 +44,15 @@ internal sealed record VcpuDispatcherSettings(
 
         var throughput = ReadInt(config, id, "throughput", 100);
         if (throughput <= 0) throw Error(id, $"throughput must be at least 1, got {throughput}.");
+        // Akka's 0 means "no deadline"; a vCPU always bounds a run, so 0 (the default) means the vCPU default.
         var deadline = config.GetTimeSpan("throughput-deadline-time", TimeSpan.Zero);
+        var runLength = deadline > TimeSpan.Zero ? deadline : DefaultRunLength;
         var shutdown = config.GetTimeSpan("shutdown-timeout", TimeSpan.FromSeconds(1));
 
         var rules = new PlacementRules(policy, vcpus, reserved);
         var placements = ReadPlacements(config, id, rules);
         return new VcpuDispatcherSettings(id, vcpus, policy, reserved, physical, configured, throughput,
-            deadline > TimeSpan.Zero ? deadline.Ticks : null, shutdown, placements);
+            runLength, shutdown, placements);
     }
 
     private static int ReadInt(Config config, string id, string key, int fallback)

@@ -50,9 +50,12 @@ internal sealed class VcpuWorker
         Volatile.Write(ref c.BusySince, Stopwatch.GetTimestamp());
         while (!_stopping)
         {
-            if (_queues.TryTake(_vcpu, out var item, out var stolen))
+            if (_queues.TryTake(_vcpu, out var item, out var victim))
             {
-                Run(ref c, item, stolen);
+                var wasIdle = Volatile.Read(ref c.State) != VcpuState.Running;
+                if (wasIdle) BeginBusy(ref c);
+                _queues.AfterTake(_vcpu, victim, wasIdle);
+                Run(ref c, item, victim is not null);
                 continue;
             }
             EndBusy(ref c);
@@ -67,28 +70,31 @@ internal sealed class VcpuWorker
         _vcpu.PhysicalCpu = PinError == 0 ? _pinTarget : -1;
     }
 
+    // Spinning -> Running with a full fence (Exchange): a producer that queued an item either sees this vCPU
+    // running (and wakes another), or this vCPU's AfterTake, which follows the fence, sees the item.
+    private static void BeginBusy(ref VcpuCounters c)
+    {
+        Interlocked.Exchange(ref c.State, VcpuState.Running);
+        Volatile.Write(ref c.BusySince, Stopwatch.GetTimestamp());
+    }
+
     // Invariant: only this thread writes the owner-line counters, so read-increment-release-store is exact.
     private void Run(ref VcpuCounters c, in WorkItem item, bool stolen)
     {
-        if (c.State != VcpuState.Running)
-        {
-            Volatile.Write(ref c.State, VcpuState.Running);
-            Volatile.Write(ref c.BusySince, Stopwatch.GetTimestamp());
-        }
         Volatile.Write(ref c.Runs, c.Runs + 1);
         if (stolen) Volatile.Write(ref c.Steals, c.Steals + 1);
-        if (item.Slot is { } slot && slot.Current != _vcpu.Id)
+        if (item.Slot.Current != _vcpu.Id)
         {
             Volatile.Write(ref c.Migrations, c.Migrations + 1);
-            slot.Current = _vcpu.Id;
+            item.Slot.Current = _vcpu.Id;
         }
         try
         {
-            item.Runnable.Run();
+            item.Mailbox.Run();
         }
         catch (Exception e)
         {
-            // Mailbox runs handle actor failures themselves; this is a plain scheduled task that threw.
+            // Akka's mailbox run handles actor failures itself; anything escaping it is reported, and the vCPU goes on.
             _dispatcher.ReportRunFailure(e);
         }
     }

@@ -47,12 +47,15 @@ public static class SmpCommand
         var table = Table(rows);
         output.WriteLine();
         output.Write(table);
+        var fairness = string.Join('\n', await SmpFairness.MeasureAsync(window)) + "\n";
+        output.WriteLine();
+        output.Write(fairness);
         var dir = Path.Combine(RepoRoot(), "artifacts", "smp");
         Directory.CreateDirectory(dir);
         var png = Path.Combine(dir, "smp-ipc2.png");
         WriteChart(png, rows, pairs, n);
         await File.WriteAllTextAsync(Path.Combine(dir, "smp-ipc2.md"),
-            $"# SMP practicals: IPC2, {pairs} pairs, {n} physical CPUs\n\n```\n{table}```\n\n![chart](smp-ipc2.png)\n");
+            $"# SMP practicals: IPC2, {pairs} pairs, {n} physical CPUs\n\n```\n{table}```\n\n```\n{fairness}```\n\n![chart](smp-ipc2.png)\n");
         output.WriteLine();
         output.WriteLine($"chart: {png}");
         return rows.Where(r => r.Note is null).All(r => r.RoundTripsPerSecond > 0) ? 0 : 1;

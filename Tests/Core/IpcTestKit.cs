@@ -29,4 +29,28 @@ public abstract class IpcTestKit(ITestOutputHelper output) : VmTestKit(output)
         m.SetInt(0, value);
         return m;
     }
+
+    /// <summary>
+    /// <paramref name="count"/> sendrec round trips from <paramref name="client"/> to a thread serving on
+    /// <paramref name="server"/>, each checked for its own sequence number.
+    /// </summary>
+    protected async Task RoundTripsAsync(EndpointHandle client, EndpointHandle server, int count)
+    {
+        var serving = OnThread(() =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (server.Receive(client.Endpoint, out var request, Patience) != IpcStatus.Ok) return i;
+                if (server.Reply(client.Endpoint, request) != IpcStatus.Ok) return i;
+            }
+            return count;
+        });
+        for (var i = 0; i < count; i++)
+        {
+            var m = Msg(1, i);
+            Assert.Equal(IpcStatus.Ok, client.SendRec(server.Endpoint, ref m, Patience));
+            Assert.Equal(i, m.GetInt(0));
+        }
+        Assert.Equal(count, await serving.WaitAsync(Patience));
+    }
 }

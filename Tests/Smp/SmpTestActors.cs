@@ -75,17 +75,31 @@ public sealed class Ponger : ReceiveActor
     public Ponger() => Receive<string>(s => s == "ping", _ => Sender.Tell("pong"));
 }
 
-/// <summary>On "block": reports "blocked", holds its vCPU until the gate opens, then reports "released".</summary>
+/// <summary>Makes a <see cref="Blocker"/> hold its vCPU until <paramref name="Gate"/> opens (or the limit passes).</summary>
+public sealed record Block(ManualResetEventSlim Gate, TimeSpan Limit);
+
+/// <summary>
+/// On "block" (its own gate) or <see cref="Block"/> (the message's gate): reports "blocked", holds its vCPU until
+/// the gate opens, then reports "released".
+/// </summary>
 public sealed class Blocker : ReceiveActor
 {
     public Blocker(ManualResetEventSlim gate, TimeSpan limit)
     {
-        Receive<string>(s => s == "block", _ =>
-        {
-            Sender.Tell("blocked");
-            // The limit is the test's failure path: a gate never opened must not hold the vCPU forever.
-            Sender.Tell(gate.Wait(limit) ? "released" : "gate timed out");
-        });
+        Receive<string>(s => s == "block", _ => Hold(gate, limit));
         Receive<WhereAmI>(_ => Sender.Tell(new Here(Vcpu.Current?.Id, CpuAffinity.CurrentCpu(), -1, null)));
+    }
+
+    public Blocker()
+    {
+        Receive<Block>(b => Hold(b.Gate, b.Limit));
+        Receive<WhereAmI>(_ => Sender.Tell(new Here(Vcpu.Current?.Id, CpuAffinity.CurrentCpu(), -1, null)));
+    }
+
+    private void Hold(ManualResetEventSlim gate, TimeSpan limit)
+    {
+        Sender.Tell("blocked");
+        // The limit is the test's failure path: a gate never opened must not hold the vCPU forever.
+        Sender.Tell(gate.Wait(limit) ? "released" : "gate timed out");
     }
 }
