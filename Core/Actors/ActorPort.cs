@@ -14,12 +14,13 @@ internal sealed class ActorPort(IActorRef self) : IEndpointPort
 
     public void Pending() => Wake();
 
-    // The kernel raised the proc's work hint (and published an outcome) under a stripe lock whose release is a plain
-    // store, and the rendezvous queue drops the token without an interlocked operation, so nothing else orders those
-    // stores before the dispatcher's read of the mailbox status. Without the fence the store-load reordering x86
-    // allows loses a wakeup: the Tell reads the mailbox as still scheduled and leaves it, while the finishing mailbox
-    // run reads the old hint and goes idle — the endpoint then sits READY forever (seen in the IPC2 thread benchmark
-    // roughly once in 300,000 round trips).
+    // The kernel raised the proc's work hint (and published an outcome) under a slot lock, and the rendezvous queue
+    // drops the token without an interlocked operation, so only that lock's release stands between those stores and
+    // the dispatcher's read of the mailbox status, and a release need not be a full fence (the SpinLock the kernel
+    // used had none; the transport swaps in its own lock word). Without a fence the store-load reordering x86 allows
+    // loses a wakeup: the Tell reads the mailbox as still scheduled and leaves it, while the finishing mailbox run
+    // reads the old hint and goes idle — the endpoint then sits READY forever (seen in the IPC2 thread benchmark
+    // about once in 300,000 round trips).
     private void Wake()
     {
         Interlocked.MemoryBarrier();
