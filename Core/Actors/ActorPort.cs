@@ -10,9 +10,22 @@ namespace M3Actors.Actors;
 /// </summary>
 internal sealed class ActorPort(IActorRef self) : IEndpointPort
 {
-    public void Completed() => self.Tell(Wakeup.Instance, ActorRefs.NoSender);
+    public void Completed() => Wake();
 
-    public void Pending() => self.Tell(Wakeup.Instance, ActorRefs.NoSender);
+    public void Pending() => Wake();
+
+    // The kernel raised the proc's work hint (and published an outcome) under a slot lock, and the rendezvous queue
+    // drops the token without an interlocked operation, so only that lock's release stands between those stores and
+    // the dispatcher's read of the mailbox status, and a release need not be a full fence (the SpinLock the kernel
+    // used had none; the transport swaps in its own lock word). Without a fence the store-load reordering x86 allows
+    // loses a wakeup: the Tell reads the mailbox as still scheduled and leaves it, while the finishing mailbox run
+    // reads the old hint and goes idle — the endpoint then sits READY forever (seen in the IPC2 thread benchmark
+    // about once in 300,000 round trips).
+    private void Wake()
+    {
+        Interlocked.MemoryBarrier();
+        self.Tell(Wakeup.Instance, ActorRefs.NoSender);
+    }
 }
 
 /// <summary>The token that schedules an endpoint actor's mailbox; never stored, never handled by the actor.</summary>
