@@ -59,7 +59,9 @@ internal sealed partial class IpcKernel
             if (Volatile.Read(ref _slots[slot]) is not { } p) continue;
             using (EnterWithQueueOwner(p))
             {
-                if (!p.IsBlockedInCall && !(p.IsReceiving && p.GetFrom != Endpoint.Any)) continue;
+                // An actor idle in its implicit receive is in no call, even one narrowed to a source: its unbind
+                // withdraws it quietly, rather than failing a receive the actor never made in a handler.
+                if (!p.IsBlockedInCall) continue;
                 Withdraw(p);
                 Complete(p, IpcStatus.VmNotRunning, ref wake);
                 AssertInvariants(p);

@@ -123,6 +123,20 @@ public sealed class RulebookSection12Tests(ITestOutputHelper output) : IpcTestKi
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task An_actor_idle_in_a_receive_narrowed_to_one_source_ends_with_its_VM_without_a_receive_error()
+    {
+        var vm = ExtraVm(8);
+        using var source = vm.Bind();
+        var (actor, ep) = Script(vm: vm);
+        Assert.Equal(IpcStatus.Ok, Do(actor, new ScriptActor.DoReceiveFrom(source.Endpoint)));
+        await AwaitState(ep, $"RECEIVING from {source.Endpoint}", vm);
+
+        await vm.EndAsync().WaitAsync(Patience);
+        // The actor has stopped, so anything it told the test actor is already queued: it made no call, so no error.
+        Assert.False(HasMessages, "an idle actor got a receive error at VM end");
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task A_message_of_type_NOTIFY_is_refused_with_BadRequest_before_anything_is_delivered()
     {
         using var client = Vm.Bind();
