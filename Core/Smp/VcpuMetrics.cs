@@ -8,7 +8,8 @@ internal static class VcpuMetrics
 {
     public const string MeterName = "M3Actors";
 
-    private static readonly Meter Meter = new(MeterName);
+    /// <summary>The process's one <c>M3Actors</c> meter; the VM kernel counters (<see cref="VmMetrics"/>) use it too.</summary>
+    internal static readonly Meter Meter = new(MeterName);
     private static readonly Lock Gate = new();
     private static readonly List<VcpuDispatcher> Live = [];
 
