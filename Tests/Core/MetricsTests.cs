@@ -134,7 +134,8 @@ public sealed class MetricsTests(ITestOutputHelper output)
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == M3Actors.Smp.VcpuDispatcher.MeterName && instrument.Name.StartsWith("m3actors.vm."))
+            if (instrument.Meter.Name == M3Actors.Smp.VcpuDispatcher.MeterName
+                && instrument.Name.StartsWith("m3actors.vm.", StringComparison.Ordinal))
                 l.EnableMeasurementEvents(instrument);
         };
         void Record(Instrument instrument, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
