@@ -86,6 +86,7 @@ internal sealed partial class IpcKernel
             // A sendrec whose request the server already took leaves a debt: the server's late reply is discarded.
             if (p.IsReplyPending && p.IsReceiving && Lookup(p.GetFrom) is { } server) p.SetOwedReply(server.Slot);
             Withdraw(p);
+            Interlocked.Increment(ref _timeouts);
             p.Result = reason;
             p.LastError = reason.Describe();
             AssertInvariants(p);
@@ -131,7 +132,11 @@ internal sealed partial class IpcKernel
                 p.Unlink(first, null);
                 var running = _running;
                 Complete(first, running ? IpcStatus.DstDied : IpcStatus.VmNotRunning, ref wake);
-                if (running) first.LastError = $"{p.Ep} ended while we were sending to it";
+                if (running)
+                {
+                    first.LastError = $"{p.Ep} ended while we were sending to it";
+                    Interlocked.Increment(ref _deaths);
+                }
                 AssertInvariants(first);
             }
         }
@@ -155,7 +160,11 @@ internal sealed partial class IpcKernel
                 {
                     var running = _running;
                     Complete(other, running ? IpcStatus.SrcDied : IpcStatus.VmNotRunning, ref wake);
-                    if (running) other.LastError = $"{p.Ep} ended while we were receiving from it";
+                    if (running)
+                    {
+                        other.LastError = $"{p.Ep} ended while we were receiving from it";
+                        Interlocked.Increment(ref _deaths);
+                    }
                 }
                 AssertInvariants(other);
             }

@@ -146,7 +146,7 @@ internal sealed partial class IpcKernel
             return IpcStatus.Ok;
         }
         if (walk == Walk.Cycle)
-            return Fail(caller, IpcStatus.Locked, $"sending to {dst} would close a cycle of blocked endpoints");
+            return RefuseLocked(caller, $"sending to {dst} would close a cycle of blocked endpoints");
         caller.Msg = m;
         caller.Msg.Source = caller.Ep;
         BeginCall(caller, sendRec ? ProcFlags.Sending | ProcFlags.ReplyPending : ProcFlags.Sending, sendTo: target.Ep);
@@ -189,7 +189,7 @@ internal sealed partial class IpcKernel
             return IpcStatus.Ok;
         }
         if (walk == Walk.Cycle)
-            return Fail(caller, IpcStatus.Locked, $"receiving from {src} would close a cycle of blocked endpoints");
+            return RefuseLocked(caller, $"receiving from {src} would close a cycle of blocked endpoints");
         var flags = ProcFlags.Receiving | (requestsOnly ? ProcFlags.RequestsOnly : 0) | (idle ? ProcFlags.IdleReceive : 0);
         BeginCall(caller, flags, getFrom: source?.Ep ?? Endpoint.Any);
         return IpcStatus.Suspended;

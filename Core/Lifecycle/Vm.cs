@@ -48,6 +48,7 @@ public sealed class Vm : IExtension
         System = ActorSystem.Create($"vm{options.Id}-{options.Name}", config);
         System.RegisterExtension(new VmExtensionId(this));
         Vcpus = Smp.VmVcpus.Start(System, options);
+        VmMetrics.Register(this);       // last: a VM whose start failed is never measured
     }
 
     /// <summary>The vCPUs the VM's endpoint actors run on, or null when they use Akka's default dispatcher.</summary>
@@ -199,6 +200,7 @@ public sealed class Vm : IExtension
     public async Task EndAsync()
     {
         Kernel.Shutdown();
+        VmMetrics.Unregister(this);
         await _ending.CancelAsync().ConfigureAwait(false);
         await System.Terminate().ConfigureAwait(false);
         _drvs.Forget(this);
