@@ -22,6 +22,18 @@ internal static class HoconRead
     public static string? String(Config config, string path, string name, Func<string, Exception> error) =>
         Literal(config, path, name, "a string", error);
 
+    // HOCON's booleans: true/false, on/off, yes/no.
+    public static bool? Bool(Config config, string path, string name, Func<string, Exception> error)
+    {
+        if (Literal(config, path, name, "a boolean (on or off)", error) is not { } text) return null;
+        return text.ToLowerInvariant() switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            _ => throw error($"{name} = '{text}' is not a boolean: use on or off (true/false, yes/no)"),
+        };
+    }
+
     public static TimeSpan? Duration(Config config, string path, string name, Func<string, Exception> error)
     {
         if (Literal(config, path, name, "a duration", error) is not { } text) return null;

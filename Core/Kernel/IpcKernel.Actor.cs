@@ -88,6 +88,7 @@ internal sealed partial class IpcKernel
         var call = requestsOnly ? IpcCalls.RcvRqst : IpcCalls.Receive;
         status = ReceiveLocked(p, filter, call, mayBlock: !userWaiting, idle: true, walk, in held, ref wake, out retry,
             out sender);
+        Trace.IdleReceive(p.Ep, call, filter, status);
         return retry != Retry.None ? ActorStep.Nothing : status switch
         {
             IpcStatus.Suspended => ActorStep.Nothing,

@@ -35,6 +35,7 @@ internal sealed partial class IpcKernel
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
+        Trace.Call(caller.Ep, IpcCalls.VCopy, destination, bytes: bytes);
         IpcStatus status;
         Proc? src, dst;
         Memory<byte> read, write;
@@ -43,7 +44,8 @@ internal sealed partial class IpcKernel
             status = BeginCopy(caller, source, from, destination, to, bytes, out src, out dst, out read, out write);
             AssertInvariants(src, dst);
         }
-        return status == IpcStatus.Suspended ? CopyInChunks(caller, src!, dst!, read, write) : status;
+        return Trace.Returned(caller.Ep, IpcCalls.VCopy, destination,
+            status == IpcStatus.Suspended ? CopyInChunks(caller, src!, dst!, read, write) : status);
     }
 
     // Checks the copy, then does it in one go, or pins both parties and returns Suspended for the chunks.
@@ -69,6 +71,7 @@ internal sealed partial class IpcKernel
         {
             read.Span.CopyTo(write.Span);
             CountCopy(caller, bytes);
+            Trace.Copied(caller.Ep, src.Ep, dst.Ep, bytes);
             return IpcStatus.Ok;
         }
         src.Copying = dst.Copying = true;
@@ -92,6 +95,7 @@ internal sealed partial class IpcKernel
                         : !dst.Bound ? Fail(caller, IpcStatus.DstDied, $"{dst.Ep} ended during the vcopy")
                         : IpcStatus.Ok;
                     if (status == IpcStatus.Ok) CountCopy(caller, done);
+                    if (status == IpcStatus.Ok) Trace.Copied(caller.Ep, src.Ep, dst.Ep, done);
                     Unpin(src, ref wake);
                     Unpin(dst, ref wake);
                     AssertInvariants(src, dst);

@@ -24,6 +24,7 @@ internal sealed partial class IpcKernel
         var wake = new Wakeups();
         using (EnterWithQueueOwner(p))
         {
+            if (p.Bound) Trace.Unbound(p.Ep);
             p.Bound = false;
             var blocked = p.IsBlockedInCall;
             Withdraw(p);        // also an actor's idle receive, or a word left by a walk the owner will never finish
@@ -86,6 +87,7 @@ internal sealed partial class IpcKernel
             // A sendrec whose request the server already took leaves a debt: the server's late reply is discarded.
             if (p.IsReplyPending && p.IsReceiving && Lookup(p.GetFrom) is { } server) p.SetOwedReply(server.Slot);
             Withdraw(p);
+            Trace.Woken(p.Ep, reason);
             Interlocked.Increment(ref _timeouts);
             p.Result = reason;
             p.LastError = reason.Describe();

@@ -24,6 +24,7 @@ internal sealed partial class IpcKernel
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
+        Trace.Call(caller.Ep, call, dst, m.Type);
         var wake = new Wakeups();
         var walk = Walk.NotYet;
         IpcStatus status;
@@ -33,6 +34,7 @@ internal sealed partial class IpcKernel
             using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
             {
                 status = SendLocked(caller, dst, in m, call, mayBlock, walk, ref wake, out retry);
+                Trace.Returned(caller.Ep, call, dst, status);
                 if (retry == Retry.None) EndWalk(caller, walk);
                 AssertInvariants(caller, Lookup(dst));
             }
@@ -48,6 +50,7 @@ internal sealed partial class IpcKernel
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
+        Trace.Call(caller.Ep, call, src);
         var wake = new Wakeups();
         var walk = Walk.NotYet;
         var sender = KernelLocks.None;
@@ -59,6 +62,7 @@ internal sealed partial class IpcKernel
             {
                 status = ReceiveLocked(caller, src, call, mayBlock, idle: false, walk, in held, ref wake, out retry,
                     out sender);
+                Trace.Returned(caller.Ep, call, src, status);
                 if (retry == Retry.None) EndWalk(caller, walk);
                 AssertInvariants(caller, Lookup(src));
             }
@@ -70,10 +74,14 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>notify: never blocks; delivered now if dst waits for the caller, else one coalesced pending bit.</summary>
-    internal IpcStatus Notify(Proc caller, Endpoint dst)
+    internal IpcStatus Notify(Proc caller, Endpoint dst) =>
+        Trace.Returned(caller.Ep, IpcCalls.Notify, dst, NotifyTraced(caller, dst));
+
+    private IpcStatus NotifyTraced(Proc caller, Endpoint dst)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
+        Trace.Call(caller.Ep, IpcCalls.Notify, dst, Message.NotifyType);
         var wake = new Wakeups();
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
@@ -82,6 +90,7 @@ internal sealed partial class IpcKernel
             _locks[target.Slot].Notifications++;
             if (Accepts(target, caller, notification: true))
             {
+                Trace.Delivered(caller.Ep, target.Ep, IpcCalls.Notify, Message.NotifyType);
                 target.Msg = Message.Notification(caller.Ep);
                 target.Received++;
                 Complete(target, IpcStatus.Ok, ref wake);
@@ -89,6 +98,7 @@ internal sealed partial class IpcKernel
             else
             {
                 target.SetNotify(caller.Slot);
+                Trace.NotifyPending(caller.Ep, target.Ep);
                 wake.Pending(target);
             }
             AssertInvariants(caller, target);
@@ -98,10 +108,14 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>reply: never blocks; dst must be waiting in sendrec for the caller's reply.</summary>
-    internal IpcStatus Reply(Proc caller, Endpoint dst, in Message m)
+    internal IpcStatus Reply(Proc caller, Endpoint dst, in Message m) =>
+        Trace.Returned(caller.Ep, IpcCalls.Reply, dst, ReplyTraced(caller, dst, in m));
+
+    private IpcStatus ReplyTraced(Proc caller, Endpoint dst, in Message m)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
+        Trace.Call(caller.Ep, IpcCalls.Reply, dst, m.Type);
         var wake = new Wakeups();
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
@@ -110,6 +124,7 @@ internal sealed partial class IpcKernel
             if (DiscardLateReply(caller, target)) return IpcStatus.Ok;
             if (!(target.IsReceiving && target.IsReplyPending && target.GetFrom == caller.Ep))
                 return Fail(caller, IpcStatus.ProcState, $"{target.Ep} is not waiting for a reply from {caller.Ep}");
+            Trace.Delivered(caller.Ep, target.Ep, IpcCalls.Reply, m.Type);
             Deliver(caller, target, in m, ref wake);
             AssertInvariants(caller, target);
         }
@@ -133,6 +148,7 @@ internal sealed partial class IpcKernel
             return Fail(caller, IpcStatus.Again, "sendrec cannot complete without waiting; use sendnb and receive");
         if (Accepts(target, caller, notification: false, sendRec))
         {
+            Trace.Delivered(caller.Ep, target.Ep, call, m.Type);
             Deliver(caller, target, in m, ref wake);
             if (!sendRec) return IpcStatus.Ok;
             BeginCall(caller, ProcFlags.Receiving | ProcFlags.ReplyPending, getFrom: target.Ep);
@@ -168,6 +184,7 @@ internal sealed partial class IpcKernel
             // The notifier is still in the table: an unbind clears its bits, under each holder's lock, before it
             // frees the slot.
             caller.Msg = Message.Notification(Volatile.Read(ref _slots[slot])!.Ep);
+            Trace.Delivered(caller.Msg.Source, caller.Ep, IpcCalls.Notify, Message.NotifyType);
             caller.Received++;
             return IpcStatus.Ok;
         }
@@ -199,6 +216,7 @@ internal sealed partial class IpcKernel
     // wait for the reply). Holds the locks of both.
     private void TakeSender(Proc caller, Proc sender, Proc? previous, ref Wakeups wake)
     {
+        Trace.Delivered(sender.Ep, caller.Ep, sender.IsReplyPending ? IpcCalls.SendRec : IpcCalls.Send, sender.Msg.Type);
         caller.Unlink(sender, previous);
         caller.Msg = sender.Msg;
         caller.Received++;

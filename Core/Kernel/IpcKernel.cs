@@ -53,6 +53,7 @@ internal sealed partial class IpcKernel
                 Volatile.Write(ref _slots[s], p);
                 AssertInvariants(p);
             }
+            Trace.Bound(p.Ep, owner);
             if (_bindWaiters.Remove(s, out var waiter)) waiter.TrySetResult(p.Ep);     // continuations run asynchronously
             return p;
         }
@@ -115,8 +116,9 @@ internal sealed partial class IpcKernel
     }
 
     // Ends p's call with status. A proc pinned by a vcopy keeps the outcome held: the copy's end wakes it.
-    private static void Complete(Proc p, IpcStatus status, ref Wakeups wake)
+    private void Complete(Proc p, IpcStatus status, ref Wakeups wake)
     {
+        Trace.Woken(p.Ep, status);
         SetState(p, ProcFlags.None, Endpoint.None, Endpoint.None);
         p.Result = status;
         if (status != IpcStatus.Ok) p.LastError = status.Describe();

@@ -45,9 +45,11 @@ public sealed class Vm : IExtension
         foreach (var layer in new[] { drvs.Options.ActorConfig, options.ActorConfig })
             if (!layer.IsEmpty) config = layer.WithFallback(config);
         config = Smp.VmVcpus.Configure(config, options);      // vCPUs: Core/Smp/VmVcpus.cs
+        var trace = Tracing.TraceOptions.Resolve(options.Trace, config);    // before the ActorSystem: may throw
         System = ActorSystem.Create($"vm{options.Id}-{options.Name}", config);
         System.RegisterExtension(new VmExtensionId(this));
         Vcpus = Smp.VmVcpus.Start(System, options);
+        Trace = new Tracing.VmTrace(this, Kernel, trace);
         VmMetrics.Register(this);       // last: a VM whose start failed is never measured
     }
 
@@ -55,6 +57,9 @@ public sealed class Vm : IExtension
     public Smp.VcpuDispatcher? Vcpus { get; }
 
     internal IpcKernel Kernel { get; }
+
+    /// <summary>The VM's message trace: switch it on and off, read it, render it (docs/trace.md).</summary>
+    public Tracing.VmTrace Trace { get; }
 
     /// <summary>The VM's parameters.</summary>
     public VmOptions Options { get; }
@@ -200,6 +205,7 @@ public sealed class Vm : IExtension
     public async Task EndAsync()
     {
         Kernel.Shutdown();
+        Trace.Close();
         VmMetrics.Unregister(this);
         await _ending.CancelAsync().ConfigureAwait(false);
         await System.Terminate().ConfigureAwait(false);

@@ -34,6 +34,12 @@ public sealed record VmOptions
     /// </summary>
     public Smp.VcpuOptions? Vcpus { get; init; }
 
+    /// <summary>
+    /// The VM's message trace (docs/trace.md); null: the HOCON section <c>m3actors.trace</c> decides (off by default).
+    /// Switch it at run time with <see cref="Vm.Trace"/>.
+    /// </summary>
+    public Tracing.TraceOptions? Trace { get; init; }
+
     internal Privileges PrivilegesOf(int slot) => SlotPrivileges.TryGetValue(slot, out var p) ? p : DefaultPrivileges;
 
     // Every message names the property and, where the limit comes from the DRVS, the HOCON key that sets it.
@@ -63,6 +69,7 @@ public sealed record VmOptions
             throw new IpcException(IpcStatus.BadNodeId,
                 $"VmOptions.Nodes = [{string.Join(",", Nodes)}] do not include this node {drvs.NodeId}");
         Vcpus?.Validate();
+        Trace?.Validate();
         foreach (var (slot, privileges) in SlotPrivileges)
         {
             if (slot < 0 || slot >= SystemSlots + UserSlots)
