@@ -14,6 +14,8 @@ var commands = new Dictionary<string, (string Help, Func<string[], Task<int>> Ru
         a => M3Actors.Examples.Minix.MinixCommand.RunAsync(Console.Out, a)),
     ["hosting"] = ("the generic host: a DRVS and VM 1 from configuration (args: --M3Actors:Vms:0:Name=other ...), an echo server and a hosted client; stopping the host ends the VM",
         a => M3Actors.Examples.Hosting.HostingCommand.RunAsync(Console.Out, a)),
+    ["trace"] = ("the message trace: a small scenario (sendrec, vcopy, notify, Locked, DstDied) traced to artifacts/trace/scenario.md (Mermaid) and .txt",
+        a => M3Actors.Examples.Trace.TraceCommand.RunAsync(Console.Out, a)),
 };
 
 var name = args.Length == 0 ? "demo" : args[0];

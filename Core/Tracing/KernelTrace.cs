@@ -22,7 +22,7 @@ internal sealed class KernelTrace
     /// <summary>The ring, once the trace was first switched on.</summary>
     internal TraceRing? Ring => Volatile.Read(ref _ring);
 
-    /// <summary>Owner names of the endpoints bound while the trace was on, and of those <see cref="Remember"/> was told.</summary>
+    /// <summary>Owner names of endpoints bound while the trace was on and of those given to Remember.</summary>
     internal IReadOnlyDictionary<Endpoint, string> Names => _names;
 
     /// <summary>Keeps an endpoint's owner name for rendering, even after it unbinds.</summary>
@@ -67,7 +67,10 @@ internal sealed class KernelTrace
     internal void NotifyPending(Endpoint from, Endpoint to)
     {
         if (_on)
-            Record(TraceKind.NotifyPending, IpcCalls.Notify, from, to, Endpoint.None, Message.NotifyType, 0, IpcStatus.Ok);
+        {
+            Record(TraceKind.NotifyPending, IpcCalls.Notify, from, to, Endpoint.None, Message.NotifyType, 0,
+                IpcStatus.Ok);
+        }
     }
 
     /// <summary>
@@ -105,8 +108,8 @@ internal sealed class KernelTrace
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void RecordOutcome(Endpoint caller, IpcCalls call, Endpoint partner, IpcStatus status)
     {
-        if (status == IpcStatus.Suspended) Record(TraceKind.Block, call, caller, partner, Endpoint.None, 0, 0, IpcStatus.Ok);
-        else Record(TraceKind.Error, call, caller, partner, Endpoint.None, 0, 0, status);
+        var (kind, outcome) = status == IpcStatus.Suspended ? (TraceKind.Block, IpcStatus.Ok) : (TraceKind.Error, status);
+        Record(kind, call, caller, partner, Endpoint.None, 0, 0, outcome);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -52,8 +52,9 @@ internal sealed class TraceLog : IDisposable
             }
             _batch.Clear();
             var dropped = ring.Read(_logged, until, _batch);
-            if (dropped > 0) _log.Debug("{0}: trace: {1} events dropped before they could be logged", _trace.Vm, dropped);
-            foreach (var e in _batch) _log.Debug("{0}: trace #{1} {2}", _trace.Vm, e.Sequence, TraceText.Line(e, _trace.Label));
+            if (dropped > 0) _log.Debug("{0}: trace: {1} events dropped before they were logged", _trace.Vm, dropped);
+            foreach (var e in _batch)
+                _log.Debug("{0}: trace #{1} {2}", _trace.Vm, e.Sequence, TraceText.Line(e, _trace.Label));
             _logged = until;
         }
     }

@@ -12,7 +12,7 @@ namespace M3Actors.Tracing;
 /// </summary>
 public static class TraceMermaid
 {
-    /// <summary>The diagram's text, starting with <c>sequenceDiagram</c> (wrap it in a ```mermaid fence for Markdown).</summary>
+    /// <summary>The diagram's text from <c>sequenceDiagram</c> on (Markdown wants it in a ```mermaid fence).</summary>
     public static string Render(TraceSnapshot trace)
     {
         ArgumentNullException.ThrowIfNull(trace);
@@ -21,7 +21,7 @@ public static class TraceMermaid
         foreach (var e in trace.Events)
             foreach (var party in Parties(e))
                 if (declared.Add(party))
-                    text.Append("    participant ").Append(Id(party)).Append(" as ").Append(Clean(trace.Label(party))).Append('\n');
+                    text.Append($"    participant {Id(party)} as {Clean(trace.Label(party))}\n");
         foreach (var e in trace.Events)
             if (Line(e, trace) is { } line) text.Append("    ").Append(line).Append('\n');
         return text.ToString();
@@ -60,14 +60,16 @@ public static class TraceMermaid
         {
             var what = e.Kind == TraceKind.Copy
                 ? $"vcopy {e.Bytes} B (asked by {trace.Label(e.Requester)})"
-                : e.Call == IpcCalls.Notify ? "notify" : $"{call} type {e.MessageType.ToString(CultureInfo.InvariantCulture)}";
+                : e.Call == IpcCalls.Notify ? "notify"
+                : $"{call} type {e.MessageType.ToString(CultureInfo.InvariantCulture)}";
             return $"{who}{arrow}{Id(e.Partner)}: {Clean(what)} +{at} ms";
         }
         var note = e.Kind switch
         {
-            TraceKind.Block => $"blocked in {call} {(TraceText.IsReceive(e.Call) ? "from" : "to")} {trace.Label(e.Partner)}",
+            TraceKind.Block => $"blocked in {call} {TraceText.Toward(e.Call)} {trace.Label(e.Partner)}",
             TraceKind.NotifyPending => $"notify for {trace.Label(e.Partner)} pending",
-            TraceKind.Error => $"{call} to {trace.Label(e.Partner)} failed: {TraceText.Status(e.Status)}",
+            TraceKind.Error =>
+                $"{call} {TraceText.Toward(e.Call)} {trace.Label(e.Partner)} failed: {TraceText.Status(e.Status)}",
             TraceKind.Wake => $"call ended: {TraceText.Status(e.Status)}",
             _ => "unbound",
         };

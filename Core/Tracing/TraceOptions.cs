@@ -22,11 +22,12 @@ public sealed record TraceOptions
     /// <summary>Record from the VM's start. Default (reference.conf): off.</summary>
     public bool Enabled { get; init; } = DefaultEnabled;
 
-    /// <summary>Events the ring keeps before the oldest are overwritten, 1..<see cref="MaxCapacity"/>. Default 4096.</summary>
+    /// <summary>Events the ring keeps until the oldest are overwritten: 1..<see cref="MaxCapacity"/>, default 4096.</summary>
     public int Capacity { get; init; } = DefaultCapacity;
 
     private static bool DefaultEnabled =>
-        HoconRead.Bool(M3ActorsConfig.Reference, EnabledKey, EnabledKey, Broken) ?? throw Broken($"{EnabledKey} is null");
+        HoconRead.Bool(M3ActorsConfig.Reference, EnabledKey, EnabledKey, Broken)
+        ?? throw Broken($"{EnabledKey} is null");
 
     private static int DefaultCapacity =>
         M3ActorsConfig.DefaultInt(CapacityKey) ?? throw Broken($"{CapacityKey} is null");
@@ -54,7 +55,7 @@ public sealed record TraceOptions
         return typed ?? FromConfig(config);
     }
 
-    /// <summary>Throws <see cref="IpcException"/> BadRange for a capacity outside 1..<see cref="MaxCapacity"/>.</summary>
+    /// <summary>Throws <see cref="IpcException"/> BadRange for a capacity out of 1..<see cref="MaxCapacity"/>.</summary>
     internal void Validate()
     {
         if (CapacityError(Capacity, "VmOptions.Trace.Capacity") is { } why) throw BadRange(why);

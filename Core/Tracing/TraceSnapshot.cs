@@ -30,7 +30,7 @@ public sealed class TraceSnapshot
     /// <summary>Owner names by endpoint (an actor's path, a thread endpoint's owner).</summary>
     public IReadOnlyDictionary<Endpoint, string> Names { get; }
 
-    /// <summary>"owner (gen:slot)", or the endpoint alone when its owner is unknown or it is ANY, NONE or SELF.</summary>
+    /// <summary>"owner (gen:slot)", or the endpoint alone when its owner is unknown (or for ANY, NONE, SELF).</summary>
     public string Label(Endpoint endpoint) =>
         Names.TryGetValue(endpoint, out var owner) ? $"{owner} ({endpoint})" : endpoint.ToString();
 
@@ -41,6 +41,6 @@ public sealed class TraceSnapshot
     /// <summary>The trace as text, one event a line (<see cref="TraceText"/>), headed by the dropped count.</summary>
     public string ToText() => TraceText.Render(this);
 
-    /// <summary>The trace as a Mermaid <c>sequenceDiagram</c> (without a Markdown fence; see <see cref="TraceMermaid"/>).</summary>
+    /// <summary>The trace as a Mermaid <c>sequenceDiagram</c>, without a Markdown fence.</summary>
     public string ToMermaid() => TraceMermaid.Render(this);
 }

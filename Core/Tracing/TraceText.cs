@@ -23,7 +23,7 @@ public static class TraceText
         return text.ToString();
     }
 
-    /// <summary>One event without its number and time: kind, then the parties named by <paramref name="label"/>.</summary>
+    /// <summary>One event without number and time: its kind, then the parties as <paramref name="label"/> names them.</summary>
     public static string Line(in TraceEvent e, Func<Endpoint, string> label)
     {
         ArgumentNullException.ThrowIfNull(label);
@@ -38,7 +38,7 @@ public static class TraceText
             TraceKind.Call => $"call     {who} {call} -> {partner}{Type(e)}",
             TraceKind.Deliver => $"deliver  {who} -> {partner}: {call}{Type(e)}",
             TraceKind.NotifyPending => $"pending  {who} -> {partner}: notify (not receiving; kept pending)",
-            TraceKind.Block => $"block    {who} in {call} {(IsReceive(e.Call) ? "from" : "to")} {partner}",
+            TraceKind.Block => $"block    {who} in {call} {Toward(e.Call)} {partner}",
             TraceKind.Wake => $"wake     {who}: {Status(e.Status)}",
             TraceKind.Copy => $"copy     {who} -> {partner}: {e.Bytes} B, asked by {label(e.Requester)}",
             TraceKind.Error => $"error    {who} {call} -> {partner}: {Status(e.Status)}",
@@ -46,7 +46,7 @@ public static class TraceText
         };
     }
 
-    /// <summary>The primitive's name as the rulebook writes it: send, sendnb, sendrec, receive, rcvrqst, reply, ...</summary>
+    /// <summary>The primitive's name as the rulebook writes it: send, sendnb, sendrec, receive, reply, ...</summary>
     public static string CallName(IpcCalls call) => call switch
     {
         IpcCalls.None => "-",
@@ -58,6 +58,9 @@ public static class TraceText
         status.ToString() + " (" + ((int)status).ToString(CultureInfo.InvariantCulture) + ")";
 
     internal static bool IsReceive(IpcCalls call) => call is IpcCalls.Receive or IpcCalls.RcvRqst;
+
+    // How a call names its partner: a receive waits "from" it, every other call goes "to" it.
+    internal static string Toward(IpcCalls call) => IsReceive(call) ? "from" : "to";
 
     private static string Type(in TraceEvent e) =>
         e.MessageType == Message.NotifyType ? ", NOTIFY"

@@ -50,7 +50,8 @@ public sealed class VmTrace
                 foreach (var proc in _kernel.Snapshot(Vm.Id, Vm.Name, Vm.Nodes, Vm.IsRunning).Procs)
                     _kernel.Trace.Remember(proc.Endpoint, proc.Owner);
                 _kernel.Trace.Start(Capacity);
-                if (!_closed) _log = new TraceLog(this, Logging.GetLogger(Vm.System, $"m3actors.trace.vm{Vm.Id}"), Ring!.Next);
+                if (!_closed)
+                    _log = new TraceLog(this, Logging.GetLogger(Vm.System, $"m3actors.trace.vm{Vm.Id}"), Ring!.Next);
             }
         }
     }
@@ -65,7 +66,7 @@ public sealed class VmTrace
         lock (_gate) _from = Ring?.Next ?? 0;
     }
 
-    /// <summary>The events recorded since the trace was created or cleared that are still in the ring, oldest first.</summary>
+    /// <summary>The events since the trace was created or cleared that are still in the ring, oldest first.</summary>
     public TraceSnapshot Snapshot()
     {
         long from;
