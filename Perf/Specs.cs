@@ -41,6 +41,9 @@ public static class Specs
         Spec.AllocatesAtMost("ipc2-alloc", CaseRef.Of<Ipc2Actor>("Pairs=1"), 0),
         Spec.AllocatesAtMost("ipc2-alloc-4pairs", CaseRef.Of<Ipc2Actor>("Pairs=4"), 0),
         Spec.AllocatesAtMost("ipc2-alloc-task", CaseRef.Of<Ipc2FromThreads>("Pairs=1", method: nameof(Ipc2FromThreads.SendRecAsyncTask)), 0),
+        // The message trace (docs/trace.md): off, IPC2 runs as the plain case; on, it still allocates nothing.
+        Spec.AtLeast("ipc2-trace-off", CaseRef.Of<Ipc2ActorTraceOff>("Pairs=1"), 0.9, peer: CaseRef.Of<Ipc2Actor>("Pairs=1")),
+        Spec.AllocatesAtMost("ipc2-alloc-trace-on", CaseRef.Of<Ipc2ActorTraceOn>("Pairs=1"), 0),
 
         // vcopy against Buffer.MemoryCopy of the same block size.
         Spec.AtLeast("copy1-4KB", CaseRef.Of<Copy1>("Size=4096"), 0.5, peer: CaseRef.Of<MemoryCopyCeiling>("Size=4096")),

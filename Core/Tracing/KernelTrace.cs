@@ -7,12 +7,17 @@ namespace M3Actors.Tracing;
 /// The kernel's side of a VM's message trace: one method per event, each called on one line at the point in
 /// Core/Kernel where the event happens. While the trace is off a hook is one volatile read and a branch, inlined
 /// into the kernel, so the IPC paths allocate nothing and do no other work; while it is on, the event goes into the
-/// ring (<see cref="TraceRing"/>: a few stores, safe under the kernel's slot locks). Only <see cref="Bound"/>
-/// allocates when on, to remember the owner's name, and binds are not a hot path.
+/// ring (<see cref="TraceRing"/>: a few stores, safe under the kernel's slot locks). Only bind and unbind allocate
+/// when on, to remember owner names, and they are not hot paths.
 /// </summary>
 internal sealed class KernelTrace
 {
+    // A user slot's endpoint changes at every bind, so names of ended endpoints are dropped once the ring no longer
+    // mentions them: a traced VM that binds and unbinds for days keeps a bounded map.
+    private const int PruneSlack = 256;
+
     private readonly ConcurrentDictionary<Endpoint, string> _names = new();
+    private readonly ConcurrentQueue<Endpoint> _gone = new();      // unbound while on, oldest first
     private volatile bool _on;
     private TraceRing? _ring;
 
@@ -48,7 +53,7 @@ internal sealed class KernelTrace
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Unbound(Endpoint ep)
     {
-        if (_on) Record(TraceKind.Unbind, IpcCalls.None, ep, Endpoint.None, Endpoint.None, 0, 0, IpcStatus.Ok);
+        if (_on) RecordUnbind(ep);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -117,6 +122,36 @@ internal sealed class KernelTrace
     {
         _names[ep] = owner;
         Record(TraceKind.Bind, IpcCalls.None, ep, Endpoint.None, Endpoint.None, 0, 0, IpcStatus.Ok);
+        if (_gone.Count > 2 * _ring!.Capacity + PruneSlack) Prune(_ring);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordUnbind(Endpoint ep)
+    {
+        _gone.Enqueue(ep);
+        Record(TraceKind.Unbind, IpcCalls.None, ep, Endpoint.None, Endpoint.None, 0, 0, IpcStatus.Ok);
+    }
+
+    // Forgets the names of ended endpoints that no event in the ring mentions. A ring of N events mentions at most 2N
+    // endpoints, so each prune frees at least PruneSlack names: its cost, O(N), is spread over that many binds. Runs
+    // in bind, which the kernel serialises, outside every slot lock.
+    private void Prune(TraceRing ring)
+    {
+        var events = new List<TraceEvent>(ring.Capacity);
+        var until = ring.Next;
+        ring.Read(Math.Max(0, until - ring.Capacity), until, events);
+        var mentioned = new HashSet<Endpoint>();
+        foreach (var e in events)
+        {
+            mentioned.Add(e.Endpoint);
+            mentioned.Add(e.Partner);
+            mentioned.Add(e.Requester);
+        }
+        for (var n = _gone.Count; n > 0 && _gone.TryDequeue(out var ep); n--)
+        {
+            if (mentioned.Contains(ep)) _gone.Enqueue(ep);
+            else _names.TryRemove(ep, out _);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

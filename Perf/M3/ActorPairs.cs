@@ -32,6 +32,9 @@ public abstract class ActorPairs
     /// so pairs share no kernel lock (each VM also has its own ActorSystem, all on the same .NET thread pool).</summary>
     protected virtual bool VmPerPair => false;
 
+    /// <summary>Extra HOCON for VM 0 (e.g. the message trace's switch); none by default.</summary>
+    protected virtual string VmHocon => "";
+
     /// <summary>Props of the server bound to <paramref name="slot"/>.</summary>
     protected abstract Props ServerProps(int slot, RoundSignal signal);
 
@@ -42,7 +45,7 @@ public abstract class ActorPairs
     [GlobalSetup]
     public void Setup() => M3Host.SetUp(() =>
     {
-        _host = M3Host.Start(VmName);
+        _host = M3Host.Start(VmName, VmHocon);
         _signal = new RoundSignal(Pairs);
         _clients = new IActorRef[Pairs];
         for (var pair = 0; pair < Pairs; pair++)

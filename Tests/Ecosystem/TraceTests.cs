@@ -184,6 +184,20 @@ public sealed class TraceTests(ITestOutputHelper output) : IpcTestKit(output)
     }
 
     [Fact(Timeout = 30_000)]
+    public Task Names_of_ended_endpoints_the_ring_no_longer_mentions_are_forgotten()
+    {
+        var small = ExtraVm(2, new VmOptions { Id = 2, Name = "churn", Trace = new TraceOptions { Enabled = true, Capacity = 8 } });
+        for (var i = 0; i < 1000; i++) small.Bind(owner: $"short-lived {i}").Dispose();
+        using var last = small.Bind(owner: "last");
+
+        Assert.InRange(small.Kernel.Trace.Names.Count, 1, 2 * 8 + 256 + 2);
+        var trace = small.Trace.Snapshot();
+        Assert.Equal($"last ({last.Endpoint})", trace.Label(last.Endpoint));
+        Assert.All(trace.Events, e => Assert.True(trace.Names.ContainsKey(e.Endpoint), $"no name for {e.Endpoint}"));
+        return Task.CompletedTask;
+    }
+
+    [Fact(Timeout = 30_000)]
     public Task Switched_off_at_run_time_it_stops_recording_and_keeps_what_it_has()
     {
         using var client = Vm.Bind(owner: "client");
