@@ -75,9 +75,9 @@ internal sealed partial class IpcKernel
 
     /// <summary>notify: never blocks; delivered now if dst waits for the caller, else one coalesced pending bit.</summary>
     internal IpcStatus Notify(Proc caller, Endpoint dst) =>
-        Trace.Returned(caller.Ep, IpcCalls.Notify, dst, NotifyTraced(caller, dst));
+        Trace.Returned(caller.Ep, IpcCalls.Notify, dst, NotifyCore(caller, dst));     // its many returns, traced once
 
-    private IpcStatus NotifyTraced(Proc caller, Endpoint dst)
+    private IpcStatus NotifyCore(Proc caller, Endpoint dst)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;
@@ -109,9 +109,9 @@ internal sealed partial class IpcKernel
 
     /// <summary>reply: never blocks; dst must be waiting in sendrec for the caller's reply.</summary>
     internal IpcStatus Reply(Proc caller, Endpoint dst, in Message m) =>
-        Trace.Returned(caller.Ep, IpcCalls.Reply, dst, ReplyTraced(caller, dst, in m));
+        Trace.Returned(caller.Ep, IpcCalls.Reply, dst, ReplyCore(caller, dst, in m));    // its many returns, traced once
 
-    private IpcStatus ReplyTraced(Proc caller, Endpoint dst, in Message m)
+    private IpcStatus ReplyCore(Proc caller, Endpoint dst, in Message m)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.LastError = null;

@@ -224,6 +224,13 @@ public sealed class TraceTests(ITestOutputHelper output) : IpcTestKit(output)
         Assert.Equal(Vm.Trace.Capacity, Vm.Trace.Snapshot().Events.Count);
     }
 
+    [Fact]
+    public void An_event_is_an_unmanaged_value_of_48_bytes()
+    {
+        Assert.False(System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<TraceEvent>());
+        Assert.Equal(48, System.Runtime.CompilerServices.Unsafe.SizeOf<TraceEvent>());
+    }
+
     // Bytes this thread allocated for 10 000 notifies (pending, coalesced), after as many to warm the code up.
     private static long AllocatedByNotifies(EndpointHandle client, Endpoint server)
     {
