@@ -288,7 +288,7 @@ internal sealed partial class IpcKernel
             return Allowed(caller, call);
         }
         // A holder being unbound is already dead to callers; a later binding or generation makes the value stale.
-        if ((holder is not null && holder.Ep != partner) || _generations[partner.Slot] != partner.Generation)
+        if ((holder is not null && holder.Ep != partner) || GenerationOf(partner.Slot) != partner.Generation)
             return Fail(caller, IpcStatus.BadEndpoint, $"{partner} is stale (slot {partner.Slot} was rebound)");
         return Allowed(caller, call) is var denied and not IpcStatus.Ok ? denied : Fail(caller, IpcStatus.DeadSrcDst, $"{partner} is not alive");
     }
