@@ -212,7 +212,20 @@ public sealed class KernelRegionTests
     public unsafe void Records_are_whole_cache_lines_sized_by_the_slot_count()
     {
         Assert.Equal(SlotLayout.FixedSize, sizeof(SlotRecord));
-        Assert.Equal(64, (int)Marshal.OffsetOf<SlotRecord>(nameof(SlotRecord.Msg)));
+        // The offsets docs/transport.md documents for other processes of the VM.
+        (string Field, int Offset)[] documented =
+        [
+            (nameof(SlotRecord.State), 0), (nameof(SlotRecord.Endpoint), 4), (nameof(SlotRecord.Incarnation), 8),
+            (nameof(SlotRecord.Flags), 12), (nameof(SlotRecord.SendTo), 16), (nameof(SlotRecord.GetFrom), 20),
+            (nameof(SlotRecord.Result), 24), (nameof(SlotRecord.QueueHead), 28), (nameof(SlotRecord.NextInQueue), 36),
+            (nameof(SlotRecord.CallSeq), 40), (nameof(SlotRecord.WaitWord), 48), (nameof(SlotRecord.HasOutcome), 56),
+            (nameof(SlotRecord.LockWord), 60), (nameof(SlotRecord.Msg), 64), (nameof(SlotRecord.Sent), 128),
+            (nameof(SlotRecord.EnqueueSeq), 144), (nameof(SlotRecord.Kind), 160), (nameof(SlotRecord.ProcessIndex), 164),
+            (nameof(SlotRecord.Calls), 168), (nameof(SlotRecord.OwnerName), 192),
+        ];
+        Assert.All(documented, f => Assert.Equal(f.Offset, (int)Marshal.OffsetOf<SlotRecord>(f.Field)));
+        Assert.Equal((256, 256 + 8 * 4, 256 + 16 * 4), (SlotLayout.NotifyOffset, SlotLayout.OwedOffset(256),
+            SlotLayout.DestinationsOffset(256)));
         Assert.Equal(384, SlotLayout.RecordSize(256));          // the default VM: 96 KiB of records
         Assert.Equal(1792, SlotLayout.RecordSize(4096));
         Assert.All(new[] { 1, 63, 64, 65, 1000, Endpoint.MaxSlotsPerVm }, n => Assert.Equal(0, SlotLayout.RecordSize(n) % 64));
