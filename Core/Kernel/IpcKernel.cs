@@ -46,10 +46,6 @@ internal sealed partial class IpcKernel
     /// <summary>The region holding the slot records.</summary>
     internal KernelRegion Region => _region;
 
-    // This process's index in the arena's process table, stored in the records it binds: 0 while every owner is in
-    // this process (a private region).
-    private const int ProcessIndex = 0;
-
     /// <summary>Binds a slot (a free user slot when <paramref name="slot"/> is null). Throws <see cref="IpcException"/>.</summary>
     internal Proc Bind(int? slot, IEndpointPort port, OwnerKind kind, string owner)
     {
@@ -66,7 +62,7 @@ internal sealed partial class IpcKernel
                     throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
                 var generation = s < _systemSlots ? 0 : NextGeneration(GenerationOf(s));
                 var privileges = _privileges(s);
-                _region.Bind(s, Endpoint.Of(generation, s), kind, ProcessIndex, owner, privileges);
+                _region.Bind(s, Endpoint.Of(generation, s), kind, _region.ProcessIndex, owner, privileges);
                 p = new Proc(_region, _slots, s, port, owner, privileges);
                 Volatile.Write(ref _slots[s], p);
                 AssertInvariants(p);

@@ -18,9 +18,11 @@ internal sealed unsafe class KernelRegion
     private readonly long _allocatedBytes;
     private readonly object? _owner;
 
-    private KernelRegion(byte* recordBase, int slots, void* allocation, long allocatedBytes, object? owner)
+    private KernelRegion(byte* recordBase, int slots, void* allocation, long allocatedBytes, object? owner,
+        int processIndex)
     {
         _base = recordBase;
+        ProcessIndex = processIndex;
         Slots = slots;
         RecordSize = SlotLayout.RecordSize(slots);
         BitmapWords = SlotLayout.BitmapWords(slots);
@@ -38,6 +40,12 @@ internal sealed unsafe class KernelRegion
     /// <summary>64-bit words of each of a record's bitmaps.</summary>
     internal int BitmapWords { get; }
 
+    /// <summary>
+    /// This process's index in the arena's process table, stored in the records of the slots it binds (0 in a private
+    /// region, where every owner is in this process).
+    /// </summary>
+    internal int ProcessIndex { get; }
+
     /// <summary>The object that keeps a supplied region's memory mapped (null for a private region).</summary>
     internal object? Owner => _owner;
 
@@ -49,7 +57,7 @@ internal sealed unsafe class KernelRegion
         var raw = NativeMemory.AllocZeroed((nuint)bytes);
         var aligned = (byte*)(((nuint)raw + SlotLayout.CacheLine - 1) & ~(nuint)(SlotLayout.CacheLine - 1));
         GC.AddMemoryPressure(bytes);
-        return new KernelRegion(aligned, slots, raw, bytes, owner: null);
+        return new KernelRegion(aligned, slots, raw, bytes, owner: null, processIndex: 0);
     }
 
     /// <summary>
@@ -57,9 +65,12 @@ internal sealed unsafe class KernelRegion
     /// keeps mapped while <paramref name="owner"/> is reachable (the region references it). The memory must be zeroed
     /// or hold records of this layout; it must start on a cache line and hold a record of
     /// <paramref name="recordSize"/> bytes (which must be <see cref="SlotLayout.RecordSize"/>) for every slot.
+    /// <paramref name="processIndex"/> is the binding process's entry in the arena's process table.
     /// </summary>
-    internal static KernelRegion Over(byte* recordBase, long length, int slots, int recordSize, object owner)
+    internal static KernelRegion Over(byte* recordBase, long length, int slots, int recordSize, object owner,
+        int processIndex = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(processIndex);
         ArgumentNullException.ThrowIfNull(owner);
         var expected = SlotLayout.RecordSize(slots);
         if (recordSize != expected)
@@ -74,7 +85,7 @@ internal sealed unsafe class KernelRegion
             throw new ArgumentException(
                 $"{slots} records of {recordSize} bytes need {(long)slots * recordSize} bytes, not {length}", nameof(length));
         }
-        return new KernelRegion(recordBase, slots, null, 0, owner);
+        return new KernelRegion(recordBase, slots, null, 0, owner, processIndex);
     }
 
     /// <summary>Slot <paramref name="slot"/>'s record; the caller has checked the slot is in range.</summary>
