@@ -43,7 +43,8 @@ internal sealed partial class IpcKernel
     private unsafe void AssertQueued(Proc sender)
     {
         var slot = _region.Record(sender.SendTo.Slot)->QueueHead;
-        for (var n = 0; slot >= 0 && slot != sender.Slot && n < _slots.Length; n++) slot = _region.Record(slot)->NextInQueue;
+        for (var n = 0; slot >= 0 && slot != sender.Slot && n < _slots.Length; n++)
+            slot = _region.Record(slot)->NextInQueue;
         Debug.Assert(slot == sender.Slot, "a sender is linked in its destination's queue");
     }
 
@@ -76,7 +77,8 @@ internal sealed partial class IpcKernel
                 Debug.Fail($"the queue of {p.Ep} links slot {slot}, which is not bound, or loops");
                 return;
             }
-            Debug.Assert(sender.IsSending && sender.SendTo == p.Ep, "every queued sender is sending to the queue's owner");
+            Debug.Assert(sender.IsSending && sender.SendTo == p.Ep,
+                "every queued sender is sending to the queue's owner");
             Debug.Assert(sender.Record->EnqueueSeq > stamp, "a queue is in the order its senders were stamped");
             stamp = sender.Record->EnqueueSeq;
         }

@@ -76,14 +76,19 @@ internal sealed unsafe class KernelRegion
         if (recordSize != expected)
         {
             throw new ArgumentException(
-                $"a record of a {slots}-slot VM has {expected} bytes in this layout, not {recordSize}", nameof(recordSize));
+                $"a record of a {slots}-slot VM has {expected} bytes in this layout, not {recordSize}",
+                nameof(recordSize));
         }
         if ((nuint)recordBase % SlotLayout.CacheLine != 0)
-            throw new ArgumentException($"the records must start on a {SlotLayout.CacheLine}-byte line", nameof(recordBase));
+        {
+            throw new ArgumentException($"the records must start on a {SlotLayout.CacheLine}-byte line",
+                nameof(recordBase));
+        }
         if (length < (long)slots * recordSize)
         {
             throw new ArgumentException(
-                $"{slots} records of {recordSize} bytes need {(long)slots * recordSize} bytes, not {length}", nameof(length));
+                $"{slots} records of {recordSize} bytes need {(long)slots * recordSize} bytes, not {length}",
+                nameof(length));
         }
         return new KernelRegion(recordBase, slots, null, 0, owner, processIndex);
     }

@@ -146,13 +146,13 @@ internal sealed unsafe class Proc
     /// <summary>The bits of pending notifications, one per slot of the VM.</summary>
     internal Span<ulong> NotifyBits => new(_notifyBits, _region.BitmapWords);
 
-    /// <summary>Starts unbinding: the first store of an unbind, so callers see the endpoint dead from here on.</summary>
+    /// <summary>Starts unbinding: an unbind's first store, so callers see the endpoint dead from here on.</summary>
     internal void MarkUnbinding()
     {
         if (Bound) Volatile.Write(ref _record->State, (int)SlotState.Unbinding);
     }
 
-    /// <summary>Frees the record, the last store of an unbind; its endpoint value stays for the staleness check.</summary>
+    /// <summary>Frees the record, an unbind's last store; its endpoint value stays for the staleness check.</summary>
     internal void MarkFree() => Volatile.Write(ref _record->State, (int)SlotState.Free);
 
     // The sender's links and stamp are written before it becomes reachable from this queue.

@@ -16,7 +16,7 @@ internal static class SlotLayout
     /// <summary>64-bit words of one bitmap of a VM with <paramref name="slots"/> slots.</summary>
     internal static int BitmapWords(int slots) => (slots + 63) / 64;
 
-    /// <summary>Bytes of one slot record of a VM with <paramref name="slots"/> slots (a multiple of the cache line).</summary>
+    /// <summary>Bytes of a slot record of a VM with <paramref name="slots"/> slots (whole cache lines).</summary>
     internal static int RecordSize(int slots)
     {
         if (slots is < 1 or > Endpoint.MaxSlotsPerVm)

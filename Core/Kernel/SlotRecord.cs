@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace M3Actors.Kernel;
 
-/// <summary>Where a slot record is in its life. Written last when a bind is done and first when an unbind starts.</summary>
+/// <summary>Where a slot record is in its life: written last by a bind and first by an unbind.</summary>
 internal enum SlotState
 {
     /// <summary>Never bound, or unbound: the record's endpoint value keeps the last binding's generation.</summary>
@@ -25,12 +25,12 @@ internal enum SlotState
 [StructLayout(LayoutKind.Explicit, Size = SlotLayout.FixedSize)]
 internal unsafe struct SlotRecord
 {
-    /// <summary>Bytes of the owner's name field: UTF-8, zero-padded, at most 63 bytes so one zero always ends it.</summary>
+    /// <summary>Bytes of the owner's name field: UTF-8, zero-padded, at most 63 used so a zero ends it.</summary>
     internal const int OwnerNameBytes = 64;
 
     /// <summary>A <see cref="SlotState"/>.</summary>
     [FieldOffset(0)] internal int State;
-    /// <summary>The current binding's endpoint, or the last one's once free (its generation decides staleness).</summary>
+    /// <summary>The current binding's endpoint, or the last one's once free (its generation tells stale values).</summary>
     [FieldOffset(4)] internal Endpoint Endpoint;
     /// <summary>Bumped at every bind, so a view of an earlier binding of the slot can tell it is stale.</summary>
     [FieldOffset(8)] internal int Incarnation;
@@ -38,7 +38,7 @@ internal unsafe struct SlotRecord
     [FieldOffset(16)] internal Endpoint SendTo;
     [FieldOffset(20)] internal Endpoint GetFrom;
     [FieldOffset(24)] internal IpcStatus Result;
-    /// <summary>Senders blocked on this slot, as slot numbers linked through <see cref="NextInQueue"/>; -1 = none.</summary>
+    /// <summary>Senders blocked on this slot: slot numbers linked through <see cref="NextInQueue"/>; -1 = none.</summary>
     [FieldOffset(28)] internal int QueueHead;
     [FieldOffset(32)] internal int QueueTail;
     [FieldOffset(36)] internal int NextInQueue;
@@ -50,7 +50,7 @@ internal unsafe struct SlotRecord
     [FieldOffset(57)] internal bool WorkHint;
     [FieldOffset(58)] internal bool Copying;
     [FieldOffset(59)] internal bool OutcomeHeld;
-    /// <summary>Reserved for the process-shared lock word of a shared region; a private region locks a SlotLock.</summary>
+    /// <summary>Reserved for a shared region's process-shared lock; a private region locks a SlotLock.</summary>
     [FieldOffset(60)] internal int LockWord;
 
     /// <summary>The carrier: the outgoing message while sending, then the incoming message or reply.</summary>
@@ -60,10 +60,10 @@ internal unsafe struct SlotRecord
     [FieldOffset(136)] internal long Received;
     /// <summary>While queued: this sender's stamp from its destination's <see cref="NextEnqueueSeq"/>.</summary>
     [FieldOffset(144)] internal long EnqueueSeq;
-    /// <summary>The next stamp this slot gives a sender it queues, so its queue's order is derivable from stamps.</summary>
+    /// <summary>The next stamp this slot gives a sender it queues: its queue's order is derivable.</summary>
     [FieldOffset(152)] internal long NextEnqueueSeq;
     [FieldOffset(160)] internal OwnerKind Kind;
-    /// <summary>Index in the arena's process table of the process that owns the binding (0 in a private region).</summary>
+    /// <summary>The owning process's index in the arena's process table (0 in a private region).</summary>
     [FieldOffset(164)] internal int ProcessIndex;
     /// <summary>The privileges' call mask.</summary>
     [FieldOffset(168)] internal IpcCalls Calls;

@@ -60,7 +60,7 @@ public sealed class KernelRegionTests
     {
         await Task.Yield();
         var memory = new Supplied(Slots);
-        var kernel = new IpcKernel(SystemSlots, Slots - SystemSlots, _ => Privileges.Full, 1 << 20, memory.Region(Slots));
+        var kernel = NewKernel(memory.Region(Slots));
         var (serverPort, clientPort) = (new Port(), new Port());
         var server = kernel.Bind(1, serverPort, OwnerKind.Thread, "server");
         var client = kernel.Bind(null, clientPort, OwnerKind.Thread, "client");
@@ -110,11 +110,15 @@ public sealed class KernelRegionTests
     {
         await Task.Yield();
         var memory = new Supplied(Slots);
-        var kernel = new IpcKernel(SystemSlots, Slots - SystemSlots, _ => Privileges.Full, 1 << 20, memory.Region(Slots));
+        var kernel = NewKernel(memory.Region(Slots));
         var server = kernel.Bind(0, new Port(), OwnerKind.Thread, "server");
-        var senders = Enumerable.Range(0, 3).Select(i => kernel.Bind(null, new Port(), OwnerKind.Thread, $"s{i}")).ToArray();
+        var senders = Enumerable.Range(0, 3)
+            .Select(i => kernel.Bind(null, new Port(), OwnerKind.Thread, $"s{i}")).ToArray();
         foreach (var sender in senders)
-            Assert.Equal(IpcStatus.Suspended, kernel.Send(sender, server.Ep, Message(1, sender.Slot), IpcCalls.Send, true));
+        {
+            var status = kernel.Send(sender, server.Ep, Message(1, sender.Slot), IpcCalls.Send, mayBlock: true);
+            Assert.Equal(IpcStatus.Suspended, status);
+        }
 
         ref var s = ref memory.Record(server.Slot);
         var linked = new List<int>();
@@ -128,7 +132,8 @@ public sealed class KernelRegionTests
         // the middle sender leaves (its owner's timeout): the links close over it
         Assert.True(kernel.Abort(senders[1], senders[1].CallSeq, IpcStatus.TimedOut));
         Assert.Equal(senders[2].Slot, memory.Record(senders[0].Slot).NextInQueue);
-        Assert.Equal((ProcFlags.None, -1), (memory.Record(senders[1].Slot).Flags, memory.Record(senders[1].Slot).NextInQueue));
+        ref var left = ref memory.Record(senders[1].Slot);
+        Assert.Equal((ProcFlags.None, -1), (left.Flags, left.NextInQueue));
         Assert.Equal(IpcStatus.Ok, kernel.Receive(server, Endpoint.Any, IpcCalls.Receive, mayBlock: false));
         Assert.Equal(senders[0].Slot, s.Msg.GetInt(0));
         Assert.Equal((senders[2].Slot, senders[2].Slot), (s.QueueHead, s.QueueTail));
@@ -139,7 +144,7 @@ public sealed class KernelRegionTests
     public async Task A_view_of_an_earlier_binding_of_a_reused_slot_touches_nothing_of_the_new_one()
     {
         await Task.Yield();
-        var kernel = new IpcKernel(SystemSlots, Slots - SystemSlots, _ => Privileges.Full, 1 << 20);
+        var kernel = NewKernel();
         var old = kernel.Bind(1, new Port(), OwnerKind.Actor, "first");
         kernel.Unbind(old, IpcStatus.NotBound);
         var port = new Port();
@@ -174,7 +179,7 @@ public sealed class KernelRegionTests
     public async Task Owner_names_are_cut_to_the_field_on_a_character_boundary()
     {
         await Task.Yield();
-        var kernel = new IpcKernel(SystemSlots, Slots - SystemSlots, _ => Privileges.Full, 1 << 20);
+        var kernel = NewKernel();
         var euros = new string('€', 30);        // 3 bytes each in UTF-8: 21 fit in 63 bytes
         kernel.Bind(0, new Port(), OwnerKind.Thread, euros);
         kernel.Bind(1, new Port(), OwnerKind.Thread, "short");
@@ -205,7 +210,8 @@ public sealed class KernelRegionTests
         Assert.Throws<ArgumentException>(() => memory.Region(Slots, 0, length, size + 64));
         Assert.Throws<ArgumentException>(() => memory.Region(Slots, 8, length, size));
         Assert.Throws<ArgumentException>(() => memory.Region(Slots, 0, length - size, size));
-        Assert.Throws<ArgumentException>(() => new IpcKernel(SystemSlots, Slots, _ => Privileges.Full, 1024, memory.Region(Slots)));
+        Assert.Throws<ArgumentException>(() =>
+            new IpcKernel(SystemSlots, Slots, _ => Privileges.Full, 1024, memory.Region(Slots)));
     }
 
     [Fact]
@@ -220,17 +226,21 @@ public sealed class KernelRegionTests
             (nameof(SlotRecord.Result), 24), (nameof(SlotRecord.QueueHead), 28), (nameof(SlotRecord.NextInQueue), 36),
             (nameof(SlotRecord.CallSeq), 40), (nameof(SlotRecord.WaitWord), 48), (nameof(SlotRecord.HasOutcome), 56),
             (nameof(SlotRecord.LockWord), 60), (nameof(SlotRecord.Msg), 64), (nameof(SlotRecord.Sent), 128),
-            (nameof(SlotRecord.EnqueueSeq), 144), (nameof(SlotRecord.Kind), 160), (nameof(SlotRecord.ProcessIndex), 164),
-            (nameof(SlotRecord.Calls), 168), (nameof(SlotRecord.OwnerName), 192),
+            (nameof(SlotRecord.EnqueueSeq), 144), (nameof(SlotRecord.Kind), 160),
+            (nameof(SlotRecord.ProcessIndex), 164), (nameof(SlotRecord.Calls), 168), (nameof(SlotRecord.OwnerName), 192),
         ];
         Assert.All(documented, f => Assert.Equal(f.Offset, (int)Marshal.OffsetOf<SlotRecord>(f.Field)));
         Assert.Equal((256, 256 + 8 * 4, 256 + 16 * 4), (SlotLayout.NotifyOffset, SlotLayout.OwedOffset(256),
             SlotLayout.DestinationsOffset(256)));
         Assert.Equal(384, SlotLayout.RecordSize(256));          // the default VM: 96 KiB of records
         Assert.Equal(1792, SlotLayout.RecordSize(4096));
-        Assert.All(new[] { 1, 63, 64, 65, 1000, Endpoint.MaxSlotsPerVm }, n => Assert.Equal(0, SlotLayout.RecordSize(n) % 64));
+        Assert.All(new[] { 1, 63, 64, 65, 1000, Endpoint.MaxSlotsPerVm },
+            n => Assert.Equal(0, SlotLayout.RecordSize(n) % 64));
         Assert.Throws<ArgumentOutOfRangeException>(() => SlotLayout.RecordSize(Endpoint.MaxSlotsPerVm + 1));
     }
+
+    private static IpcKernel NewKernel(KernelRegion? region = null) =>
+        new(SystemSlots, Slots - SystemSlots, _ => Privileges.Full, 1 << 20, region);
 
     private static unsafe (IpcCalls, int) CallsOf(Proc p) => (p.Record->Calls, p.Record->RestrictedDestinations);
 
