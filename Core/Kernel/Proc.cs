@@ -126,7 +126,6 @@ internal sealed unsafe class Proc
     // FIFO of procs blocked sending to this one (Minix's p_caller_q): slot numbers in the records, linked through
     // NextInQueue, each sender stamped in enqueue order. A queued sender stays in the table until it leaves the queue.
     internal Proc? QueueHead => ViewOf(Volatile.Read(ref _record->QueueHead));
-    internal Proc? QueueTail => ViewOf(_record->QueueTail);
     internal Proc? NextInQueue => ViewOf(_record->NextInQueue);
 
     internal ref long Sent => ref _record->Sent;

@@ -20,6 +20,7 @@ public sealed class ArenaKernelRegionTests : IDisposable
     {
         using var arena = Arena.Attach(_dir.Options());
         var region = arena.SlotRegion(arena.Layout.SlotCount);
+        Assert.Same(arena, region.Owner);       // the region keeps the attachment, and so its mapping, reachable
         using var child = HostProcess.Start();
         var index = int.Parse((await child.ExpectAsync(_dir.AttachCommand(), "attached "))[1]);
 
