@@ -60,9 +60,12 @@ internal sealed partial class IpcKernel
             {
                 if (_slots[s] is { } holder)
                     throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
+                // The record is the truth: in a shared region another process may hold the slot without a view here.
+                if (_region.StateOf(s) != SlotState.Free)
+                    throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {_region.OwnerName(s)}");
                 var generation = s < _systemSlots ? 0 : NextGeneration(GenerationOf(s));
                 var privileges = _privileges(s);
-                _region.Bind(s, Endpoint.Of(generation, s), kind, _region.ProcessIndex, owner, privileges);
+                _region.Bind(s, Endpoint.Of(generation, s), kind, owner, privileges);
                 p = new Proc(_region, _slots, s, port, owner, privileges);
                 Volatile.Write(ref _slots[s], p);
                 AssertInvariants(p);
@@ -154,7 +157,7 @@ internal sealed partial class IpcKernel
         for (var i = 0; i < users; i++)
         {
             var s = _systemSlots + (_nextUserSlot - _systemSlots + i) % users;
-            if (Volatile.Read(ref _slots[s]) is not null) continue;
+            if (Volatile.Read(ref _slots[s]) is not null || _region.StateOf(s) != SlotState.Free) continue;
             _nextUserSlot = s + 1 < _slots.Length ? s + 1 : _systemSlots;
             return s;
         }

@@ -110,7 +110,7 @@ internal sealed unsafe class KernelRegion
     /// state last (a release store), so a process that dies between two stores leaves a record that is either free
     /// or whole. Returns the binding's incarnation. Holds the slot's lock.
     /// </summary>
-    internal int Bind(int slot, Endpoint ep, OwnerKind kind, int processIndex, string owner, Privileges privileges)
+    internal int Bind(int slot, Endpoint ep, OwnerKind kind, string owner, Privileges privileges)
     {
         var r = Record(slot);
         r->Flags = ProcFlags.None;
@@ -123,7 +123,7 @@ internal sealed unsafe class KernelRegion
         r->Msg = default;
         r->Sent = r->Received = r->EnqueueSeq = r->NextEnqueueSeq = 0;
         r->Kind = kind;
-        r->ProcessIndex = processIndex;
+        r->ProcessIndex = ProcessIndex;
         WriteOwnerName(r, owner);
         WritePrivileges(slot, r, privileges);
         new Span<ulong>(NotifyBits(slot), BitmapWords).Clear();
@@ -134,6 +134,9 @@ internal sealed unsafe class KernelRegion
         Volatile.Write(ref r->State, (int)SlotState.Bound);
         return incarnation;
     }
+
+    /// <summary>Where slot <paramref name="slot"/>'s record is in its life, as any process of the VM reads it.</summary>
+    internal SlotState StateOf(int slot) => (SlotState)Volatile.Read(ref Record(slot)->State);
 
     /// <summary>The owner's name as the record holds it (possibly truncated).</summary>
     internal string OwnerName(int slot)
