@@ -114,6 +114,7 @@ internal sealed partial class IpcKernel
     // The copy ended: a call of the party that completed meanwhile now reaches its owner.
     private static void Unpin(Proc p, ref Wakeups wake)
     {
+        if (!p.IsCurrent) return;       // unbound mid-copy and its slot bound again: the new binding is not pinned
         p.Copying = false;
         if (!p.OutcomeHeld) return;
         p.OutcomeHeld = false;

@@ -24,8 +24,9 @@ internal sealed partial class IpcKernel
         var wake = new Wakeups();
         using (EnterWithQueueOwner(p))
         {
+            if (!p.IsCurrent) return;       // the slot was bound again: this binding's unbind finished long ago
             if (p.Bound) Trace.Unbound(p.Ep);
-            p.Bound = false;
+            p.MarkUnbinding();
             var blocked = p.IsBlockedInCall;
             Withdraw(p);        // also an actor's idle receive, or a word left by a walk the owner will never finish
             if (blocked) Complete(p, ownReason, ref wake);
@@ -35,7 +36,11 @@ internal sealed partial class IpcKernel
         if (sweepPartners) ReleasePartners(p, ref wake);
         using (_locks.Enter(p.Slot))
         {
-            if (_slots[p.Slot] == p) Volatile.Write(ref _slots[p.Slot], null);
+            if (_slots[p.Slot] == p)
+            {
+                p.MarkFree();
+                Volatile.Write(ref _slots[p.Slot], null);
+            }
         }
         wake.Run();
     }
@@ -83,7 +88,7 @@ internal sealed partial class IpcKernel
     {
         using (EnterWithQueueOwner(p))
         {
-            if (p.CallSeq != seq || !p.IsBlockedInCall) return false;
+            if (!p.IsCurrent || p.CallSeq != seq || !p.IsBlockedInCall) return false;
             // A sendrec whose request the server already took leaves a debt: the server's late reply is discarded.
             if (p.IsReplyPending && p.IsReceiving && Lookup(p.GetFrom) is { } server) p.SetOwedReply(server.Slot);
             Withdraw(p);
@@ -126,7 +131,7 @@ internal sealed partial class IpcKernel
     // the VM is ending, a release racing with shutdown's pass gets VmNotRunning like every other blocked call (§12.5).
     private void ReleaseQueuedSenders(Proc p, ref Wakeups wake)
     {
-        while (Volatile.Read(ref p.QueueHead) is { } first)
+        while (p.QueueHead is { } first)
         {
             using (_locks.Enter(p.Slot, first.Slot))
             {

@@ -21,6 +21,7 @@ internal sealed partial class IpcKernel
                 bytesCopied += counters.BytesCopied;
                 if (_slots[slot] is not { Bound: true } p) continue;
                 AssertInvariants(p);
+                AssertQueueIsDerivable(p);
                 var queued = new List<Endpoint>();
                 for (var s = p.QueueHead; s is not null; s = s.NextInQueue) queued.Add(s.Ep);
                 procs.Add(new ProcSnapshot(p.Slot, p.Ep, p.Owner, p.Kind, StateOf(p), p.SendTo, p.GetFrom, queued,

@@ -9,8 +9,8 @@ namespace M3Actors.Kernel;
 internal sealed partial class IpcKernel
 {
     private readonly KernelLocks _locks;
-    private readonly Proc?[] _slots;            // an entry is written under its slot's lock, read by walks without one
-    private readonly int[] _generations;        // of the current or last binding of each slot
+    private readonly KernelRegion _region;      // the slot records: the kernel's state
+    private readonly Proc?[] _slots;            // this process's views; an entry is written under its slot's lock
     private readonly int _systemSlots;
     private readonly Func<int, Privileges> _privileges;
     private readonly int _maxCopyBytes;
@@ -20,18 +20,31 @@ internal sealed partial class IpcKernel
     private int _nextUserSlot;
     private volatile bool _running = true;
 
-    internal IpcKernel(int systemSlots, int userSlots, Func<int, Privileges> privileges, int maxCopyBytes)
+    /// <summary>
+    /// A kernel over <paramref name="region"/>'s slot records, or over a private region of its own when null. A
+    /// supplied region must have exactly <paramref name="systemSlots"/> + <paramref name="userSlots"/> records.
+    /// </summary>
+    internal IpcKernel(int systemSlots, int userSlots, Func<int, Privileges> privileges, int maxCopyBytes,
+        KernelRegion? region = null)
     {
         _systemSlots = systemSlots;
         _slots = new Proc?[systemSlots + userSlots];
+        if (region is not null && region.Slots != _slots.Length)
+        {
+            throw new ArgumentException(
+                $"the region has {region.Slots} slot records, the VM {_slots.Length} slots", nameof(region));
+        }
+        _region = region ?? KernelRegion.Allocate(_slots.Length);
         _locks = new KernelLocks(_slots.Length);
-        _generations = new int[_slots.Length];
         _privileges = privileges;
         _maxCopyBytes = maxCopyBytes;
         _nextUserSlot = systemSlots;
     }
 
     internal bool IsRunning => _running;
+
+    /// <summary>The region holding the slot records.</summary>
+    internal KernelRegion Region => _region;
 
     /// <summary>Binds a slot (a free user slot when <paramref name="slot"/> is null). Throws <see cref="IpcException"/>.</summary>
     internal Proc Bind(int? slot, IEndpointPort port, OwnerKind kind, string owner)
@@ -47,9 +60,13 @@ internal sealed partial class IpcKernel
             {
                 if (_slots[s] is { } holder)
                     throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
-                var generation = s < _systemSlots ? 0 : NextGeneration(_generations[s]);
-                _generations[s] = generation;
-                p = new Proc(s, Endpoint.Of(generation, s), port, kind, owner, _privileges(s), _slots.Length);
+                // The record is the truth: in a shared region another process may hold the slot without a view here.
+                if (_region.StateOf(s) != SlotState.Free)
+                    throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {_region.OwnerName(s)}");
+                var generation = s < _systemSlots ? 0 : NextGeneration(GenerationOf(s));
+                var privileges = _privileges(s);
+                _region.Bind(s, Endpoint.Of(generation, s), kind, owner, privileges);
+                p = new Proc(_region, _slots, s, port, owner, privileges);
                 Volatile.Write(ref _slots[s], p);
                 AssertInvariants(p);
             }
@@ -142,12 +159,15 @@ internal sealed partial class IpcKernel
         for (var i = 0; i < users; i++)
         {
             var s = _systemSlots + (_nextUserSlot - _systemSlots + i) % users;
-            if (Volatile.Read(ref _slots[s]) is not null) continue;
+            if (Volatile.Read(ref _slots[s]) is not null || _region.StateOf(s) != SlotState.Free) continue;
             _nextUserSlot = s + 1 < _slots.Length ? s + 1 : _systemSlots;
             return s;
         }
         throw new IpcException(IpcStatus.Busy, $"all {users} user slots of the VM are bound");
     }
+
+    // The generation of the current or last binding of a slot: the record keeps the endpoint value after unbind.
+    private unsafe int GenerationOf(int slot) => _region.Record(slot)->Endpoint.Generation;
 
     private static int NextGeneration(int generation) => generation >= Endpoint.MaxGeneration ? 1 : generation + 1;
 }

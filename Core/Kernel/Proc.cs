@@ -22,11 +22,20 @@ internal enum ProcFlags
 }
 
 /// <summary>
-/// The kernel's record of one bound endpoint (Minix's <c>struct proc</c>). Every field is guarded by its slot's lock
-/// (<see cref="KernelLocks"/>), except <see cref="Msg"/> and <see cref="Result"/> once a call has completed (then only
-/// the owner touches them) and <see cref="WaitWord"/>, which deadlock walks read without a lock.
+/// This process's view of one binding of a slot (Minix's <c>struct proc</c>): the kernel state is the slot's record
+/// in the VM's <see cref="KernelRegion"/>, reached through the members below; the view adds only what is per process
+/// and managed (the port, the buffer table, <see cref="LastError"/>, the cached owner name and privileges). Every
+/// record field is guarded by its slot's lock (<see cref="KernelLocks"/>), except <see cref="Msg"/> and
+/// <see cref="Result"/> once a call has completed (then only the owner touches them) and <see cref="WaitWord"/>,
+/// which deadlock walks read without a lock.
 /// </summary>
-internal sealed class Proc
+/// <remarks>
+/// A slot's record is reused by its next binding while views of the earlier one may still be held (a handle, an
+/// actor's mailbox, a late timer). Such a view is stale: its incarnation is not the record's. It reads as unbound,
+/// with no outcome, no work and a <see cref="IpcStatus.NotBound"/> result, and its writes to the outcome and hint
+/// are dropped; the kernel checks <see cref="IsCurrent"/> under the slot's lock before it changes anything else.
+/// </remarks>
+internal sealed unsafe class Proc
 {
     internal readonly int Slot;
     internal readonly Endpoint Ep;
@@ -34,92 +43,146 @@ internal sealed class Proc
     internal readonly OwnerKind Kind;
     internal readonly string Owner;
     internal readonly Privileges Privileges;
-    internal readonly ulong[] NotifyBits;
-    // Rulebook §12.1: one bit per server slot that took a sendrec request of ours which we then abandoned (timeout or
-    // cancel). That server still owes a reply; the first message it sends or replies to us is that reply, discarded.
-    internal readonly ulong[] OwedReplies;
 
-    internal bool Bound = true;
-    internal ProcFlags Flags;
-    internal Endpoint SendTo = Endpoint.None;
-    internal Endpoint GetFrom = Endpoint.None;
+    internal BufferTable Buffers = new();
+    internal string? LastError;
+
+    private readonly KernelRegion _region;      // referenced so the records outlive every view
+    private readonly Proc?[] _table;            // the kernel's views by slot, to turn queue links into procs
+    private readonly SlotRecord* _record;
+    private readonly ulong* _notifyBits;
+    private readonly ulong* _owedReplies;
+    private readonly int _incarnation;
+
+    /// <summary>A view of the binding <paramref name="region"/>'s record of <paramref name="slot"/> holds now.</summary>
+    internal Proc(KernelRegion region, Proc?[] table, int slot, IEndpointPort port, string owner, Privileges privileges)
+    {
+        _region = region;
+        _table = table;
+        _record = region.Record(slot);
+        _notifyBits = region.NotifyBits(slot);
+        _owedReplies = region.OwedReplies(slot);
+        _incarnation = Volatile.Read(ref _record->Incarnation);
+        Slot = slot;
+        Ep = _record->Endpoint;
+        Kind = _record->Kind;
+        Port = port;
+        Owner = owner;
+        Privileges = privileges;
+    }
+
+    /// <summary>True while the record still holds this view's binding (bound, being unbound, or just freed).</summary>
+    internal bool IsCurrent => Volatile.Read(ref _record->Incarnation) == _incarnation;
+
+    internal bool Bound => Volatile.Read(ref _record->State) == (int)SlotState.Bound && IsCurrent;
+
+    internal ref ProcFlags Flags => ref _record->Flags;
+    internal ref Endpoint SendTo => ref _record->SendTo;
+    internal ref Endpoint GetFrom => ref _record->GetFrom;
 
     // The carrier: the outgoing message while Sending (so a send is one copy, caller slot to receiver slot), then the
     // incoming message or reply once the call completes.
-    internal Message Msg;
-    internal IpcStatus Result;
+    internal ref Message Msg => ref _record->Msg;
+
+    internal IpcStatus Result
+    {
+        get => IsCurrent ? _record->Result : IpcStatus.NotBound;
+        set => _record->Result = value;
+    }
+
     // An actor's completed call (or idle receive) not yet taken by its mailbox. Written last, after Msg and Result:
     // a proc with an outcome is in no receive, so nobody writes its Msg until its owner takes the outcome.
-    internal volatile bool HasOutcome;
-    internal long CallSeq;      // bumped per suspended call, so a late timeout cannot abort a later call
+    internal bool HasOutcome
+    {
+        get => Volatile.Read(ref _record->HasOutcome) && IsCurrent;
+        set
+        {
+            if (IsCurrent) Volatile.Write(ref _record->HasOutcome, value);
+        }
+    }
+
+    internal ref long CallSeq => ref _record->CallSeq;
 
     // Whom this proc waits for, published for lock-free deadlock walks (see WaitsFor); kept equal to the flags'
     // edge by SetState, or Tentative while the proc's own call walks.
-    internal long WaitWord;
+    internal ref long WaitWord => ref _record->WaitWord;
 
     // Pinned by a vcopy in chunks: its buffers are being copied, so its owner must not run yet. A call of a pinned
     // proc that completes meanwhile (a delivery, a timeout, a death) keeps its outcome held until the copy ends.
-    internal bool Copying;
-    internal bool OutcomeHeld;
+    internal ref bool Copying => ref _record->Copying;
+    internal ref bool OutcomeHeld => ref _record->OutcomeHeld;
 
-    // Raised under the kernel's locks before every wakeup of the owner, lowered only when an actor's mailbox finds nothing to
-    // run: so an actor mailbox can answer "anything to run?" without a lock and never miss work.
-    internal volatile bool WorkHint;
-
-    // FIFO of procs blocked sending to this one (Minix's p_caller_q), linked through NextInQueue.
-    internal Proc? QueueHead;
-    internal Proc? QueueTail;
-    internal Proc? NextInQueue;
-
-    internal BufferTable Buffers = new();
-    internal long Sent;
-    internal long Received;
-    internal string? LastError;
-
-    internal Proc(int slot, Endpoint ep, IEndpointPort port, OwnerKind kind, string owner, Privileges privileges, int slots)
+    // Raised under the kernel's locks before every wakeup of the owner, lowered only when an actor's mailbox finds
+    // nothing to run: so an actor mailbox can answer "anything to run?" without a lock and never miss work.
+    internal bool WorkHint
     {
-        Slot = slot;
-        Ep = ep;
-        Port = port;
-        Kind = kind;
-        Owner = owner;
-        Privileges = privileges;
-        NotifyBits = new ulong[(slots + 63) / 64];
-        OwedReplies = new ulong[(slots + 63) / 64];
+        get => Volatile.Read(ref _record->WorkHint) && IsCurrent;
+        set
+        {
+            if (IsCurrent) Volatile.Write(ref _record->WorkHint, value);
+        }
     }
+
+    // FIFO of procs blocked sending to this one (Minix's p_caller_q): slot numbers in the records, linked through
+    // NextInQueue, each sender stamped in enqueue order. A queued sender stays in the table until it leaves the queue.
+    internal Proc? QueueHead => ViewOf(Volatile.Read(ref _record->QueueHead));
+    internal Proc? NextInQueue => ViewOf(_record->NextInQueue);
+
+    internal ref long Sent => ref _record->Sent;
+    internal ref long Received => ref _record->Received;
+
+    /// <summary>The record itself, for the invariant checks and tests that read it as another process would.</summary>
+    internal SlotRecord* Record => _record;
 
     internal bool IsSending => (Flags & ProcFlags.Sending) != 0;
     internal bool IsReceiving => (Flags & ProcFlags.Receiving) != 0;
     internal bool IsReplyPending => (Flags & ProcFlags.ReplyPending) != 0;
 
     // Blocked in a call the owner made itself; an actor's idle receive does not count.
-    internal bool IsBlockedInCall => (Flags & (ProcFlags.Sending | ProcFlags.Receiving)) != 0 && (Flags & ProcFlags.IdleReceive) == 0;
+    internal bool IsBlockedInCall =>
+        (Flags & (ProcFlags.Sending | ProcFlags.Receiving)) != 0 && (Flags & ProcFlags.IdleReceive) == 0;
 
+    /// <summary>The bits of pending notifications, one per slot of the VM.</summary>
+    internal Span<ulong> NotifyBits => new(_notifyBits, _region.BitmapWords);
+
+    /// <summary>Starts unbinding: an unbind's first store, so callers see the endpoint dead from here on.</summary>
+    internal void MarkUnbinding()
+    {
+        if (Bound) Volatile.Write(ref _record->State, (int)SlotState.Unbinding);
+    }
+
+    /// <summary>Frees the record, an unbind's last store; its endpoint value stays for the staleness check.</summary>
+    internal void MarkFree() => Volatile.Write(ref _record->State, (int)SlotState.Free);
+
+    // The sender's links and stamp are written before it becomes reachable from this queue.
     internal void Enqueue(Proc sender)
     {
-        sender.NextInQueue = null;
-        if (QueueTail is null) QueueHead = sender;
-        else QueueTail.NextInQueue = sender;
-        QueueTail = sender;
+        var s = sender._record;
+        s->NextInQueue = -1;
+        s->EnqueueSeq = _record->NextEnqueueSeq++;
+        if (_record->QueueTail < 0) Volatile.Write(ref _record->QueueHead, sender.Slot);
+        else _table[_record->QueueTail]!._record->NextInQueue = sender.Slot;
+        _record->QueueTail = sender.Slot;
     }
 
     internal void Unlink(Proc sender, Proc? previous)
     {
-        if (previous is null) QueueHead = sender.NextInQueue;
-        else previous.NextInQueue = sender.NextInQueue;
-        if (QueueTail == sender) QueueTail = previous;
-        sender.NextInQueue = null;
+        var next = sender._record->NextInQueue;
+        if (previous is null) Volatile.Write(ref _record->QueueHead, next);
+        else previous._record->NextInQueue = next;
+        if (_record->QueueTail == sender.Slot) _record->QueueTail = previous?.Slot ?? -1;
+        sender._record->NextInQueue = -1;
     }
 
-    internal void SetNotify(int slot) => NotifyBits[slot >> 6] |= 1UL << (slot & 63);
+    internal void SetNotify(int slot) => _notifyBits[slot >> 6] |= 1UL << (slot & 63);
 
-    internal void ClearNotify(int slot) => NotifyBits[slot >> 6] &= ~(1UL << (slot & 63));
+    internal void ClearNotify(int slot) => _notifyBits[slot >> 6] &= ~(1UL << (slot & 63));
 
-    internal bool IsOwedReplyBy(int slot) => (OwedReplies[slot >> 6] & (1UL << (slot & 63))) != 0;
+    internal bool IsOwedReplyBy(int slot) => (_owedReplies[slot >> 6] & (1UL << (slot & 63))) != 0;
 
-    internal void SetOwedReply(int slot) => OwedReplies[slot >> 6] |= 1UL << (slot & 63);
+    internal void SetOwedReply(int slot) => _owedReplies[slot >> 6] |= 1UL << (slot & 63);
 
-    internal void ClearOwedReply(int slot) => OwedReplies[slot >> 6] &= ~(1UL << (slot & 63));
+    internal void ClearOwedReply(int slot) => _owedReplies[slot >> 6] &= ~(1UL << (slot & 63));
 
     internal int CountPendingNotifies()
     {
@@ -127,4 +190,6 @@ internal sealed class Proc
         foreach (var word in NotifyBits) n += System.Numerics.BitOperations.PopCount(word);
         return n;
     }
+
+    private Proc? ViewOf(int slot) => slot < 0 ? null : Volatile.Read(ref _table[slot]);
 }

@@ -21,8 +21,10 @@ public sealed class WakeupsTests
         }
     }
 
-    private static Proc ProcWith(Port port, int slot) =>
-        new(slot, Endpoint.Of(1, slot), port, OwnerKind.Thread, $"owner {slot}", Privileges.Full, 8);
+    // Every proc is bound in a kernel of its own test: Wakeups only reaches the ports.
+    private readonly IpcKernel _kernel = new(0, 8, _ => Privileges.Full, 1024);
+
+    private Proc ProcWith(Port port, int slot) => _kernel.Bind(slot, port, OwnerKind.Thread, $"owner {slot}");
 
     [Fact]
     public void Every_owner_is_woken_and_the_failures_come_back_together()

@@ -73,7 +73,7 @@ public sealed class ArenaAttachTests : IDisposable
         Assert.Throws<ArgumentException>(() => Arena.Attach(_dir.Options(processes: 0)));
         Assert.Throws<ArgumentException>(() => Arena.Attach(_dir.Options() with
         {
-            Layout = ArenaLayout.Default with { SlotRecordSize = 100 },
+            Layout = ArenaLayout.Default with { SlotCount = 0 },
         }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Arena.Attach(_dir.Options() with { VmId = -1 }));
     }

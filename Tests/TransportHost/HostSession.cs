@@ -1,4 +1,5 @@
 using System.Globalization;
+using M3Actors.Kernel;
 using M3Actors.Transport.Arena;
 using M3Actors.Transport.Native;
 using M3Actors.Transport.Processes;
@@ -8,14 +9,18 @@ namespace M3Actors.TransportHost;
 
 /// <summary>
 /// The scripted side of a transport test: attach to an arena, take and release its lock words, wait on and wake
-/// its futex words (word 0 of a slot record), report deaths it reaped. Each command prints one reply line; a death
-/// this process reaps prints <c>died &lt;index&gt; &lt;pid&gt;</c> whenever it happens.
+/// its futex words (word 0 of a slot record), report deaths it reaped, bind and unbind endpoints with a kernel over
+/// the arena's slot records. Each command prints one reply line; a death this process reaps prints
+/// <c>died &lt;index&gt; &lt;pid&gt;</c> whenever it happens.
 /// </summary>
 internal sealed class HostSession(TextWriter output) : IDisposable
 {
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+    private const int SystemSlots = 16;
     private Arena? _arena;
     private int _reaped;
+    private IpcKernel? _kernel;
+    private readonly Dictionary<int, Proc> _bound = [];
 
     /// <summary>Runs one command line and prints its reply.</summary>
     public void Run(string line)
@@ -35,6 +40,8 @@ internal sealed class HostSession(TextWriter output) : IDisposable
                 "setwake" => SetWake(words[1], words[2]),
                 "reaped" => $"reaped {Volatile.Read(ref _reaped)}",
                 "lockloop" => LockLoop(words[1]),
+                "bind" => Bind(words[1], words[2]),
+                "unbind" => Unbind(words[1]),
                 "leave" => Leave(),
                 _ => throw new ArgumentException($"unknown command '{words[0]}'"),
             });
@@ -111,8 +118,31 @@ internal sealed class HostSession(TextWriter output) : IDisposable
         return "looping";
     }
 
+    /// <summary>
+    /// Binds a thread endpoint at the slot with a kernel over the arena's slot records (made at the first bind):
+    /// the record is written in the shared mapping, where the test process reads it.
+    /// </summary>
+    private string Bind(string slot, string owner)
+    {
+        var slots = Arena.Layout.SlotCount;
+        _kernel ??= new IpcKernel(SystemSlots, slots - SystemSlots, _ => Privileges.Full, 1 << 20,
+            Arena.SlotRegion(slots));
+        var proc = _kernel.Bind(Int(slot), new PrintingPort(Int(slot), Reply), OwnerKind.Thread, owner);
+        _bound[proc.Slot] = proc;
+        return $"bound {proc.Ep.Value}";
+    }
+
+    private string Unbind(string slot)
+    {
+        if (!_bound.Remove(Int(slot), out var proc)) throw new ArgumentException($"slot {slot} is not bound here");
+        _kernel!.Unbind(proc, IpcStatus.NotBound);
+        return "unbound";
+    }
+
     private string Leave()
     {
+        _kernel = null;         // it reads the mapping that leaving unmaps
+        _bound.Clear();
         Arena.Dispose();
         _arena = null;
         return "left";

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using M3Actors.Kernel;
 using M3Actors.Transport.Native;
 using M3Actors.Transport.Processes;
 using M3Actors.Transport.Sync;
@@ -114,6 +115,24 @@ internal sealed unsafe class Arena : IDisposable
                 $"A slot record has {Layout.SlotRecordSize / sizeof(int)} words.");
         }
         return ref *(int*)(_file.Base + Layout.SlotsOffset + (long)slot * Layout.SlotRecordSize + word * sizeof(int));
+    }
+
+    /// <summary>
+    /// The kernel's region over this arena's slot records, for a VM of <paramref name="slots"/> slots, binding as
+    /// this attachment (<see cref="ProcessIndex"/>). The header's slot count must be <paramref name="slots"/>
+    /// (<see cref="ArenaFailure.LayoutMismatch"/> otherwise). The region reads the mapping: dispose this arena only
+    /// after the kernel over it is done.
+    /// </summary>
+    public KernelRegion SlotRegion(int slots)
+    {
+        var inHeader = Volatile.Read(ref _file.Header.SlotCount);
+        if (slots != inHeader)
+        {
+            throw new ArenaException(ArenaFailure.LayoutMismatch, Path,
+                $"the arena has {inHeader} slot records, but the VM has {slots} slots.");
+        }
+        return KernelRegion.Over(_file.Base + Layout.SlotsOffset, (long)slots * Layout.SlotRecordSize, slots,
+            Layout.SlotRecordSize, owner: this, ProcessIndex);
     }
 
     /// <summary>Stops watching, leaves the process table and unmaps.</summary>

@@ -1,19 +1,22 @@
+using M3Actors.Kernel;
+
 namespace M3Actors.Transport.Arena;
 
 /// <summary>
 /// The sizes that fix an arena's layout: header, then the process table, then the kernel's slot records. Every
-/// process of a VM must agree on them (checked at attach), so they are part of the arena's header.
+/// process of a VM must agree on them (checked at attach), so they are part of the arena's header. The record size
+/// is not chosen here: it is the kernel's (<see cref="SlotLayout.RecordSize"/>) for the slot count, so the arena
+/// and the kernel that runs on its records cannot disagree.
 /// </summary>
-/// <param name="SlotCount">Kernel slot records (the VM's system + user slots once the kernel is ported).</param>
-/// <param name="SlotRecordSize">Bytes per slot record: a multiple of the 64-byte cache line.</param>
+/// <param name="SlotCount">Kernel slot records: the VM's system + user slots.</param>
 /// <param name="ProcessTableSize">How many processes can be attached at once.</param>
-internal sealed record ArenaLayout(int SlotCount, int SlotRecordSize, int ProcessTableSize)
+internal sealed record ArenaLayout(int SlotCount, int ProcessTableSize)
 {
     /// <summary>The layout version this code reads and writes; bumped at every change of the bytes' meaning.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>One cache line on x64 and arm64: records are aligned to it so no two writers share a line.</summary>
-    public const int CacheLine = 64;
+    public const int CacheLine = SlotLayout.CacheLine;
 
     /// <summary>Bytes of the fixed header at offset 0.</summary>
     public const int HeaderSize = 256;
@@ -24,12 +27,13 @@ internal sealed record ArenaLayout(int SlotCount, int SlotRecordSize, int Proces
     /// <summary>The largest process table: a lock word tags its owner with the entry index in 10 bits.</summary>
     public const int MaxProcesses = 1022;
 
-    private const int MaxSlots = 1 << 15;
-    private const int MaxSlotRecordSize = 4096;
     private const long Page = 4096;
 
     /// <summary>A layout that fits a default VM and a few dozen processes.</summary>
-    public static ArenaLayout Default { get; } = new(SlotCount: 1024, SlotRecordSize: 256, ProcessTableSize: 64);
+    public static ArenaLayout Default { get; } = new(SlotCount: 1024, ProcessTableSize: 64);
+
+    /// <summary>Bytes per slot record: the kernel's record size for <see cref="SlotCount"/> slots.</summary>
+    public int SlotRecordSize => SlotLayout.RecordSize(SlotCount);
 
     /// <summary>Offset of process-table entry 0.</summary>
     public static int ProcessTableOffset => HeaderSize;
@@ -43,15 +47,10 @@ internal sealed record ArenaLayout(int SlotCount, int SlotRecordSize, int Proces
     /// <summary>Throws <see cref="ArgumentException"/> naming the first size out of range.</summary>
     public void Validate()
     {
-        if (SlotCount is < 1 or > MaxSlots)
+        if (SlotCount is < 1 or > Endpoint.MaxSlotsPerVm)
         {
-            throw new ArgumentException($"SlotCount must be 1..{MaxSlots}, not {SlotCount}.", nameof(SlotCount));
-        }
-        if (SlotRecordSize < CacheLine || SlotRecordSize > MaxSlotRecordSize || SlotRecordSize % CacheLine != 0)
-        {
-            throw new ArgumentException(
-                $"SlotRecordSize must be a multiple of {CacheLine} up to {MaxSlotRecordSize}, not {SlotRecordSize}.",
-                nameof(SlotRecordSize));
+            throw new ArgumentException($"SlotCount must be 1..{Endpoint.MaxSlotsPerVm}, not {SlotCount}.",
+                nameof(SlotCount));
         }
         if (ProcessTableSize is < 1 or > MaxProcesses)
         {
