@@ -56,6 +56,12 @@ internal sealed partial class IpcKernel
         if (ResolveParty(caller, source, IpcStatus.SrcDied, out src) is var badSrc and not IpcStatus.Ok) return badSrc;
         if (ResolveParty(caller, destination, IpcStatus.DstDied, out dst) is var badDst and not IpcStatus.Ok) return badDst;
         if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
+        // A foreign party's buffers are managed memory of its own process: copying needs shared windows (not yet).
+        if (src.IsForeign || dst.IsForeign)
+        {
+            return Fail(caller, IpcStatus.CallDenied,
+                $"{(src.IsForeign ? src : dst).Ep} is in another process: vcopy across processes is not supported yet");
+        }
         if (bytes < 0 || bytes > _maxCopyBytes)
             return Fail(caller, IpcStatus.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
         // Before the state check: a pinned party whose call completed meanwhile is not receiving, yet busy.

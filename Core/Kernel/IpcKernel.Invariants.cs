@@ -24,7 +24,8 @@ internal sealed partial class IpcKernel
         if (p is null || !_locks[p.Slot].IsHeldByCurrentThread || !p.IsCurrent) return;
         var record = p.Record;
         Debug.Assert(!p.Bound || _slots[p.Slot] == p, "a bound proc is the table entry of its own slot");
-        Debug.Assert(_slots[p.Slot] != p || (record->State != (int)SlotState.Free && record->Endpoint == p.Ep
+        // A foreign view stays in the table after its owner's process freed the record: only a local one is kept exact.
+        Debug.Assert(p.IsForeign || _slots[p.Slot] != p || (record->State != (int)SlotState.Free && record->Endpoint == p.Ep
             && p.Ep.Slot == p.Slot), "a record in the table is bound or being unbound, to its view's endpoint");
         Debug.Assert(!(p.IsSending && p.IsReceiving), "a proc is never sending and receiving at once");
         Debug.Assert(p.IsSending || (p.SendTo == Endpoint.None && record->NextInQueue < 0),
@@ -56,9 +57,10 @@ internal sealed partial class IpcKernel
     {
         var length = 0;
         for (var s = p.QueueHead; s is not null && length <= _slots.Length; s = s.NextInQueue) length++;
+        if (_sharing is not null) return;      // senders in other processes have no view here to count
         var senders = 0;
-        foreach (var other in _slots)
-            if (other is not null && other.IsSending && other.SendTo == p.Ep) senders++;
+        for (var slot = 0; slot < _slots.Length; slot++)
+            if (_slots[slot] is { } other && other.IsSending && other.SendTo == p.Ep) senders++;
         Debug.Assert(senders == length, "every proc sending to the queue's owner is in its queue, once");
     }
 
@@ -72,7 +74,7 @@ internal sealed partial class IpcKernel
         var stamp = long.MinValue;
         for (var slot = record->QueueHead; slot >= 0; last = slot, slot = _region.Record(slot)->NextInQueue)
         {
-            if (++length > _slots.Length || _slots[slot] is not { } sender)
+            if (++length > _slots.Length || _slots.Resolve(slot) is not { } sender)
             {
                 Debug.Fail($"the queue of {p.Ep} links slot {slot}, which is not bound, or loops");
                 return;

@@ -45,10 +45,10 @@ internal sealed partial class IpcKernel
         int sending = 0, receiving = 0, sendRec = 0;
         for (var slot = 0; slot < _slots.Length; slot++)
         {
-            if (Volatile.Read(ref _slots[slot]) is null) continue;
+            if (_slots[slot] is null) continue;
             using (_locks.Enter(slot))
             {
-                if (_slots[slot] is not { IsBlockedInCall: true } p) continue;
+                if (_slots[slot] is not { IsForeign: false, IsBlockedInCall: true } p) continue;
                 if (p.IsReplyPending) sendRec++;
                 else if (p.IsSending) sending++;
                 else receiving++;

@@ -39,13 +39,17 @@ internal sealed partial class IpcKernel
             if (_slots[p.Slot] == p)
             {
                 p.MarkFree();
-                Volatile.Write(ref _slots[p.Slot], null);
+                _slots.Clear(p);
             }
         }
         wake.Run();
     }
 
-    /// <summary>Ends the VM: every proc is unbound; later calls and binds get VmNotRunning.</summary>
+    /// <summary>
+    /// Ends the VM: every proc is unbound; later calls and binds get VmNotRunning. In a region shared between
+    /// processes this ends this process's part of the VM: its own endpoints, whose partners in the other processes
+    /// are released as by any unbind (DstDied / SrcDied), since the VM goes on there.
+    /// </summary>
     internal void Shutdown()
     {
         lock (_bindGate)
@@ -62,7 +66,7 @@ internal sealed partial class IpcKernel
         var wake = new Wakeups();
         for (var slot = 0; slot < _slots.Length; slot++)
         {
-            if (Volatile.Read(ref _slots[slot]) is not { } p) continue;
+            if (_slots[slot] is not { IsForeign: false } p) continue;
             using (EnterWithQueueOwner(p))
             {
                 // An actor idle in its implicit receive is in no call, even one narrowed to a source: its unbind
@@ -75,7 +79,7 @@ internal sealed partial class IpcKernel
         }
         wake.Run();
         for (var slot = 0; slot < _slots.Length; slot++)
-            if (Volatile.Read(ref _slots[slot]) is { } p) Unbind(p, IpcStatus.VmNotRunning, sweepPartners: false);
+            if (_slots[slot] is { IsForeign: false } p) Unbind(p, IpcStatus.VmNotRunning, sweepPartners: _sharing is not null);
     }
 
     /// <summary>
@@ -137,7 +141,7 @@ internal sealed partial class IpcKernel
             {
                 if (p.QueueHead != first) continue;     // it timed out meanwhile
                 p.Unlink(first, null);
-                var running = _running;
+                var running = _running || first.IsForeign;     // the VM goes on in the partner's process
                 Complete(first, running ? IpcStatus.DstDied : IpcStatus.VmNotRunning, ref wake);
                 if (running)
                 {
@@ -157,15 +161,15 @@ internal sealed partial class IpcKernel
         {
             // A slot free now can hold nothing of p's: a proc bound after p was marked can neither receive from p nor
             // get a notification from it.
-            if (slot == p.Slot || Volatile.Read(ref _slots[slot]) is null) continue;
+            if (slot == p.Slot || (_slots[slot] is null && _region.StateOf(slot) == SlotState.Free)) continue;
             using (_locks.Enter(slot))
             {
-                if (_slots[slot] is not { } other) continue;
+                if (_slots.Resolve(slot) is not { } other) continue;
                 other.ClearNotify(p.Slot);
                 other.ClearOwedReply(p.Slot);       // §12.1: a server that ended owes nothing any more
                 if (other.IsReceiving && other.GetFrom == p.Ep)
                 {
-                    var running = _running;
+                    var running = _running || other.IsForeign;
                     Complete(other, running ? IpcStatus.SrcDied : IpcStatus.VmNotRunning, ref wake);
                     if (running)
                     {

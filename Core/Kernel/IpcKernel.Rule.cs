@@ -183,7 +183,7 @@ internal sealed partial class IpcKernel
             caller.ClearNotify(slot);
             // The notifier is still in the table: an unbind clears its bits, under each holder's lock, before it
             // frees the slot.
-            caller.Msg = Message.Notification(Volatile.Read(ref _slots[slot])!.Ep);
+            caller.Msg = Message.Notification(_slots.Resolve(slot)!.Ep);
             Trace.Delivered(caller.Msg.Source, caller.Ep, IpcCalls.Notify, Message.NotifyType);
             caller.Received++;
             return IpcStatus.Ok;
@@ -299,7 +299,7 @@ internal sealed partial class IpcKernel
         if (partner == Endpoint.None || (uint)partner.Slot >= (uint)_slots.Length || partner.Value < 0)
             return Fail(caller, IpcStatus.BadSrcDst, $"{partner} is not an endpoint of this VM");
         if (partner == caller.Ep) return Fail(caller, IpcStatus.BadEndpoint, "an endpoint cannot be its own partner");
-        var holder = _slots[partner.Slot];
+        var holder = _slots.Resolve(partner.Slot);
         if (holder is { Bound: true } && holder.Ep == partner)
         {
             target = holder;

@@ -10,7 +10,8 @@ internal sealed partial class IpcKernel
 {
     private readonly KernelLocks _locks;
     private readonly KernelRegion _region;      // the slot records: the kernel's state
-    private readonly Proc?[] _slots;            // this process's views; an entry is written under its slot's lock
+    private readonly ProcTable _slots;          // this process's views; a local entry is written under its slot's lock
+    private readonly IRegionSharing? _sharing;  // set when the region is shared with other processes
     private readonly int _systemSlots;
     private readonly Func<int, Privileges> _privileges;
     private readonly int _maxCopyBytes;
@@ -22,20 +23,25 @@ internal sealed partial class IpcKernel
 
     /// <summary>
     /// A kernel over <paramref name="region"/>'s slot records, or over a private region of its own when null. A
-    /// supplied region must have exactly <paramref name="systemSlots"/> + <paramref name="userSlots"/> records.
+    /// supplied region must have exactly <paramref name="systemSlots"/> + <paramref name="userSlots"/> records; with
+    /// <paramref name="sharing"/> it is shared with other processes, which lock its records and own some of its slots.
     /// </summary>
     internal IpcKernel(int systemSlots, int userSlots, Func<int, Privileges> privileges, int maxCopyBytes,
-        KernelRegion? region = null)
+        KernelRegion? region = null, IRegionSharing? sharing = null)
     {
         _systemSlots = systemSlots;
-        _slots = new Proc?[systemSlots + userSlots];
-        if (region is not null && region.Slots != _slots.Length)
+        var slots = systemSlots + userSlots;
+        if (region is not null && region.Slots != slots)
         {
             throw new ArgumentException(
-                $"the region has {region.Slots} slot records, the VM {_slots.Length} slots", nameof(region));
+                $"the region has {region.Slots} slot records, the VM {slots} slots", nameof(region));
         }
-        _region = region ?? KernelRegion.Allocate(_slots.Length);
-        _locks = new KernelLocks(_slots.Length);
+        if (sharing is not null && region is null)
+            throw new ArgumentException("a kernel shared between processes needs the shared region", nameof(region));
+        _region = region ?? KernelRegion.Allocate(slots);
+        _sharing = sharing;
+        _slots = new ProcTable(_region, sharing, privileges);
+        _locks = new KernelLocks(slots, sharing);
         _privileges = privileges;
         _maxCopyBytes = maxCopyBytes;
         _nextUserSlot = systemSlots;
@@ -45,6 +51,9 @@ internal sealed partial class IpcKernel
 
     /// <summary>The region holding the slot records.</summary>
     internal KernelRegion Region => _region;
+
+    /// <summary>The transport's hooks when the region is shared with other processes; null for a private one.</summary>
+    internal IRegionSharing? Sharing => _sharing;
 
     /// <summary>Binds a slot (a free user slot when <paramref name="slot"/> is null). Throws <see cref="IpcException"/>.</summary>
     internal Proc Bind(int? slot, IEndpointPort port, OwnerKind kind, string owner)
@@ -58,7 +67,7 @@ internal sealed partial class IpcKernel
             Proc p;
             using (_locks.Enter(s))
             {
-                if (_slots[s] is { } holder)
+                if (_slots[s] is { IsForeign: false } holder)
                     throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
                 // The record is the truth: in a shared region another process may hold the slot without a view here.
                 if (_region.StateOf(s) != SlotState.Free)
@@ -67,7 +76,7 @@ internal sealed partial class IpcKernel
                 var privileges = _privileges(s);
                 _region.Bind(s, Endpoint.Of(generation, s), kind, owner, privileges);
                 p = new Proc(_region, _slots, s, port, owner, privileges);
-                Volatile.Write(ref _slots[s], p);
+                _slots.Set(p);
                 AssertInvariants(p);
             }
             Trace.Bound(p.Ep, owner);
@@ -84,8 +93,10 @@ internal sealed partial class IpcKernel
         lock (_bindGate)
         {
             // Binds happen under the gate, so a slot seen free here gets its waiter completed by the next bind.
-            if (Volatile.Read(ref _slots[slot]) is { Bound: true } p) return Task.FromResult(p.Ep);
+            if (_slots.Resolve(slot) is { Bound: true } p) return Task.FromResult(p.Ep);
             if (!_running) return Task.FromException<Endpoint>(new IpcException(IpcStatus.VmNotRunning, "the VM has ended"));
+            // Another process's bind completes no waiter here: watch the record instead.
+            if (_sharing is not null) return PollBoundAsync(slot);
             if (!_bindWaiters.TryGetValue(slot, out var waiter))
                 _bindWaiters[slot] = waiter = new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
             return waiter.Task;
@@ -150,8 +161,13 @@ internal sealed partial class IpcKernel
 
     // The proc holding endpoint e, bound or being unbound (it leaves the table only once its unbind is done); the
     // caller holds e's slot lock, or reads without one in a deadlock walk.
-    private Proc? Lookup(Endpoint e) =>
-        (uint)e.Slot < (uint)_slots.Length && Volatile.Read(ref _slots[e.Slot]) is { } p && p.Ep == e ? p : null;
+    private Proc? Lookup(Endpoint e)
+    {
+        if ((uint)e.Slot >= (uint)_slots.Length) return null;
+        var p = _slots[e.Slot];
+        if (p is not null && p.Ep == e) return p;
+        return _sharing is not null && _slots.Resolve(e.Slot) is { } q && q.Ep == e ? q : null;
+    }
 
     private int FindFreeUserSlot()
     {
@@ -159,7 +175,7 @@ internal sealed partial class IpcKernel
         for (var i = 0; i < users; i++)
         {
             var s = _systemSlots + (_nextUserSlot - _systemSlots + i) % users;
-            if (Volatile.Read(ref _slots[s]) is not null || _region.StateOf(s) != SlotState.Free) continue;
+            if (_slots[s] is { IsForeign: false } || _region.StateOf(s) != SlotState.Free) continue;
             _nextUserSlot = s + 1 < _slots.Length ? s + 1 : _systemSlots;
             return s;
         }

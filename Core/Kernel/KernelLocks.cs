@@ -14,10 +14,10 @@ internal sealed class KernelLocks
 
     private readonly SlotLock[] _slots;
 
-    internal KernelLocks(int slots)
+    internal KernelLocks(int slots, IRegionSharing? shared)
     {
         _slots = new SlotLock[slots];
-        for (var i = 0; i < slots; i++) _slots[i] = new SlotLock();
+        for (var i = 0; i < slots; i++) _slots[i] = new SlotLock(shared, i);
     }
 
     internal SlotLock this[int slot] => _slots[slot];

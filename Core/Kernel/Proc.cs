@@ -48,14 +48,14 @@ internal sealed unsafe class Proc
     internal string? LastError;
 
     private readonly KernelRegion _region;      // referenced so the records outlive every view
-    private readonly Proc?[] _table;            // the kernel's views by slot, to turn queue links into procs
+    private readonly ProcTable _table;          // the kernel's views by slot, to turn queue links into procs
     private readonly SlotRecord* _record;
     private readonly ulong* _notifyBits;
     private readonly ulong* _owedReplies;
     private readonly int _incarnation;
 
     /// <summary>A view of the binding <paramref name="region"/>'s record of <paramref name="slot"/> holds now.</summary>
-    internal Proc(KernelRegion region, Proc?[] table, int slot, IEndpointPort port, string owner, Privileges privileges)
+    internal Proc(KernelRegion region, ProcTable table, int slot, IEndpointPort port, string owner, Privileges privileges)
     {
         _region = region;
         _table = table;
@@ -66,10 +66,17 @@ internal sealed unsafe class Proc
         Slot = slot;
         Ep = _record->Endpoint;
         Kind = _record->Kind;
+        IsForeign = _record->ProcessIndex != region.ProcessIndex;
         Port = port;
         Owner = owner;
         Privileges = privileges;
     }
+
+    /// <summary>
+    /// True for a view of a binding another process of a shared region owns: its port wakes that process, and only
+    /// the owner's process ends its calls, unbinds it or reads its outcome.
+    /// </summary>
+    internal readonly bool IsForeign;
 
     /// <summary>True while the record still holds this view's binding (bound, being unbound, or just freed).</summary>
     internal bool IsCurrent => Volatile.Read(ref _record->Incarnation) == _incarnation;
@@ -161,7 +168,7 @@ internal sealed unsafe class Proc
         s->NextInQueue = -1;
         s->EnqueueSeq = _record->NextEnqueueSeq++;
         if (_record->QueueTail < 0) Volatile.Write(ref _record->QueueHead, sender.Slot);
-        else _table[_record->QueueTail]!._record->NextInQueue = sender.Slot;
+        else _region.Record(_record->QueueTail)->NextInQueue = sender.Slot;
         _record->QueueTail = sender.Slot;
     }
 
@@ -191,5 +198,5 @@ internal sealed unsafe class Proc
         return n;
     }
 
-    private Proc? ViewOf(int slot) => slot < 0 ? null : Volatile.Read(ref _table[slot]);
+    private Proc? ViewOf(int slot) => slot < 0 ? null : _table.Resolve(slot);
 }

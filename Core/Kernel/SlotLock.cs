@@ -4,9 +4,10 @@ namespace M3Actors.Kernel;
 /// The lock of one slot, and the VM counters of that slot (summed by snapshots). Its waiters spin briefly, then park
 /// and are woken as soon as the holder releases (<see cref="Lock"/>): a <see cref="SpinLock"/> waiter whose spin
 /// failed slept ~1 ms, far longer than the few dozen instructions it waited for. The one place the lock primitive is
-/// named, so the shared-memory transport can swap in a word in its arena with a futex fallback.
+/// named: in a region shared between processes (<see cref="IRegionSharing"/>) it also takes the record's
+/// process-shared lock word, after the in-process lock, so the word sees one thread of each process at a time.
 /// </summary>
-internal sealed class SlotLock
+internal sealed class SlotLock(IRegionSharing? shared, int slot)
 {
     private readonly Lock _gate = new();
 
@@ -25,7 +26,15 @@ internal sealed class SlotLock
 
     internal bool IsHeldByCurrentThread => _gate.IsHeldByCurrentThread;
 
-    internal void Enter() => _gate.Enter();
+    internal void Enter()
+    {
+        _gate.Enter();
+        shared?.Lock(slot);
+    }
 
-    internal void Exit() => _gate.Exit();
+    internal void Exit()
+    {
+        shared?.Unlock(slot);
+        _gate.Exit();
+    }
 }

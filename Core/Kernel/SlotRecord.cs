@@ -50,7 +50,8 @@ internal unsafe struct SlotRecord
     [FieldOffset(57)] internal bool WorkHint;
     [FieldOffset(58)] internal bool Copying;
     [FieldOffset(59)] internal bool OutcomeHeld;
-    /// <summary>Reserved for a shared region's process-shared lock; a private region locks a SlotLock.</summary>
+    /// <summary>A shared region's process-shared lock word (tagged with the holder's process); a private region
+    /// locks only its SlotLock.</summary>
     [FieldOffset(60)] internal int LockWord;
 
     /// <summary>The carrier: the outgoing message while sending, then the incoming message or reply.</summary>
@@ -69,6 +70,17 @@ internal unsafe struct SlotRecord
     [FieldOffset(168)] internal IpcCalls Calls;
     /// <summary>1 when the destination bitmap lists the allowed slots, 0 when every slot is allowed.</summary>
     [FieldOffset(172)] internal int RestrictedDestinations;
+    /// <summary>
+    /// Wakes another process asked of this slot's owner process that its wake thread has not run yet:
+    /// <see cref="WakeCompleted"/> and <see cref="WakePending"/> bits, set by the waker, taken by an exchange.
+    /// </summary>
+    [FieldOffset(176)] internal int WakeRequests;
+
+    /// <summary>A <see cref="WakeRequests"/> bit: the owner's suspended call completed.</summary>
+    internal const int WakeCompleted = 1;
+
+    /// <summary>A <see cref="WakeRequests"/> bit: work waits for the owner's next receive.</summary>
+    internal const int WakePending = 2;
 
     [FieldOffset(192)] internal fixed byte OwnerName[OwnerNameBytes];
 }

@@ -58,7 +58,13 @@ public sealed class Drvs : IAsyncDisposable
     /// range, or a name another running VM has), BadNodeId, BadVmId when the id is in use, and
     /// <see cref="ArgumentNullException"/> for null options.
     /// </summary>
-    public Vm StartVm(VmOptions options)
+    public Vm StartVm(VmOptions options) => StartVmWith(options, kernel: null);
+
+    /// <summary>
+    /// <see cref="StartVm"/> with the VM's kernel built by <paramref name="kernel"/> (given the validated
+    /// options and this DRVS's max copy size) — how the transport starts a VM on a region shared between processes.
+    /// </summary>
+    internal Vm StartVmWith(VmOptions options, Func<VmOptions, int, Kernel.IpcKernel>? kernel)
     {
         ArgumentNullException.ThrowIfNull(options);
         // Held while the VM is built, so drvs_end either sees the VM registered or makes this start fail (§12.5).
@@ -71,7 +77,7 @@ public sealed class Drvs : IAsyncDisposable
             if (_vms.Values.FirstOrDefault(v => v.Name == options.Name) is { } twin)
                 throw new IpcException(IpcStatus.BadRange,
                     $"VM name '{options.Name}' is already used by running VM {twin.Id}");
-            var vm = new Vm(this, options);
+            var vm = new Vm(this, options, kernel is null ? null : o => kernel(o, drvs.MaxCopyBytes));
             _vms[options.Id] = vm;
             return vm;
         }

@@ -19,6 +19,9 @@ public sealed record ProcSnapshot(
 {
     /// <summary>The vCPU of an actor endpoint on the VM's vCPUs (where its mailbox runs now); null otherwise.</summary>
     public int? Vcpu { get; init; }
+
+    /// <summary>The OS process that owns the endpoint (this one, unless the VM is shared between processes).</summary>
+    public int ProcessId { get; init; }
 }
 
 /// <summary>One VM in a /proc snapshot, with its counters (the seed's /proc/vm/info, procs and stats).</summary>

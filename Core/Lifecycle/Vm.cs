@@ -36,11 +36,13 @@ public sealed class Vm : IExtension
     private readonly Drvs _drvs;
     private int _warnedPoolBlocking;
 
-    internal Vm(Drvs drvs, VmOptions options)
+    // kernel: how to build the VM's kernel (the transport's over a shared region); null for a private one.
+    internal Vm(Drvs drvs, VmOptions options, Func<VmOptions, IpcKernel>? kernel = null)
     {
         _drvs = drvs;
         Options = options;
-        Kernel = new IpcKernel(options.SystemSlots, options.UserSlots, options.PrivilegesOf, drvs.Options.MaxCopyBytes);
+        Kernel = kernel?.Invoke(options)
+                 ?? new IpcKernel(options.SystemSlots, options.UserSlots, options.PrivilegesOf, drvs.Options.MaxCopyBytes);
         var config = ConfigurationFactory.ParseString(BaseHocon).WithFallback(M3ActorsConfig.RendezvousMailbox);
         foreach (var layer in new[] { drvs.Options.ActorConfig, options.ActorConfig })
             if (!layer.IsEmpty) config = layer.WithFallback(config);
@@ -205,6 +207,7 @@ public sealed class Vm : IExtension
     public async Task EndAsync()
     {
         Kernel.Shutdown();
+        Kernel.Sharing?.Dispose();      // this process leaves a VM shared with others; they go on
         Trace.Close();
         VmMetrics.Unregister(this);
         await _ending.CancelAsync().ConfigureAwait(false);

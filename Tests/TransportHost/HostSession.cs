@@ -21,6 +21,7 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     private int _reaped;
     private IpcKernel? _kernel;
     private readonly Dictionary<int, Proc> _bound = [];
+    private VmSession? _vm;
 
     /// <summary>Runs one command line and prints its reply.</summary>
     public void Run(string line)
@@ -28,6 +29,11 @@ internal sealed class HostSession(TextWriter output) : IDisposable
         var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         try
         {
+            if (words[0] == "vm")
+            {
+                if ((_vm ??= new VmSession(Reply)).Run(words) is { } answer) Reply(answer);
+                return;
+            }
             Reply(words[0] switch
             {
                 "attach" => Attach(words),
@@ -50,10 +56,18 @@ internal sealed class HostSession(TextWriter output) : IDisposable
         {
             Reply($"error {e.Reason} {e.Message}");
         }
+        catch (IpcException e)
+        {
+            Reply($"error {e.Status} {e.Message}");
+        }
     }
 
-    /// <summary>Leaves the arena if still attached.</summary>
-    public void Dispose() => _arena?.Dispose();
+    /// <summary>Ends the shared VM and leaves the arena if still attached.</summary>
+    public void Dispose()
+    {
+        _vm?.Dispose();
+        _arena?.Dispose();
+    }
 
     private Arena Arena => _arena ?? throw new InvalidOperationException("not attached");
 

@@ -20,6 +20,7 @@ internal sealed unsafe class Arena : IDisposable
     private readonly DeathWatcher _watcher;
     private readonly int _pid;
     private bool _disposed;
+    private bool _left;
 
     private Arena(ArenaFile file, ProcessTable processes, int index, bool reinitialised, Action<DeadProcess> onDeath,
         ArenaOptions options)
@@ -138,11 +139,30 @@ internal sealed unsafe class Arena : IDisposable
     /// <summary>Stops watching, leaves the process table and unmaps.</summary>
     public void Dispose()
     {
+        Leave();
         if (_disposed) return;
         _disposed = true;
+        _file.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    // After Leave: nothing references the arena any more (a kernel region over it holds it), so nothing can read
+    // the mapping: unmap it.
+    ~Arena()
+    {
+        if (!_disposed) _file.Dispose();
+    }
+
+    /// <summary>
+    /// Stops watching and leaves the process table, but keeps the mapping: a kernel region over it may still be read
+    /// (a late timer, a stale handle); the finalizer unmaps it once nothing references this arena.
+    /// </summary>
+    public void Leave()
+    {
+        if (_left) return;
+        _left = true;
         _watcher.Dispose();
         Processes.Leave(ProcessIndex, _pid);
-        _file.Dispose();
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace M3Actors.Transport.Arena;
 
 /// <summary>Why a process could not create or attach to an arena.</summary>
-internal enum ArenaFailure
+public enum ArenaFailure
 {
     /// <summary>The arena file does not exist and the caller did not ask to create it.</summary>
     NotFound,

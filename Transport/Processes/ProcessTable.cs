@@ -6,8 +6,8 @@ namespace M3Actors.Transport.Processes;
 
 /// <summary>
 /// The table of processes attached to an arena, one cache line per entry: claim word (state + pid, see
-/// <see cref="ProcessClaim"/>) at 0, start time at 8, incarnation at 16, spinners at 20, join time at 32; bytes
-/// 24..31 and 40..63 are reserved for the kernel port. It also answers for lock words tagged with an entry
+/// <see cref="ProcessClaim"/>) at 0, start time at 8, incarnation at 16, spinners at 20, wake sequence at 24 and
+/// wake-thread parked flag at 28 (the kernel's wakeups), join time at 32; bytes 40..63 are free. It also answers for lock words tagged with an entry
 /// (<see cref="TagOf"/>): such a lock's owner is dead once its entry left, was reaped or was joined again.
 /// </summary>
 internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader header) : ILockOwners
@@ -31,6 +31,18 @@ internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader hea
 
     /// <summary>This process's share of the header's spinner count (given back when it leaves or is reaped).</summary>
     public ref int SpinnersOf(int index) => ref Int(index, 20);
+
+    /// <summary>
+    /// The process's wake word: bumped by every process that asked its wake thread to run (a futex word the
+    /// thread parks on).
+    /// </summary>
+    public ref int WakeSequenceOf(int index) => ref Int(index, 24);
+
+    /// <summary>1 while the process's wake thread is parked (or about to park) on its wake word.</summary>
+    public ref int WakeParkedOf(int index) => ref Int(index, 28);
+
+    /// <summary>The pid of entry <paramref name="index"/>'s attachment, or 0 when the entry is free.</summary>
+    public int PidOf(int index) => ClaimOf(index).Pid;
 
     /// <summary>The lock tag of entry <paramref name="index"/>'s current attachment (never 0, below 2^30).</summary>
     public int TagOf(int index) => (index + 1) | ((IncarnationOf(index) & IncarnationMask) << IndexBits);

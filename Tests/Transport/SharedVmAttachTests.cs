@@ -1,0 +1,96 @@
+using M3Actors.Transport;
+using M3Actors.Transport.Arena;
+using Xunit;
+
+namespace M3Actors.Tests.Transport;
+
+/// <summary>
+/// Attaching to a VM shared between processes: its /proc shows every process's endpoints with their pid, a bind
+/// elsewhere completes WhenBound here, slots are allocated across processes from the records, two VMs' arenas are
+/// apart, and a VM with other slot counts cannot attach.
+/// </summary>
+public sealed class SharedVmAttachTests : IAsyncLifetime
+{
+    private readonly ArenaDirectory _dir = new();
+    private SharedVm _vm = null!;
+
+    /// <inheritdoc />
+    public Task InitializeAsync()
+    {
+        _vm = SharedVm.Attach(_dir);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await _vm.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Proc_here_shows_the_childs_endpoints_with_its_pid()
+    {
+        var child = await _vm.ChildAsync();
+        var server = SharedVm.EndpointIn(await child.ExpectAsync("vm server actor 3", "vm serving"));
+        var thread = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
+        using var here = _vm.Vm.Bind(owner: "here");
+
+        var procs = _vm.Vm.Snapshot().Procs;
+        var remoteActor = Assert.Single(procs, p => p.Endpoint == server);
+        Assert.Equal((Kernel.OwnerKind.Actor, child.Pid), (remoteActor.Kind, remoteActor.ProcessId));
+        Assert.Contains("echo3", remoteActor.Owner);
+        var remoteThread = Assert.Single(procs, p => p.Endpoint == thread);
+        Assert.Equal((Kernel.OwnerKind.Thread, child.Pid, $"host {child.Pid} slot 20"),
+            (remoteThread.Kind, remoteThread.ProcessId, remoteThread.Owner));
+        Assert.Equal(Environment.ProcessId, Assert.Single(procs, p => p.Endpoint == here.Endpoint).ProcessId);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_bind_in_a_child_completes_WhenBound_here_and_slots_are_not_handed_out_twice()
+    {
+        var child = await _vm.ChildAsync();
+        var bound = _vm.Vm.WhenBoundAsync(5, SharedVm.Patience);
+        Assert.False(bound.IsCompleted);
+        var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 5", "vm bound"));
+        Assert.Equal(remote, await bound);
+
+        var used = Assert.Throws<IpcException>(() => _vm.Vm.Bind(5));
+        Assert.Equal(IpcStatus.SlotUsed, used.Status);
+        // Free user slots alternate between the processes: each skips the records the other bound.
+        var mine = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            mine.Add(_vm.Vm.Bind(owner: $"here {i}").Endpoint.Slot);
+            var theirs = SharedVm.EndpointIn(await child.ExpectAsync($"vm bind {30 + i}", "vm bound"));
+            Assert.DoesNotContain(theirs.Slot, mine);
+        }
+        Assert.Equal(3, mine.Distinct().Count());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Two_vms_have_separate_arenas()
+    {
+        var child = await _vm.ChildAsync(vmId: 2, name: "other");
+        var there = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 3", "vm bound"));
+        Assert.Equal(Endpoint.System(3), there);
+        Assert.Null(_vm.ProcOf(there));         // VM 2's slot 3 is not VM 1's
+        using var here = _vm.Vm.Bind(3, "vm 1's slot 3");
+        Assert.Equal(there, here.Endpoint);     // the same value, another VM
+        Assert.Equal(2, Directory.GetFiles(_dir.Path, "*.arena").Length);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Attaching_with_another_slot_count_is_a_LayoutMismatch_that_harms_nobody()
+    {
+        await using var drvs = Drvs.Start();
+        var mismatch = Assert.Throws<ArenaException>(() =>
+            drvs.AttachVm(SharedVm.Options(_dir, _vm.VmId, _vm.Name, userSlots: SharedVm.UserSlots + 1)));
+        Assert.Equal(ArenaFailure.LayoutMismatch, mismatch.Reason);
+        Assert.Empty(drvs.Vms);
+
+        using var here = _vm.Vm.Bind(owner: "still here");
+        Assert.True(here.IsBound);
+        Assert.NotNull(_vm.ProcOf(here.Endpoint));
+    }
+}

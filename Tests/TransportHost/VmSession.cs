@@ -1,0 +1,147 @@
+using System.Globalization;
+using Akka.Actor;
+using M3Actors.Transport;
+
+namespace M3Actors.TransportHost;
+
+/// <summary>
+/// The host's side of a VM shared with the test process (commands starting with <c>vm</c>): attach with the public
+/// <see cref="TransportExtensions.AttachVm"/>, bind thread endpoints by slot, serve with an echo thread or actor,
+/// and make each primitive from a bound endpoint. A call that may block runs on its own thread and prints its reply
+/// line (<c>vm &lt;call&gt; &lt;status&gt; ...</c>) when it returns, so the test can act meanwhile.
+/// </summary>
+internal sealed class VmSession(Action<string> reply) : IDisposable
+{
+    /// <summary>Message type the echo servers answer (with the payload's int 0 plus one).</summary>
+    public const int EchoType = 1;
+
+    private readonly Dictionary<int, EndpointHandle> _handles = [];
+    private Drvs? _drvs;
+    private Vm? _vm;
+
+    /// <summary>Runs one <c>vm</c> command; returns its immediate reply, or null when a thread will print it.</summary>
+    public string? Run(string[] w) => w[1] switch
+    {
+        "attach" => Attach(w),
+        "bind" => $"vm bound {Bind(Int(w[2])).Endpoint.Value}",
+        "server" => Serve(w[2], Int(w[3])),
+        "send" => Async(() => $"vm send {Handle(w[2]).Send(Ep(w[3]), new Message(Int(w[4])), Ms(w[5]))}"),
+        "sendnb" => $"vm sendnb {Handle(w[2]).SendNb(Ep(w[3]), new Message(Int(w[4])))}",
+        "sendrec" => Async(() => SendRec(Handle(w[2]), Ep(w[3]), Int(w[4]), Ms(w[5]))),
+        "receive" => Async(() => Received("receive", Handle(w[2]).Receive(Ep(w[3]), out var m, Ms(w[4])), m)),
+        "rcvrqst" => Async(() => Received("rcvrqst", Handle(w[2]).RcvRqst(out var m, Ms(w[3])), m)),
+        "reply" => $"vm reply {Handle(w[2]).Reply(Ep(w[3]), Echo(Int(w[4])))}",
+        "notify" => $"vm notify {Handle(w[2]).Notify(Ep(w[3]))}",
+        "unbind" => Unbind(Int(w[2])),
+        "end" => End(),
+        _ => throw new ArgumentException($"unknown vm command '{w[1]}'"),
+    };
+
+    /// <summary>Ends the VM and the DRVS, if attached.</summary>
+    public void Dispose() => End();
+
+    private Vm Vm => _vm ?? throw new InvalidOperationException("no VM attached");
+
+    // vm attach <dir> <drvs> <vm id> <name> <system slots> <user slots> <max processes>
+    private string Attach(string[] w)
+    {
+        _drvs = Drvs.Start();
+        _vm = _drvs.AttachVm(new SharedVmOptions
+        {
+            Directory = w[2], DrvsId = Int(w[3]), MaxProcesses = Int(w[8]),
+            Vm = new VmOptions { Id = Int(w[4]), Name = w[5], SystemSlots = Int(w[6]), UserSlots = Int(w[7]) },
+        });
+        return $"vm attached {Environment.ProcessId}";
+    }
+
+    private EndpointHandle Bind(int slot)
+    {
+        var handle = Vm.Bind(slot, $"host {Environment.ProcessId} slot {slot}");
+        lock (_handles) _handles[slot] = handle;
+        return handle;
+    }
+
+    // vm server thread|actor <slot>: answers every EchoType request (sendrec) with its int plus one, forever.
+    private string Serve(string kind, int slot)
+    {
+        if (kind == "actor")
+        {
+            Vm.ActorOf(Props.Create(() => new EchoActor(slot)), $"echo{slot}");
+            return $"vm serving {Vm.WhenBoundAsync(slot, TimeSpan.FromSeconds(10)).Result.Value}";
+        }
+        var server = Bind(slot);
+        new Thread(() =>
+        {
+            while (server.Receive(Endpoint.Any, out var m) == IpcStatus.Ok)
+                if (m.Type == EchoType) server.Reply(m.Source, Echo(m.GetInt(0) + 1));
+        }) { IsBackground = true, Name = $"echo {slot}" }.Start();
+        return $"vm serving {server.Endpoint.Value}";
+    }
+
+    private static string SendRec(EndpointHandle client, Endpoint server, int value, TimeSpan timeout)
+    {
+        var m = Echo(value);
+        var status = client.SendRec(server, ref m, timeout);
+        return $"vm sendrec {status} {m.GetInt(0)}";
+    }
+
+    private static string Received(string call, IpcStatus status, in Message m) =>
+        $"vm {call} {status} {m.Source.Value} {m.Type} {m.GetInt(0)}";
+
+    private string Unbind(int slot)
+    {
+        lock (_handles)
+        {
+            _handles.Remove(slot, out var handle);
+            handle!.Dispose();
+        }
+        return "vm unbound";
+    }
+
+    private string End()
+    {
+        _vm?.EndAsync().Wait(TimeSpan.FromSeconds(20));
+        _drvs?.EndAsync().Wait(TimeSpan.FromSeconds(20));
+        (_vm, _drvs) = (null, null);
+        return "vm ended";
+    }
+
+    private string? Async(Func<string> call)
+    {
+        new Thread(() => reply(call())) { IsBackground = true }.Start();
+        return null;
+    }
+
+    private EndpointHandle Handle(string slot)
+    {
+        lock (_handles) return _handles.TryGetValue(Int(slot), out var h) ? h : Bind(Int(slot));
+    }
+
+    private static Message Echo(int value)
+    {
+        var m = new Message(EchoType);
+        m.SetInt(0, value);
+        return m;
+    }
+
+    private static Endpoint Ep(string text) => text switch
+    {
+        "any" => Endpoint.Any,
+        _ => new Endpoint(Int(text)),
+    };
+
+    private static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
+
+    // Milliseconds; "inf" waits forever.
+    private static TimeSpan Ms(string text) =>
+        text == "inf" ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Int(text));
+
+    /// <summary>An actor endpoint that answers every EchoType request with its int plus one.</summary>
+    private sealed class EchoActor(int slot) : EndpointActor(slot)
+    {
+        protected override void OnMessage(in Message m)
+        {
+            if (m.Type == EchoType) Reply(m.Source, Echo(m.GetInt(0) + 1));
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using M3Actors.Kernel;
+using M3Actors.Transport.Native;
+using M3Actors.Transport.Processes;
+
+namespace M3Actors.Transport;
+
+/// <summary>
+/// The port of an endpoint another process owns: a wake is a request bit in the endpoint's record, a bump of the
+/// owner process's wake word and, when its wake thread is parked, one futex wake. Nothing allocates, so a
+/// cross-process delivery costs two atomic adds and at most one system call on the waker's side.
+/// </summary>
+internal sealed unsafe class ForeignPort(KernelRegion region, ProcessTable processes, int slot, int processIndex)
+    : IEndpointPort
+{
+    /// <summary>The owner's entry in the process table.</summary>
+    internal int ProcessIndex => processIndex;
+
+    /// <inheritdoc />
+    public void Completed() => Wake(SlotRecord.WakeCompleted);
+
+    /// <inheritdoc />
+    public void Pending() => Wake(SlotRecord.WakePending);
+
+    private void Wake(int request)
+    {
+        Interlocked.Or(ref region.Record(slot)->WakeRequests, request);
+        ref var sequence = ref processes.WakeSequenceOf(processIndex);
+        // The increment is a full fence: a wake thread that set its parked flag and then found the sequence
+        // unchanged is parked before this reads the flag, so it is woken; one that did not park rescans anyway.
+        Interlocked.Increment(ref sequence);
+        if (Volatile.Read(ref processes.WakeParkedOf(processIndex)) != 0) Futex.Wake(ref sequence, 1);
+    }
+}

@@ -1,0 +1,95 @@
+using M3Actors.Kernel;
+using M3Actors.Transport.Arena;
+using M3Actors.Transport.Processes;
+using M3Actors.Transport.Sync;
+
+namespace M3Actors.Transport;
+
+/// <summary>
+/// One process's part of a VM shared between processes: its attachment to the VM's arena, and what the kernel over
+/// the arena's slot records needs from it (<see cref="IRegionSharing"/>) — each record's robust lock word tagged
+/// with this attachment, ports that wake the process owning a foreign endpoint, and this process's wake thread
+/// (<see cref="WakeThread"/>), which runs the local ports other processes asked for.
+/// </summary>
+internal sealed unsafe class SharedKernel : IRegionSharing
+{
+    private readonly Arena.Arena _arena;
+    private readonly KernelRegion _region;
+    private readonly int _tag;
+    private readonly ForeignPort?[] _ports;
+    private WakeThread? _wakeThread;
+    private int _disposed;
+
+    private SharedKernel(Arena.Arena arena, int slots)
+    {
+        _arena = arena;
+        _region = arena.SlotRegion(slots);
+        _tag = arena.OwnerTag;
+        _ports = new ForeignPort?[slots];
+    }
+
+    /// <summary>The attachment (for tests: its process index, the process table).</summary>
+    internal Arena.Arena Arena => _arena;
+
+    /// <summary>Attaches to the arena <paramref name="options"/> names.</summary>
+    internal static SharedKernel Attach(ArenaOptions options)
+    {
+        var arena = Transport.Arena.Arena.Attach(options);
+        try
+        {
+            return new SharedKernel(arena, options.Layout.SlotCount);
+        }
+        catch
+        {
+            arena.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The VM's kernel over the arena's records; starts this process's wake thread for it.</summary>
+    internal IpcKernel CreateKernel(VmOptions vm, int maxCopyBytes)
+    {
+        if (_wakeThread is not null) throw new InvalidOperationException("the shared kernel already has its kernel");
+        var kernel = new IpcKernel(vm.SystemSlots, vm.UserSlots, vm.PrivilegesOf, maxCopyBytes, _region, this);
+        _wakeThread = new WakeThread(kernel, _region, _arena.Processes, _arena.ProcessIndex, _arena.SpinGate,
+            $"m3-wake vm{vm.Id}");
+        return kernel;
+    }
+
+    /// <inheritdoc />
+    public void Lock(int slot)
+    {
+        // Infinite: a holder that dies is detected (OwnerDied) and its lock taken over; repairing what its section
+        // left is the reaper's work (the next step of the port), so the section goes on on the record as found.
+        SharedLock.Acquire(ref _region.Record(slot)->LockWord, _tag, _arena.Processes, _arena.SpinGate,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    /// <inheritdoc />
+    public void Unlock(int slot) => SharedLock.Release(ref _region.Record(slot)->LockWord, _tag);
+
+    /// <inheritdoc />
+    public IEndpointPort ForeignPort(int slot, int processIndex)
+    {
+        var port = Volatile.Read(ref _ports[slot]);
+        if (port is not null && port.ProcessIndex == processIndex) return port;
+        port = new ForeignPort(_region, _arena.Processes, slot, processIndex);
+        Volatile.Write(ref _ports[slot], port);
+        return port;
+    }
+
+    /// <inheritdoc />
+    public int ProcessIdOf(int processIndex) =>
+        (uint)processIndex < (uint)_arena.Processes.Size ? _arena.Processes.PidOf(processIndex) : 0;
+
+    /// <summary>
+    /// Stops the wake thread and leaves the process table. The mapping stays until nothing references the region
+    /// (a late timer or a handle may still read a record), so it is unmapped by the finalizers, never under a reader.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _wakeThread?.Dispose();
+        _arena.Leave();
+    }
+}
