@@ -22,6 +22,9 @@ internal interface IRegionSharing : IDisposable
     /// </summary>
     IEndpointPort ForeignPort(int slot, int processIndex);
 
+    /// <summary>The futex wait of a thread owner of <paramref name="slot"/> on its own record (bound here).</summary>
+    IRecordWait RecordWait(int slot);
+
     /// <summary>The pid of the process attached at <paramref name="processIndex"/>, or 0 once it has left.</summary>
     int ProcessIdOf(int processIndex);
 }

@@ -122,7 +122,7 @@ internal sealed unsafe class KernelRegion
         r->HasOutcome = r->WorkHint = r->Copying = r->OutcomeHeld = false;
         r->Msg = default;
         r->Sent = r->Received = r->EnqueueSeq = r->NextEnqueueSeq = 0;
-        r->WakeRequests = 0;
+        r->WakeRequests = r->OwnerWait = 0;
         r->Kind = kind;
         r->ProcessIndex = ProcessIndex;
         WriteOwnerName(r, owner);

@@ -75,6 +75,11 @@ internal unsafe struct SlotRecord
     /// <see cref="WakeCompleted"/> and <see cref="WakePending"/> bits, set by the waker, taken by an exchange.
     /// </summary>
     [FieldOffset(176)] internal int WakeRequests;
+    /// <summary>
+    /// The futex word a thread owner blocked in a call parks on (0 idle, then armed, parked, completed: the
+    /// transport's <see cref="IRecordWait"/>); a waker that finds it armed or parked completes the owner directly.
+    /// </summary>
+    [FieldOffset(180)] internal int OwnerWait;
 
     /// <summary>A <see cref="WakeRequests"/> bit: the owner's suspended call completed.</summary>
     internal const int WakeCompleted = 1;

@@ -99,6 +99,7 @@ public sealed class Vm : IExtension
     {
         var port = new Threads.ThreadPort { Kernel = Kernel };
         port.Proc = Kernel.Bind(slot, port, OwnerKind.Thread, owner ?? $"thread {Environment.CurrentManagedThreadId}");
+        port.RecordWait = Kernel.Sharing?.RecordWait(port.Proc.Slot);
         return new EndpointHandle(this, port);
     }
 

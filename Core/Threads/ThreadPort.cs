@@ -20,6 +20,9 @@ internal sealed class ThreadPort : IEndpointPort
     private int _inCall;            // 1 while a call is under way: the waiter belongs to exactly one call
     internal Proc Proc = null!;
     internal IpcKernel Kernel = null!;
+    // In a VM shared between processes: blocking calls park on the record's futex word, which wakers in every
+    // process complete directly (null in an in-process VM).
+    internal IRecordWait? RecordWait;
 
     internal ThreadPort() => _async = new AsyncCall(this);
 
@@ -27,6 +30,7 @@ internal sealed class ThreadPort : IEndpointPort
     {
         // Read the outcome before an async call frees the endpoint: the next call reuses Proc.Msg and Proc.Result.
         if (_current is { } call) call.Complete(new IpcResult(Proc.Result, Proc.Msg));
+        else if (RecordWait is { } shared) shared.Signal();
         else _signal.Set();
     }
 
@@ -41,6 +45,7 @@ internal sealed class ThreadPort : IEndpointPort
         if (Interlocked.Exchange(ref _inCall, 1) != 0) return false;
         _current = null;
         _signal.Reset();
+        RecordWait?.Arm();
         return true;
     }
 
@@ -56,7 +61,11 @@ internal sealed class ThreadPort : IEndpointPort
         return _async;
     }
 
-    internal void Exit() => Volatile.Write(ref _inCall, 0);
+    internal void Exit()
+    {
+        RecordWait?.Disarm();
+        Volatile.Write(ref _inCall, 0);
+    }
 
     /// <summary>
     /// Blocks until the suspended call completes or <paramref name="timeout"/> (positive or infinite, see
@@ -64,6 +73,15 @@ internal sealed class ThreadPort : IEndpointPort
     /// </summary>
     internal IpcStatus Wait(TimeSpan timeout)
     {
+        if (RecordWait is { } shared)
+        {
+            if (!shared.Wait(timeout))
+            {
+                if (Kernel.Abort(Proc, Proc.CallSeq, IpcStatus.TimedOut)) return IpcStatus.TimedOut;
+                shared.Wait(Timeout.InfiniteTimeSpan);     // the completion won the race; it is on its way
+            }
+            return Proc.Result;
+        }
         if (!WaitSignal(timeout))
         {
             if (Kernel.Abort(Proc, Proc.CallSeq, IpcStatus.TimedOut)) return IpcStatus.TimedOut;

@@ -5,9 +5,10 @@ using M3Actors.Transport.Processes;
 namespace M3Actors.Transport;
 
 /// <summary>
-/// The port of an endpoint another process owns: a wake is a request bit in the endpoint's record, a bump of the
-/// owner process's wake word and, when its wake thread is parked, one futex wake. Nothing allocates, so a
-/// cross-process delivery costs two atomic adds and at most one system call on the waker's side.
+/// The port of an endpoint another process owns. A thread owner blocked in a call is completed on its record's own
+/// futex word (<see cref="RecordWait"/>); any other wake is a request bit in the endpoint's record, a bump of the
+/// owner process's wake word and, when its wake thread is parked, one futex wake. Nothing allocates: a wake costs
+/// a few atomic operations and at most one system call on the waker's side.
 /// </summary>
 internal sealed unsafe class ForeignPort(KernelRegion region, ProcessTable processes, int slot, int processIndex)
     : IEndpointPort
@@ -16,10 +17,17 @@ internal sealed unsafe class ForeignPort(KernelRegion region, ProcessTable proce
     internal int ProcessIndex => processIndex;
 
     /// <inheritdoc />
-    public void Completed() => Wake(SlotRecord.WakeCompleted);
+    public void Completed()
+    {
+        if (!RecordWait.TrySignal(ref region.Record(slot)->OwnerWait)) Wake(SlotRecord.WakeCompleted);
+    }
 
     /// <inheritdoc />
-    public void Pending() => Wake(SlotRecord.WakePending);
+    public void Pending()
+    {
+        // A thread owner finds waiting work on its next receive (as ThreadPort.Pending): nothing to wake.
+        if (region.Record(slot)->Kind != OwnerKind.Thread) Wake(SlotRecord.WakePending);
+    }
 
     private void Wake(int request)
     {

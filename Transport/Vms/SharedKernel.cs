@@ -79,6 +79,9 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     }
 
     /// <inheritdoc />
+    public IRecordWait RecordWait(int slot) => new RecordWait(_region.Record(slot), _arena.SpinGate);
+
+    /// <inheritdoc />
     public int ProcessIdOf(int processIndex) =>
         (uint)processIndex < (uint)_arena.Processes.Size ? _arena.Processes.PidOf(processIndex) : 0;
 
