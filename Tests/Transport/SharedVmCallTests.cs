@@ -186,6 +186,30 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Ending_the_vm_in_a_child_releases_its_partners_here_and_the_vm_goes_on()
+    {
+        var child = await _vm.ChildAsync();
+        var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm server thread 3", "vm serving"));
+        var other = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
+        using var here = _vm.Vm.Bind(owner: "here");
+        var sending = Task.Factory.StartNew(() => here.Send(other, new Message(9), SharedVm.Patience),
+            TaskCreationOptions.LongRunning);
+        await _vm.AwaitStateAsync(here.Endpoint, "SENDING to");
+
+        await child.ExpectAsync("vm end", "vm ended");
+        Assert.Equal(IpcStatus.DstDied, await sending.WaitAsync(SharedVm.Patience));
+        Assert.Null(_vm.ProcOf(remote));
+        Assert.True(_vm.Vm.IsRunning);
+
+        // The VM goes on: another child binds the same system slot and serves.
+        var next = await _vm.ChildAsync();
+        Assert.Equal(remote, SharedVm.EndpointIn(await next.ExpectAsync("vm server thread 3", "vm serving")));
+        var m = Request(1);
+        Assert.Equal(IpcStatus.Ok, here.SendRec(remote, ref m, SharedVm.Patience));
+        Assert.Equal(2, m.GetInt(0));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Vcopy_with_a_party_in_another_process_is_refused_with_CallDenied()
     {
         var child = await _vm.ChildAsync();

@@ -146,11 +146,11 @@ internal sealed unsafe class Arena : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    // After Leave: nothing references the arena any more (a kernel region over it holds it), so nothing can read
-    // the mapping: unmap it.
+    // After Leave, nothing references the arena any more (a kernel region over it holds it) and its watcher has
+    // stopped, so nothing can read the mapping: unmap it. Without Leave the watcher may still run: keep it mapped.
     ~Arena()
     {
-        if (!_disposed) _file.Dispose();
+        if (_left && !_disposed) _file.Dispose();
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ public static class TransportExtensions
         ArgumentNullException.ThrowIfNull(drvs);
         ArgumentNullException.ThrowIfNull(options);
         var vm = options.Vm ?? throw new ArgumentException("SharedVmOptions.Vm is required", nameof(options));
+        vm.Validate(drvs.Options);      // before the arena is touched: bad options create no file
         var arenaOptions = new ArenaOptions
         {
             DrvsId = options.DrvsId,
