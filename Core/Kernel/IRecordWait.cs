@@ -8,7 +8,7 @@ namespace M3Actors.Kernel;
 /// </summary>
 internal interface IRecordWait
 {
-    /// <summary>Before a blocking call: from now on a completion sets the word (and wakes the owner if parked).</summary>
+    /// <summary>Before a blocking call: from now on a completion sets the word (and wakes a parked owner).</summary>
     void Arm();
 
     /// <summary>

@@ -25,7 +25,8 @@ internal sealed partial class IpcKernel
         var record = p.Record;
         Debug.Assert(!p.Bound || _slots[p.Slot] == p, "a bound proc is the table entry of its own slot");
         // A foreign view stays in the table after its owner's process freed the record: only a local one is kept exact.
-        Debug.Assert(p.IsForeign || _slots[p.Slot] != p || (record->State != (int)SlotState.Free && record->Endpoint == p.Ep
+        Debug.Assert(p.IsForeign || _slots[p.Slot] != p
+            || (record->State != (int)SlotState.Free && record->Endpoint == p.Ep
             && p.Ep.Slot == p.Slot), "a record in the table is bound or being unbound, to its view's endpoint");
         Debug.Assert(!(p.IsSending && p.IsReceiving), "a proc is never sending and receiving at once");
         Debug.Assert(p.IsSending || (p.SendTo == Endpoint.None && record->NextInQueue < 0),

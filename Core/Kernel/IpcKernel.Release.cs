@@ -79,7 +79,11 @@ internal sealed partial class IpcKernel
         }
         wake.Run();
         for (var slot = 0; slot < _slots.Length; slot++)
-            if (_slots[slot] is { IsForeign: false } p) Unbind(p, IpcStatus.VmNotRunning, sweepPartners: _sharing is not null);
+        {
+            // In a shared region the partners in other processes are released as by any unbind: the VM goes on there.
+            if (_slots[slot] is { IsForeign: false } p)
+                Unbind(p, IpcStatus.VmNotRunning, sweepPartners: _sharing is not null);
+        }
     }
 
     /// <summary>

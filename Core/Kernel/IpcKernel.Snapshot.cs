@@ -2,8 +2,8 @@ namespace M3Actors.Kernel;
 
 /// <summary>
 /// The /proc view of one VM's kernel (in a shared region: every process's endpoints, from the records), one slot's
-/// section at a time: a snapshot need not be globally atomic (each
-/// proc's entry is consistent in itself), and it never stops pairs of endpoints while it runs.
+/// section at a time: a snapshot need not be globally atomic (each proc's entry is consistent in itself), and it
+/// never stops pairs of endpoints while it runs.
 /// </summary>
 internal sealed partial class IpcKernel
 {
@@ -26,7 +26,10 @@ internal sealed partial class IpcKernel
                 var queued = new List<Endpoint>();
                 for (var s = p.QueueHead; s is not null; s = s.NextInQueue) queued.Add(s.Ep);
                 procs.Add(new ProcSnapshot(p.Slot, p.Ep, p.Owner, p.Kind, StateOf(p), p.SendTo, p.GetFrom, queued,
-                    p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count) { ProcessId = _slots.ProcessIdOf(p) });
+                    p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count)
+                {
+                    ProcessId = _slots.ProcessIdOf(p),
+                });
             }
         }
         return new VmSnapshot(id, name, nodes, running, messages, notifications, copies, bytesCopied, procs);

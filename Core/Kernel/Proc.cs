@@ -55,7 +55,8 @@ internal sealed unsafe class Proc
     private readonly int _incarnation;
 
     /// <summary>A view of the binding <paramref name="region"/>'s record of <paramref name="slot"/> holds now.</summary>
-    internal Proc(KernelRegion region, ProcTable table, int slot, IEndpointPort port, string owner, Privileges privileges)
+    internal Proc(KernelRegion region, ProcTable table, int slot, IEndpointPort port, string owner,
+        Privileges privileges)
     {
         _region = region;
         _table = table;

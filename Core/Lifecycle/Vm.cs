@@ -41,8 +41,8 @@ public sealed class Vm : IExtension
     {
         _drvs = drvs;
         Options = options;
-        Kernel = kernel?.Invoke(options)
-                 ?? new IpcKernel(options.SystemSlots, options.UserSlots, options.PrivilegesOf, drvs.Options.MaxCopyBytes);
+        Kernel = kernel?.Invoke(options) ?? new IpcKernel(options.SystemSlots, options.UserSlots, options.PrivilegesOf,
+            drvs.Options.MaxCopyBytes);
         var config = ConfigurationFactory.ParseString(BaseHocon).WithFallback(M3ActorsConfig.RendezvousMailbox);
         foreach (var layer in new[] { drvs.Options.ActorConfig, options.ActorConfig })
             if (!layer.IsEmpty) config = layer.WithFallback(config);

@@ -53,7 +53,8 @@ public sealed class SharedVm : IAsyncDisposable
     public static SharedVmOptions Options(ArenaDirectory directory, int vmId, string name, int userSlots = UserSlots) =>
         new()
         {
-            Directory = directory.Path, DrvsId = 1, MaxProcesses = MaxProcesses, AttachTimeout = TimeSpan.FromSeconds(10),
+            Directory = directory.Path, DrvsId = 1, MaxProcesses = MaxProcesses,
+            AttachTimeout = TimeSpan.FromSeconds(10),
             Vm = new VmOptions { Id = vmId, Name = name, SystemSlots = SystemSlots, UserSlots = userSlots },
         };
 
@@ -68,7 +69,7 @@ public sealed class SharedVm : IAsyncDisposable
         return child;
     }
 
-    /// <summary>The endpoint a child reports in a reply's last word (<c>vm bound 16</c>, <c>vm serving 3</c>).</summary>
+    /// <summary>The endpoint in a child's reply's last word (<c>vm bound 16</c>, <c>vm serving 3</c>).</summary>
     public static Endpoint EndpointIn(string[] reply) => new(int.Parse(reply[^1]));
 
     /// <summary>This process's snapshot entry of <paramref name="e"/> (any process's endpoint), or null.</summary>
@@ -79,7 +80,7 @@ public sealed class SharedVm : IAsyncDisposable
         AwaitAsync(() => ProcOf(e)?.State.StartsWith(state, StringComparison.Ordinal) == true,
             () => $"{e} is '{ProcOf(e)?.State}', not '{state}'");
 
-    /// <summary>Polls <paramref name="condition"/> (every few ms) until it holds, failing after <see cref="Patience"/>.</summary>
+    /// <summary>Polls <paramref name="condition"/> every few ms until it holds; fails after <see cref="Patience"/>.</summary>
     public static async Task AwaitAsync(Func<bool> condition, Func<string> failure)
     {
         using var cts = new CancellationTokenSource(Patience);

@@ -28,6 +28,7 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
         "send" => Async(() => $"vm send {Handle(w[2]).Send(Ep(w[3]), new Message(Int(w[4])), Ms(w[5]))}"),
         "sendnb" => $"vm sendnb {Handle(w[2]).SendNb(Ep(w[3]), new Message(Int(w[4])))}",
         "sendrec" => Async(() => SendRec(Handle(w[2]), Ep(w[3]), Int(w[4]), Ms(w[5]))),
+        "load" => Async(() => Load(Handle(w[2]), Ep(w[3]), Int(w[4]))),
         "receive" => Async(() => Received("receive", Handle(w[2]).Receive(Ep(w[3]), out var m, Ms(w[4])), m)),
         "rcvrqst" => Async(() => Received("rcvrqst", Handle(w[2]).RcvRqst(out var m, Ms(w[3])), m)),
         "reply" => $"vm reply {Handle(w[2]).Reply(Ep(w[3]), Echo(Int(w[4])))}",
@@ -83,6 +84,18 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
         var m = Echo(value);
         var status = client.SendRec(server, ref m, timeout);
         return $"vm sendrec {status} {m.GetInt(0)}";
+    }
+
+    // vm load <slot> <server> <n>: n sendrecs, each checked for its own value plus one; stops at the first miss.
+    private static string Load(EndpointHandle client, Endpoint server, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var m = Echo(i);
+            var status = client.SendRec(server, ref m, TimeSpan.FromSeconds(20));
+            if (status != IpcStatus.Ok || m.GetInt(0) != i + 1) return $"vm load {status} {i} {m.GetInt(0)}";
+        }
+        return $"vm load Ok {count}";
     }
 
     private static string Received(string call, IpcStatus status, in Message m) =>

@@ -7,8 +7,9 @@ namespace M3Actors.Transport.Processes;
 /// <summary>
 /// The table of processes attached to an arena, one cache line per entry: claim word (state + pid, see
 /// <see cref="ProcessClaim"/>) at 0, start time at 8, incarnation at 16, spinners at 20, wake sequence at 24 and
-/// wake-thread parked flag at 28 (the kernel's wakeups), join time at 32; bytes 40..63 are free. It also answers for lock words tagged with an entry
-/// (<see cref="TagOf"/>): such a lock's owner is dead once its entry left, was reaped or was joined again.
+/// wake-thread parked flag at 28 (the kernel's wakeups), join time at 32; bytes 40..63 are free. It also answers for
+/// lock words tagged with an entry (<see cref="TagOf"/>): such a lock's owner is dead once its entry left, was
+/// reaped or was joined again.
 /// </summary>
 internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader header) : ILockOwners
 {

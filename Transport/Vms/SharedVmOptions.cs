@@ -7,7 +7,8 @@ namespace M3Actors.Transport;
 /// </summary>
 public sealed record SharedVmOptions
 {
-    /// <summary>The VM: id, name (at most <see cref="VmOptions.MaxNameLength"/> characters), slots, privileges.</summary>
+    /// <summary>The VM: id, name (at most <see cref="VmOptions.MaxNameLength"/> characters), slots and privileges.
+    /// </summary>
     public required VmOptions Vm { get; init; }
 
     /// <summary>The DRVS (distributed system) id: one arena file per DRVS and VM id.</summary>

@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Xunit;
+
+namespace M3Actors.Tests.Transport;
+
+/// <summary>
+/// Round trips in every direction at once between three processes of one VM — threads here calling thread and actor
+/// servers in two children while threads in the children call servers here — so sections on shared lock words,
+/// foreign queues and both kinds of cross-process wakeups interleave: every reply must be the caller's own.
+/// </summary>
+public sealed class SharedVmLoadTests : IAsyncLifetime
+{
+    private const int Calls = 2000;
+    private readonly ArenaDirectory _dir = new();
+    private SharedVm _vm = null!;
+
+    /// <inheritdoc />
+    public Task InitializeAsync()
+    {
+        _vm = SharedVm.Attach(_dir);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        await _vm.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Calls_in_every_direction_at_once_each_get_their_own_reply()
+    {
+        var first = await _vm.ChildAsync();
+        var second = await _vm.ChildAsync();
+        var servers = new List<Endpoint>
+        {
+            SharedVm.EndpointIn(await first.ExpectAsync("vm server thread 3", "vm serving")),
+            SharedVm.EndpointIn(await first.ExpectAsync("vm server actor 4", "vm serving")),
+            SharedVm.EndpointIn(await second.ExpectAsync("vm server thread 5", "vm serving")),
+            SharedVm.EndpointIn(await second.ExpectAsync("vm server actor 6", "vm serving")),
+        };
+        using var threadServer = _vm.Vm.Bind(7, "thread server here");
+        var serving = Task.Factory.StartNew(() =>
+        {
+            while (threadServer.Receive(Endpoint.Any, out var m, SharedVm.Patience) == IpcStatus.Ok)
+                threadServer.Reply(m.Source, Echo(m.GetInt(0) + 1));
+        }, TaskCreationOptions.LongRunning);
+        _vm.Vm.ActorOf(Props.Create(() => new EchoActor(8)));
+
+        // Children's clients call the servers here, this process's clients call the children's, all at once.
+        first.Send($"vm load 20 {Endpoint.System(7).Value} {Calls}");
+        second.Send($"vm load 21 {Endpoint.System(8).Value} {Calls}");
+        var clients = servers.Select(server => Task.Factory.StartNew(() =>
+        {
+            using var client = _vm.Vm.Bind(owner: $"client of {server}");
+            for (var i = 0; i < Calls; i++)
+            {
+                var m = Echo(i);
+                var status = client.SendRec(server, ref m, SharedVm.Patience);
+                if (status != IpcStatus.Ok || m.GetInt(0) != i + 1) return $"{status} at {i}: {m.GetInt(0)}";
+            }
+            return "Ok";
+        }, TaskCreationOptions.LongRunning)).ToList();
+
+        Assert.All(await Task.WhenAll(clients).WaitAsync(SharedVm.Patience * 3), r => Assert.Equal("Ok", r));
+        Assert.Equal($"vm load Ok {Calls}", await first.NextReplyAsync());
+        Assert.Equal($"vm load Ok {Calls}", await second.NextReplyAsync());
+        threadServer.Dispose();
+        await serving.WaitAsync(SharedVm.Patience);
+    }
+
+    private static Message Echo(int value)
+    {
+        var m = new Message(1);
+        m.SetInt(0, value);
+        return m;
+    }
+
+    /// <summary>Answers every request with its int plus one.</summary>
+    private sealed class EchoActor(int slot) : EndpointActor(slot)
+    {
+        protected override void OnMessage(in Message m) => Reply(m.Source, Echo(m.GetInt(0) + 1));
+    }
+}
