@@ -165,6 +165,31 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_sendrec_cancelled_after_the_child_took_it_gets_no_late_reply()
+    {
+        var child = await _vm.ChildAsync();
+        var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
+        using var here = _vm.Vm.Bind(owner: "here");
+
+        using var cancel = new CancellationTokenSource();
+        var abandoned = here.SendRecAsync(remote, Request(1), cancel.Token).AsTask();
+        await child.ExpectAsync("vm rcvrqst 20 10000", $"vm rcvrqst Ok {here.Endpoint.Value} {Echo} 1");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned.WaitAsync(SharedVm.Patience));
+
+        // §12.1 across processes: the child's late reply is discarded (its reply succeeds), the next call gets its own.
+        await child.ExpectAsync($"vm reply 20 {here.Endpoint.Value} 2", "vm reply Ok");
+        var next = Task.Factory.StartNew(() =>
+        {
+            var m = Request(5);
+            return (here.SendRec(remote, ref m, SharedVm.Patience), m.GetInt(0));
+        }, TaskCreationOptions.LongRunning);
+        await child.ExpectAsync("vm rcvrqst 20 10000", $"vm rcvrqst Ok {here.Endpoint.Value} {Echo} 5");
+        await child.ExpectAsync($"vm reply 20 {here.Endpoint.Value} 6", "vm reply Ok");
+        Assert.Equal((IpcStatus.Ok, 6), await next.WaitAsync(SharedVm.Patience));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task An_unbind_in_one_process_releases_its_partners_in_the_other()
     {
         var child = await _vm.ChildAsync();
