@@ -22,7 +22,7 @@ internal sealed class StandbyThreads
             new Thread(Work) { IsBackground = true, Name = $"{name}-standby-{i}" }.Start();
     }
 
-    /// <summary>Queues <paramref name="run"/>; false once the threads are ending (the caller runs it elsewhere).</summary>
+    /// <summary>Queues <paramref name="run"/>; false once the threads end (the caller runs it elsewhere).</summary>
     internal bool TryExecute(IRunnable run)
     {
         if (_ended) return false;

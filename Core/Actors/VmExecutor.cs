@@ -40,13 +40,16 @@ internal sealed class VmExecutor(string id) : ExecutorService(id)
         if (Volatile.Read(ref _standby) is { } standby) return standby;
         lock (_gate)
         {
-            if (_standby is null && !_shutDown) _standby = new StandbyThreads(Id, Math.Max(2, Environment.ProcessorCount));
+            if (_standby is null && !_shutDown)
+                _standby = new StandbyThreads(Id, Math.Max(2, Environment.ProcessorCount));
             return _standby;
         }
     }
 }
 
-/// <summary>Creates a <see cref="VmExecutor"/> per dispatcher (HOCON <c>executor = "…VmExecutorConfigurator, …"</c>).</summary>
+/// <summary>
+/// Creates a <see cref="VmExecutor"/> per dispatcher (HOCON <c>executor = "…VmExecutorConfigurator, …"</c>).
+/// </summary>
 internal sealed class VmExecutorConfigurator(Config config, IDispatcherPrerequisites prerequisites)
     : ExecutorServiceConfigurator(config, prerequisites)
 {

@@ -4,7 +4,9 @@ using Xunit;
 
 namespace M3Actors.Tests.Core;
 
-/// <summary>The standby threads a VM's executor uses while pool threads block: every run queued before the end runs.</summary>
+/// <summary>
+/// The standby threads a VM's executor uses while pool threads block: every run queued before the end runs.
+/// </summary>
 public sealed class StandbyThreadsTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
