@@ -5,48 +5,41 @@ namespace M3Actors.Actors;
 
 /// <summary>
 /// A few dedicated threads that run mailbox runs while the thread pool may be starved (see <see cref="VmExecutor"/>).
-/// Started on first use; idle threads wait on a semaphore, so they cost no CPU. Ending them lets every queued run
-/// finish first: a worker leaves only on a wakeup that finds the queue empty after <see cref="End"/>.
+/// One set per process, as the pool is the process's: max(2, CPUs) threads, started the first time any VM needs
+/// them, whatever the number of VMs, and parked on a semaphore when idle (no CPU, only their stacks). Like the pool's
+/// workers they live as long as the process (background threads).
 /// </summary>
 internal sealed class StandbyThreads
 {
+    private static readonly Lazy<StandbyThreads> Instance =
+        new(() => new StandbyThreads("m3actors", Math.Max(2, Environment.ProcessorCount)));
+
     private readonly ConcurrentQueue<IRunnable> _runs = new();
     private readonly SemaphoreSlim _queued = new(0);
-    private readonly int _count;
-    private volatile bool _ended;
 
-    internal StandbyThreads(string name, int count)
+    private StandbyThreads(string name, int count)
     {
-        _count = count;
         for (var i = 0; i < count; i++)
             new Thread(Work) { IsBackground = true, Name = $"{name}-standby-{i}" }.Start();
     }
 
-    /// <summary>Queues <paramref name="run"/>; false once the threads end (the caller runs it elsewhere).</summary>
-    internal bool TryExecute(IRunnable run)
+    /// <summary>The process's standby threads, started on first use.</summary>
+    internal static StandbyThreads Shared => Instance.Value;
+
+    /// <summary>Queues <paramref name="run"/> for the next free standby thread.</summary>
+    internal void Execute(IRunnable run)
     {
-        if (_ended) return false;
         _runs.Enqueue(run);
         _queued.Release();
-        return true;
     }
 
-    /// <summary>Lets the threads finish what is queued and exit.</summary>
-    internal void End()
-    {
-        _ended = true;
-        _queued.Release(_count);
-    }
-
-    // Every run is queued before its permit is released, so a permit finds a run unless End added it: only End's
-    // permits come up empty, one per thread, and a run queued in a race with End is still taken by a thread first.
+    // Every run is queued before its permit is released, so each permit finds a run.
     private void Work()
     {
         while (true)
         {
             _queued.Wait();
             if (_runs.TryDequeue(out var run)) run.Run();
-            else if (_ended) return;
         }
     }
 }

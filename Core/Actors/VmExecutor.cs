@@ -6,44 +6,25 @@ namespace M3Actors.Actors;
 /// <summary>
 /// The executor of a VM's dispatchers: mailbox runs go to the .NET thread pool, as with Akka's default executor, so
 /// actors and task clients share pool workers and hand off cheaply. While a thread-pool thread is inside a blocking
-/// thread-endpoint call (<see cref="Threads.ThreadPort.PoolThreadsInCalls"/>), new runs go to the dispatcher's
-/// standby threads instead: such callers may hold every pool thread (ASP.NET handlers, <c>Task.Run</c>), and the pool
-/// replaces blocked threads slowly, or not at all while other code blocks its threads too (34 blocked callers kept a
-/// queued run waiting 30 s under the test host), so an actor they wait for must not need a pool thread to answer.
+/// thread-endpoint call (<see cref="Threads.ThreadPort.PoolThreadsInCalls"/>), new runs go to the process's standby
+/// threads instead (<see cref="StandbyThreads"/>): such callers may hold every pool thread (ASP.NET handlers,
+/// <c>Task.Run</c>), and the pool replaces blocked threads slowly, or not at all while other code blocks its threads
+/// too (34 blocked callers kept a queued run waiting 30 s under the test host), so an actor they wait for must not
+/// need a pool thread to answer.
 /// </summary>
 internal sealed class VmExecutor(string id) : ExecutorService(id)
 {
-    private readonly Lock _gate = new();
-    private StandbyThreads? _standby;
-    private bool _shutDown;
-
     /// <inheritdoc />
     public override void Execute(IRunnable run)
     {
-        if (Threads.ThreadPort.PoolThreadsInCalls == 0 || Standby()?.TryExecute(run) != true)
-            ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
+        if (Threads.ThreadPort.PoolThreadsInCalls == 0) ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
+        else StandbyThreads.Shared.Execute(run);
     }
 
     /// <inheritdoc />
     public override void Shutdown()
     {
-        lock (_gate)
-        {
-            _shutDown = true;
-            _standby?.End();
-        }
-    }
-
-    // Started on first use, so a VM whose callers never block pool threads never creates them; null once shut down.
-    private StandbyThreads? Standby()
-    {
-        if (Volatile.Read(ref _standby) is { } standby) return standby;
-        lock (_gate)
-        {
-            if (_standby is null && !_shutDown)
-                _standby = new StandbyThreads(Id, Math.Max(2, Environment.ProcessorCount));
-            return _standby;
-        }
+        // Nothing of its own to stop: the pool and the standby threads are the process's, not the dispatcher's.
     }
 }
 

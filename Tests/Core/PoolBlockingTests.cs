@@ -35,7 +35,7 @@ public sealed class PoolBlockingTests(ITestOutputHelper output) : IpcTestKit(out
             Assert.True(started.Wait(Patience), "the blocking calls did not all start");
 
             // With every pool thread the process started with parked, an actor still starts and answers at once:
-            // while pool threads block in endpoint calls, the VM's executor runs actors on its standby threads.
+            // while pool threads block in endpoint calls, the VM's executor runs actors on standby threads.
             Vm.ActorOf(Props.Create(() => new ThreadReporter(7)), "reporter");
             AwaitAssert(() => Assert.NotNull(ProcOf(Endpoint.System(7))), Patience);
             using var client = Vm.Bind();
