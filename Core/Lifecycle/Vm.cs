@@ -12,22 +12,17 @@ namespace M3Actors;
 /// </summary>
 public sealed class Vm : IExtension
 {
-    // The fallback under the DRVS's and the VM's own HOCON. Actors run on dedicated threads (Akka's fork-join
-    // executor), not on the .NET thread pool: thread endpoints block their threads, and callers often make those
-    // calls from pool threads (ASP.NET handlers, Task.Run), which would otherwise starve the VM's actors — and its
-    // start, which waits for the logger actor. The rendezvous mailbox's type comes from the reference configuration.
+    // The fallback under the DRVS's and the VM's own HOCON. Actors run on the .NET thread pool, as with Akka's default
+    // executor: a task client's continuation and the actor it calls then share pool workers (a dedicated-thread
+    // executor made that hand-off 4x slower). Thread endpoints blocked on pool threads (ASP.NET handlers, Task.Run)
+    // cannot starve the actors: while any is, the executor runs them on standby threads (Actors/VmExecutor.cs). The
+    // rendezvous mailbox's type comes from the reference configuration.
     private const string BaseHocon = """
         akka.actor.mailbox.requirements {
           "M3Actors.Actors.IRendezvousSemantics, M3Actors.Core" = m3actors.rendezvous-mailbox
         }
-        akka.actor.default-dispatcher {
-          executor = fork-join-executor
-          fork-join-executor { parallelism-min = 2, parallelism-factor = 1.0, parallelism-max = 64 }
-        }
-        akka.actor.internal-dispatcher {
-          executor = fork-join-executor
-          fork-join-executor { parallelism-min = 2, parallelism-factor = 1.0, parallelism-max = 64 }
-        }
+        akka.actor.default-dispatcher.executor = "M3Actors.Actors.VmExecutorConfigurator, M3Actors.Core"
+        akka.actor.internal-dispatcher.executor = "M3Actors.Actors.VmExecutorConfigurator, M3Actors.Core"
         akka.loglevel = WARNING
         akka.stdout-loglevel = WARNING
         """;

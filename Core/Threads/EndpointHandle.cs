@@ -47,7 +47,7 @@ public sealed class EndpointHandle : IDisposable
     public IpcStatus Send(Endpoint dst, in Message m, TimeSpan timeout)
     {
         timeout = IpcTimeout.Check(timeout);
-        if (!_port.TryEnter()) return IpcStatus.Busy;
+        if (!_port.TryEnter(mayBlock: timeout != TimeSpan.Zero)) return IpcStatus.Busy;
         try
         {
             return Settle(Kernel.Send(Proc, dst, in m, IpcCalls.Send, timeout != TimeSpan.Zero), timeout, IpcCalls.Send);
@@ -58,7 +58,7 @@ public sealed class EndpointHandle : IDisposable
     /// <summary>sendnb: never blocks; <see cref="IpcStatus.NotReady"/> when <paramref name="dst"/> is not waiting for us.</summary>
     public IpcStatus SendNb(Endpoint dst, in Message m)
     {
-        if (!_port.TryEnter()) return IpcStatus.Busy;
+        if (!_port.TryEnter(mayBlock: false)) return IpcStatus.Busy;
         try { return Kernel.Send(Proc, dst, in m, IpcCalls.SendNb, mayBlock: false); }
         finally { _port.Exit(); }
     }
@@ -82,7 +82,7 @@ public sealed class EndpointHandle : IDisposable
     public IpcStatus SendRec(Endpoint dst, ref Message m, TimeSpan timeout)
     {
         timeout = IpcTimeout.Check(timeout);
-        if (!_port.TryEnter()) return IpcStatus.Busy;
+        if (!_port.TryEnter(mayBlock: timeout != TimeSpan.Zero)) return IpcStatus.Busy;
         try
         {
             var status = Settle(Kernel.Send(Proc, dst, in m, IpcCalls.SendRec, timeout != TimeSpan.Zero), timeout, IpcCalls.SendRec);
@@ -153,7 +153,7 @@ public sealed class EndpointHandle : IDisposable
     {
         m = default;
         timeout = IpcTimeout.Check(timeout);
-        if (!_port.TryEnter()) return IpcStatus.Busy;
+        if (!_port.TryEnter(mayBlock: timeout != TimeSpan.Zero)) return IpcStatus.Busy;
         try
         {
             var status = Settle(Kernel.Receive(Proc, src, call, timeout != TimeSpan.Zero), timeout, call);

@@ -6,18 +6,22 @@ namespace M3Actors.Threads;
 /// <summary>
 /// How the kernel wakes a thread or task owner. An endpoint has at most one call under way, so one reusable waiter
 /// per endpoint serves every call: a ManualResetEventSlim for blocking calls, and a pooled value-task source
-/// (<see cref="AsyncCall"/>) for async ones, so neither path allocates per call.
+/// (<see cref="AsyncCall"/>) for async ones, so neither path allocates per call. Only a blocking call on a
+/// thread-pool thread (discouraged, and warned about once per VM) allocates: a task to park on, see Park.
 /// </summary>
 internal sealed class ThreadPort : IEndpointPort
 {
     private static readonly long TicksPerMillisecond = Stopwatch.Frequency / 1000;
+    private static int _poolThreadsInCalls;
 
     // A reply from an actor on the other core takes a microsecond or two, while waking a parked thread costs ~25 µs
     // on this kind of VM: spin (yielding, so a loaded box is not starved) for as long as the event allows first.
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 2047);
     private AsyncCall _async;
     private AsyncCall? _current;    // the async call under way; null while a blocking call is
+    private TaskCompletionSource? _parked;  // set while a thread-pool thread parks in a blocking call (Park)
     private int _inCall;            // 1 while a call is under way: the waiter belongs to exactly one call
+    private bool _onPool;           // the blocking call under way runs on a thread-pool thread and is counted
     internal Proc Proc = null!;
     internal IpcKernel Kernel = null!;
     // In a VM shared between processes: blocking calls park on the record's futex word, which wakers in every
@@ -29,9 +33,21 @@ internal sealed class ThreadPort : IEndpointPort
     public void Completed()
     {
         // Read the outcome before an async call frees the endpoint: the next call reuses Proc.Msg and Proc.Result.
-        if (_current is { } call) call.Complete(new IpcResult(Proc.Result, Proc.Msg));
-        else if (RecordWait is { } shared) shared.Signal();
-        else _signal.Set();
+        if (_current is { } call)
+        {
+            call.Complete(new IpcResult(Proc.Result, Proc.Msg));
+            return;
+        }
+        if (RecordWait is { } shared)
+        {
+            shared.Signal();
+            return;
+        }
+        // Set is an interlocked update, so this read cannot pass it: a pool thread that published its task after
+        // this read sees the signal set (Park). A task left from an earlier call may be completed here too; its
+        // waiter, if any, only wakes early and checks the signal again.
+        _signal.Set();
+        Volatile.Read(ref _parked)?.TrySetResult();
     }
 
     public void Pending()
@@ -39,13 +55,25 @@ internal sealed class ThreadPort : IEndpointPort
         // A thread finds waiting work on its next receive; nothing to wake.
     }
 
-    /// <summary>Takes the endpoint for a blocking call; false when another call is under way.</summary>
-    internal bool TryEnter()
+    /// <summary>
+    /// Thread-pool threads inside a blocking call that may wait, in the whole process (the pool is the process's):
+    /// while there are any, the VMs' executors run actors on standby threads (<see cref="Actors.VmExecutor"/>).
+    /// </summary>
+    internal static int PoolThreadsInCalls => Volatile.Read(ref _poolThreadsInCalls);
+
+    /// <summary>
+    /// Takes the endpoint for a blocking call (one that waits unless <paramref name="mayBlock"/> is false); false when
+    /// another call is under way.
+    /// </summary>
+    internal bool TryEnter(bool mayBlock)
     {
         if (Interlocked.Exchange(ref _inCall, 1) != 0) return false;
         _current = null;
         _signal.Reset();
         RecordWait?.Arm();
+        // Counted before the kernel runs the call: its wakeup may already schedule the actor this caller waits for.
+        _onPool = mayBlock && Thread.CurrentThread.IsThreadPoolThread;
+        if (_onPool) Interlocked.Increment(ref _poolThreadsInCalls);
         return true;
     }
 
@@ -58,12 +86,18 @@ internal sealed class ThreadPort : IEndpointPort
         // The kernel numbers a call when it suspends, and no other call of ours can start meanwhile.
         _async.Begin(Proc.CallSeq + 1);
         _current = _async;
+        _onPool = false;        // an async call holds no thread while it waits
         return _async;
     }
 
     internal void Exit()
     {
         RecordWait?.Disarm();
+        if (_onPool)
+        {
+            _onPool = false;
+            Interlocked.Decrement(ref _poolThreadsInCalls);
+        }
         Volatile.Write(ref _inCall, 0);
     }
 
@@ -94,26 +128,52 @@ internal sealed class ThreadPort : IEndpointPort
     // return early: wait in whole milliseconds while at least one is left, then spin out the rest (§12.3).
     private bool WaitSignal(TimeSpan timeout)
     {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            _signal.Wait();
-            return true;
-        }
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var infinite = timeout == Timeout.InfiniteTimeSpan;
+        var deadline = infinite ? 0 : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var spinner = new SpinWait();
         while (!_signal.IsSet)
         {
+            if (infinite)
+            {
+                Park(Timeout.Infinite);
+                continue;
+            }
             var left = deadline - Stopwatch.GetTimestamp();
             if (left <= 0) return false;
-            if (left >= TicksPerMillisecond)
-            {
-                if (_signal.Wait((int)Math.Min(left / TicksPerMillisecond, int.MaxValue))) return true;
-            }
-            else
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);      // never Sleep(1): that alone would overshoot tenfold
-            }
+            if (left >= TicksPerMillisecond) Park((int)Math.Min(left / TicksPerMillisecond, int.MaxValue));
+            else spinner.SpinOnce(sleep1Threshold: -1);      // never Sleep(1): that alone would overshoot tenfold
         }
         return true;
+    }
+
+    // Waits up to milliseconds for the signal; the caller checks it again. A pool thread blocked here should be one
+    // the pool replaces soon, for the caller's own pool work (the VM's actors do not need it: VmExecutor): Task.Wait
+    // tells the pool that its thread blocks (cooperative blocking) and the pool adds workers with little delay, while
+    // a wait on the event alone leaves it to the starvation detector, about one thread per half second (34 pool
+    // threads blocked in a plain process started in 5.3 s this way, in 29 s on the event). The task is allocated only
+    // when a pool thread really parks, after a short spin.
+    private void Park(int milliseconds)
+    {
+        if (!Thread.CurrentThread.IsThreadPoolThread)
+        {
+            _signal.Wait(milliseconds);
+            return;
+        }
+        var spinner = new SpinWait();
+        while (!spinner.NextSpinWillYield)
+        {
+            if (_signal.IsSet) return;
+            spinner.SpinOnce();
+        }
+        var parked = new TaskCompletionSource();
+        Interlocked.Exchange(ref _parked, parked);      // a full fence: published before the signal is read
+        try
+        {
+            if (!_signal.IsSet) parked.Task.Wait(milliseconds);
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _parked, null, parked);
+        }
     }
 }

@@ -34,15 +34,15 @@ public sealed class PoolBlockingTests(ITestOutputHelper output) : IpcTestKit(out
             })).ToList();
             Assert.True(started.Wait(Patience), "the blocking calls did not all start");
 
-            // With every pool thread the process started with parked, an actor still starts and answers at once,
-            // because the VM's actors run on the VM's own threads.
+            // With every pool thread the process started with parked, an actor still starts and answers at once:
+            // while pool threads block in endpoint calls, the VM's executor runs actors on standby threads.
             Vm.ActorOf(Props.Create(() => new ThreadReporter(7)), "reporter");
             AwaitAssert(() => Assert.NotNull(ProcOf(Endpoint.System(7))), Patience);
             using var client = Vm.Bind();
             var asking = SendRecOnThread(client, Endpoint.System(7), Msg(1), Patience);
             var (status, reply) = await asking.WaitAsync(Patience);
             Assert.Equal((IpcStatus.Ok, 2), (status, reply.Type));
-            Assert.Equal(0, reply.GetInt(0));       // the handler ran on a dedicated thread, not the pool
+            Assert.Equal(0, reply.GetInt(0));       // the handler ran on a standby thread, not the pool
 
             foreach (var h in blockers) h.Dispose();
             var released = await Task.WhenAll(blocked).WaitAsync(Patience);
