@@ -54,7 +54,7 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Thread_and_actor_servers_here_answer_a_thread_in_a_child()
+    public async Task Thread_and_actor_servers_here_answer_a_thread_and_an_actor_in_a_child()
     {
         var child = await _vm.ChildAsync();
         using var threadServer = _vm.Vm.Bind(3, "thread server");
@@ -68,10 +68,14 @@ public sealed class SharedVmCallTests : IAsyncLifetime
         _vm.Vm.ActorOf(Props.Create(() => new EchoActor(4)));
 
         foreach (var server in new[] { threadServer.Endpoint, Endpoint.System(4) })
+        {
             for (var i = 0; i < 20; i++)
                 await child.ExpectAsync($"vm sendrec 20 {server.Value} {i} 10000", $"vm sendrec Ok {i + 1}");
+            // An actor in the child as the caller (a fresh one per server, bound at its own slot).
+            await child.ExpectAsync($"vm actorcall {21 + server.Slot} {server.Value} 100", "vm actorcall Ok 101");
+        }
         threadServer.Dispose();
-        Assert.Equal(20, await serving.WaitAsync(SharedVm.Patience));
+        Assert.Equal(21, await serving.WaitAsync(SharedVm.Patience));
     }
 
     [Fact(Timeout = 60_000)]

@@ -29,6 +29,7 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
         "sendnb" => $"vm sendnb {Handle(w[2]).SendNb(Ep(w[3]), new Message(Int(w[4])))}",
         "sendrec" => Async(() => SendRec(Handle(w[2]), Ep(w[3]), Int(w[4]), Ms(w[5]))),
         "load" => Async(() => Load(Handle(w[2]), Ep(w[3]), Int(w[4]))),
+        "actorcall" => ActorCall(Int(w[2]), Ep(w[3]), Int(w[4])),
         "receive" => Async(() => Received("receive", Handle(w[2]).Receive(Ep(w[3]), out var m, Ms(w[4])), m)),
         "rcvrqst" => Async(() => Received("rcvrqst", Handle(w[2]).RcvRqst(out var m, Ms(w[3])), m)),
         "reply" => $"vm reply {Handle(w[2]).Reply(Ep(w[3]), Echo(Int(w[4])))}",
@@ -98,6 +99,13 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
         return $"vm load Ok {count}";
     }
 
+    // vm actorcall <slot> <server> <value>: an actor bound at the slot makes one sendrec and prints its outcome.
+    private string? ActorCall(int slot, Endpoint server, int value)
+    {
+        Vm.ActorOf(Props.Create(() => new CallerActor(slot, server, value, reply)), $"caller{slot}");
+        return null;
+    }
+
     private static string Received(string call, IpcStatus status, in Message m) =>
         $"vm {call} {status} {m.Source.Value} {m.Type} {m.GetInt(0)}";
 
@@ -148,6 +156,22 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
     // Milliseconds; "inf" waits forever.
     private static TimeSpan Ms(string text) =>
         text == "inf" ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Int(text));
+
+    /// <summary>An actor endpoint that makes one sendrec when it starts and prints its outcome.</summary>
+    private sealed class CallerActor(int slot, Endpoint server, int value, Action<string> print) : EndpointActor(slot)
+    {
+        protected override void PreStart()
+        {
+            base.PreStart();
+            var status = SendRec(server, Echo(value));
+            if (status != IpcStatus.Suspended) print($"vm actorcall {status} -1");
+        }
+
+        protected override void OnMessage(in Message m) => print($"vm actorcall unexpected {m.Type}");
+
+        protected override void OnReply(IpcStatus status, in Message reply) =>
+            print($"vm actorcall {status} {reply.GetInt(0)}");
+    }
 
     /// <summary>An actor endpoint that answers every EchoType request with its int plus one.</summary>
     private sealed class EchoActor(int slot) : EndpointActor(slot)
