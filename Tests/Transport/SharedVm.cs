@@ -25,12 +25,14 @@ public sealed class SharedVm : IAsyncDisposable
     private readonly List<HostProcess> _children = [];
     private readonly Drvs _drvs = Drvs.Start();
 
-    private SharedVm(ArenaDirectory directory, int vmId, string name)
+    private SharedVm(ArenaDirectory directory, int vmId, string name, IReadOnlyDictionary<int, Privileges>? privileges)
     {
         Directory = directory;
         VmId = vmId;
         Name = name;
-        Vm = _drvs.AttachVm(Options(directory, vmId, name));
+        var options = Options(directory, vmId, name);
+        if (privileges is not null) options = options with { Vm = options.Vm with { SlotPrivileges = privileges } };
+        Vm = _drvs.AttachVm(options);
     }
 
     /// <summary>The arena directory.</summary>
@@ -45,9 +47,12 @@ public sealed class SharedVm : IAsyncDisposable
     /// <summary>This process's part of the VM.</summary>
     public Vm Vm { get; }
 
-    /// <summary>Attaches this process to VM <paramref name="vmId"/> in <paramref name="directory"/>.</summary>
-    public static SharedVm Attach(ArenaDirectory directory, int vmId = 1, string name = "shared") =>
-        new(directory, vmId, name);
+    /// <summary>
+    /// Attaches this process to VM <paramref name="vmId"/> in <paramref name="directory"/>, with
+    /// <paramref name="privileges"/> for its slots here (every slot has full privileges otherwise).
+    /// </summary>
+    public static SharedVm Attach(ArenaDirectory directory, int vmId = 1, string name = "shared",
+        IReadOnlyDictionary<int, Privileges>? privileges = null) => new(directory, vmId, name, privileges);
 
     /// <summary>The attach options of VM <paramref name="vmId"/> with the test's slot counts.</summary>
     public static SharedVmOptions Options(ArenaDirectory directory, int vmId, string name, int userSlots = UserSlots) =>

@@ -69,6 +69,27 @@ public sealed class SharedVmAttachTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Privileges_of_a_caller_here_hold_for_partners_in_a_child()
+    {
+        await using var restricted = SharedVm.Attach(_dir, vmId: 3, name: "restricted", new Dictionary<int, Privileges>
+        {
+            [10] = new(IpcCalls.All, new HashSet<int> { 3 }),
+            [11] = new(IpcCalls.Receive | IpcCalls.Reply),
+        });
+        var child = await restricted.ChildAsync();
+        var server = SharedVm.EndpointIn(await child.ExpectAsync("vm server thread 3", "vm serving"));
+        var other = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
+        using var toServerOnly = restricted.Vm.Bind(10, "may call slot 3 only");
+        using var receiveOnly = restricted.Vm.Bind(11, "may only receive and reply");
+
+        var m = new Message(1);
+        Assert.Equal(IpcStatus.Ok, toServerOnly.SendRec(server, ref m, SharedVm.Patience));
+        Assert.Equal(IpcStatus.CallDenied, toServerOnly.Send(other, new Message(2), SharedVm.Patience));
+        Assert.Equal(IpcStatus.TrapDenied, receiveOnly.SendRec(server, ref m, SharedVm.Patience));
+        Assert.Equal(IpcStatus.TrapDenied, receiveOnly.Notify(other));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Two_vms_have_separate_arenas()
     {
         var child = await _vm.ChildAsync(vmId: 2, name: "other");
