@@ -19,12 +19,18 @@ public static class PeerServer
     /// <summary>TCP: <c>127.0.0.1:port</c> to listen on (port 0 picks a free one, reported in the ready line).</summary>
     public const string Tcp = "tcp";
 
+    /// <summary>Busy-spin ring: <c>path|pairs</c> of a <see cref="SpinRing"/> file the parent created.</summary>
+    public const string Ring = "ring";
+
+    /// <summary>M3 servers in a shared VM: the address of <see cref="Transport.CrossProcessPeer"/>.</summary>
+    public const string M3 = "m3";
+
     /// <summary>Runs the peer; returns the process exit code.</summary>
     public static int Run(string[] args)
     {
         if (args is not [var kind, var address])
         {
-            Console.Error.WriteLine("usage: peer <pipe|uds|tcp> <address>");
+            Console.Error.WriteLine("usage: peer <pipe|uds|tcp|ring|m3> <address>");
             return 2;
         }
         var served = kind switch
@@ -32,6 +38,8 @@ public static class PeerServer
             Pipe => ServePipes(address),
             UnixSocket => ServeSockets(Listen(new UnixDomainSocketEndPoint(address), ProtocolType.Unspecified), address),
             Tcp => ServeTcp(IPEndPoint.Parse(address)),
+            Ring => ServeRing(address),
+            M3 => Transport.CrossProcessPeer.Serve(address),
             _ => null,
         };
         if (served is null)
@@ -57,6 +65,14 @@ public static class PeerServer
             var replies = new AnonymousPipeClientStream(PipeDirection.Out, handles[1]);
             StartEcho(requests, replies);
         }
+        return address;
+    }
+
+    // The ring stays mapped for the rest of this process's life: it ends when the parent closes our stdin.
+    private static string ServeRing(string address)
+    {
+        var parts = address.Split('|');
+        SpinRing.Open(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)).StartEcho();
         return address;
     }
 
