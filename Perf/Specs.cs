@@ -3,6 +3,8 @@ using M3Actors.Perf.Latency;
 using M3Actors.Perf.M3;
 using M3Actors.Perf.Peers.Akka;
 using M3Actors.Perf.Peers.Memory;
+using M3Actors.Perf.Peers.Processes;
+using M3Actors.Perf.Transport;
 
 namespace M3Actors.Perf;
 
@@ -59,5 +61,17 @@ public static class Specs
         // with 4 pairs on 2 vCPUs the best policy (affinity-static, pairs kept whole) must match the default dispatcher.
         Spec.AtLeast("smp-affinity-static-1pair", CaseRef.Of<Smp.SmpIpc2>("Pairs=1, Dispatcher=affinity-static-same-vcpu"), 1.0, peer: CaseRef.Of<Smp.SmpIpc2>("Pairs=1, Dispatcher=default")),
         Spec.AtLeast("smp-best-4pairs-2vcpus", CaseRef.Of<Smp.SmpIpc2>("Pairs=4, Dispatcher=affinity-static-same-vcpu"), 1.0, peer: CaseRef.Of<Smp.SmpIpc2>("Pairs=4, Dispatcher=default")),
+
+        // Across processes (issue #7, Perf/Transport): IPC2 on a shared VM against Unix domain sockets with the same
+        // pairs, the busy-spin ring as the physical limit, and 0 B per round trip on the cross-process hot path.
+        // COPY across processes has no spec: vcopy to another process returns CallDenied (docs/transport.md).
+        Spec.AtLeast("xproc-ipc2-thread-vs-uds-1pair", CaseRef.Of<Ipc2ThreadsAcross>("Pairs=1"), 10, peer: CaseRef.Of<UnixSocketPingPong>("Pairs=1")),
+        Spec.AtLeast("xproc-ipc2-thread-vs-uds-4pairs", CaseRef.Of<Ipc2ThreadsAcross>("Pairs=4"), 3, peer: CaseRef.Of<UnixSocketPingPong>("Pairs=4")),
+        Spec.AtLeast("xproc-ipc2-actor-vs-uds-1pair", CaseRef.Of<Ipc2ActorsAcross>("Pairs=1"), 10, peer: CaseRef.Of<UnixSocketPingPong>("Pairs=1")),
+        Spec.AtLeast("xproc-ipc2-actor-vs-uds-4pairs", CaseRef.Of<Ipc2ActorsAcross>("Pairs=4"), 3, peer: CaseRef.Of<UnixSocketPingPong>("Pairs=4")),
+        Spec.AtLeast("xproc-ipc2-thread-vs-ring", CaseRef.Of<Ipc2ThreadsAcross>("Pairs=1"), 0.3, peer: CaseRef.Of<SpinRingPingPong>("Pairs=1")),
+        Spec.AllocatesAtMost("xproc-ipc2-alloc-thread", CaseRef.Of<Ipc2ThreadsAcross>("Pairs=1"), 0),
+        Spec.AllocatesAtMost("xproc-ipc2-alloc-actor", CaseRef.Of<Ipc2ActorsAcross>("Pairs=1"), 0),
+        Spec.AllocatesAtMost("xproc-ipc2-alloc-actor-4pairs", CaseRef.Of<Ipc2ActorsAcross>("Pairs=4"), 0),
     ];
 }
