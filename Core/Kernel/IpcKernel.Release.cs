@@ -36,6 +36,7 @@ internal sealed partial class IpcKernel
         {
             if (_slots[p.Slot] == p) Volatile.Write(ref _slots[p.Slot], null);
         }
+        ReportUnbound(p);
         wake.Run();
     }
 

@@ -7,6 +7,8 @@ public enum OwnerKind
     Thread,
     /// <summary>An <see cref="EndpointActor"/> behind a rendezvous mailbox.</summary>
     Actor,
+    /// <summary>A ghost: the owner runs on another node of the VM (ClusterBridge); its node proxy acts for it.</summary>
+    Remote,
 }
 
 /// <summary>Blocking state of a proc, as Minix's RTS and MF flags.</summary>

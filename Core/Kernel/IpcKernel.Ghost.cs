@@ -1,0 +1,224 @@
+namespace M3Actors.Kernel;
+
+/// <summary>
+/// Ghosts: endpoints of this VM whose owner runs on another node (distribution.md §2). A ghost is an ordinary proc
+/// of owner kind <see cref="OwnerKind.Remote"/>, so local calls to it validate, queue, time out and take part in the
+/// deadlock walk exactly as calls to a local endpoint do. It is never receiving: a call to it queues, and its port
+/// (the node proxy's) ships the queued call to the owner node (<see cref="TakeShipments"/>), leaving the caller
+/// blocked until the owner node's answer completes it (<see cref="CompleteShipped"/>). The other way round, the
+/// proxy makes a remote caller's call through that caller's ghost (<see cref="CallAs"/>), so a local server sees a
+/// normal proc: it can receive from it by name, rcvrqst and reply to it.
+/// </summary>
+internal sealed partial class IpcKernel
+{
+    /// <summary>The port of a ghost: tells which node hosts the endpoint's owner (for /proc).</summary>
+    internal interface IGhostPort : IEndpointPort
+    {
+        /// <summary>The DRVS node that hosts the owner.</summary>
+        int NodeId { get; }
+    }
+
+    /// <summary>Hears of local binds and unbinds (never of ghosts), outside the slot locks; must not block.</summary>
+    internal interface IBindObserver
+    {
+        /// <summary>A local endpoint was bound.</summary>
+        void Bound(Endpoint endpoint, string owner);
+
+        /// <summary>A local endpoint was unbound.</summary>
+        void Unbound(Endpoint endpoint);
+    }
+
+    private IBindObserver? _bindObserver;
+    private Func<int, bool>? _ownsUserSlot;
+
+    /// <summary>
+    /// Attaches a bridge: from now on binds pick user slots only where <paramref name="ownsUserSlot"/> says this node
+    /// may (the slot partition keeps endpoints unique across nodes without a global lock), and every local bind and
+    /// unbind is reported to <paramref name="observer"/>. Returns the endpoints bound so far, for the directory.
+    /// </summary>
+    internal IReadOnlyList<(Endpoint Endpoint, string Owner)> AttachBridge(IBindObserver observer, Func<int, bool> ownsUserSlot)
+    {
+        lock (_bindGate)
+        {
+            _bindObserver = observer;
+            _ownsUserSlot = ownsUserSlot;
+            var bound = new List<(Endpoint, string)>();
+            foreach (var p in _slots)
+                if (p is { Bound: true } && p.Kind != OwnerKind.Remote) bound.Add((p.Ep, p.Owner));
+            return bound;
+        }
+    }
+
+    // Bind's partition check: a user slot another node allocates from is refused even when free here, since its
+    // ghost may simply not have arrived yet.
+    private void CheckPartition(int slot)
+    {
+        if (slot >= _systemSlots && slot < _slots.Length && _ownsUserSlot is { } owns && !owns(slot))
+            throw new IpcException(IpcStatus.SlotUsed, $"user slot {slot} belongs to another node's partition");
+    }
+
+    private bool MayAllocate(int slot) => _ownsUserSlot is not { } owns || owns(slot);
+
+    private void ReportBound(Proc p)
+    {
+        if (p.Kind != OwnerKind.Remote) _bindObserver?.Bound(p.Ep, p.Owner);
+    }
+
+    private void ReportUnbound(Proc p)
+    {
+        if (p.Kind != OwnerKind.Remote && _running) _bindObserver?.Unbound(p.Ep);
+    }
+
+    /// <summary>
+    /// Binds a ghost for <paramref name="endpoint"/>, hosted on another node; its generation becomes the slot's, so
+    /// older values stay stale. Throws <see cref="IpcException"/> SlotUsed when the slot holds anything.
+    /// </summary>
+    internal Proc BindGhost(Endpoint endpoint, IGhostPort port, string owner)
+    {
+        lock (_bindGate)
+        {
+            if (!_running) throw new IpcException(IpcStatus.VmNotRunning, "cannot bind a ghost: the VM has ended");
+            var s = endpoint.Slot;
+            if (endpoint.IsSpecial || (uint)s >= (uint)_slots.Length)
+                throw new IpcException(IpcStatus.Range, $"{endpoint} is not an endpoint of this VM");
+            Proc p;
+            using (_locks.Enter(s))
+            {
+                if (_slots[s] is { } holder)
+                    throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
+                _generations[s] = endpoint.Generation;
+                p = new Proc(s, endpoint, port, OwnerKind.Remote, owner, _privileges(s), _slots.Length);
+                Volatile.Write(ref _slots[s], p);
+                AssertInvariants(p);
+            }
+            if (_bindWaiters.Remove(s, out var waiter)) waiter.TrySetResult(p.Ep);
+            return p;
+        }
+    }
+
+    /// <summary>The proc bound at <paramref name="slot"/> (a ghost or a local one), or null.</summary>
+    internal Proc? ProcAt(int slot) => (uint)slot < (uint)_slots.Length ? Volatile.Read(ref _slots[slot]) : null;
+
+    /// <summary>
+    /// Removes a ghost: callers blocked on it (queued, shipped, or receiving from it) end with
+    /// <paramref name="reason"/>, then it is unbound like any endpoint.
+    /// </summary>
+    internal void UnbindGhost(Proc ghost, IpcStatus reason)
+    {
+        FailCallers(ghost, reason);
+        Unbind(ghost, reason);
+    }
+
+    /// <summary>
+    /// Ends with <paramref name="reason"/> every local call blocked on the ghost: senders queued on it or already
+    /// shipped, and receivers waiting for it by name (an actor's idle receive is in no call and stays). The ghost's
+    /// own call on behalf of its remote owner is withdrawn: nobody is left to answer.
+    /// </summary>
+    internal void FailCallers(Proc ghost, IpcStatus reason)
+    {
+        var wake = new Wakeups();
+        using (EnterWithQueueOwner(ghost))
+        {
+            if (ghost.IsSending || ghost.IsReceiving) Withdraw(ghost);
+        }
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            if (slot == ghost.Slot || Volatile.Read(ref _slots[slot]) is null) continue;
+            using (_locks.Enter(slot, ghost.Slot))
+            {
+                if (_slots[slot] is not { } other || !other.IsBlockedInCall) continue;
+                var sending = other.IsSending && other.SendTo == ghost.Ep;
+                if (!sending && !(other.IsReceiving && other.GetFrom == ghost.Ep)) continue;
+                Withdraw(other);
+                Complete(other, reason, ref wake);
+                other.LastError = $"{ghost.Ep} is on a node that is not connected ({reason.Describe()})";
+                AssertInvariants(other, ghost);
+            }
+        }
+        wake.Run();
+    }
+
+    /// <summary>
+    /// Takes what waits for the ghost's owner into <paramref name="into"/>: every queued sender (it stays blocked,
+    /// sending to the ghost, until <see cref="CompleteShipped"/>; its call sequence is the correlation id) and every
+    /// pending notification (cleared: the owner node coalesces them again).
+    /// </summary>
+    internal void TakeShipments(Proc ghost, List<Shipment> into)
+    {
+        while (Volatile.Read(ref ghost.QueueHead) is { } first)
+        {
+            using (_locks.Enter(ghost.Slot, first.Slot))
+            {
+                if (ghost.QueueHead != first) continue;     // it timed out meanwhile
+                ghost.Unlink(first, null);
+                var call = first.IsReplyPending ? IpcCalls.SendRec : IpcCalls.Send;
+                into.Add(new Shipment(first.Ep, first.CallSeq, call, first.Msg));
+                AssertInvariants(first, ghost);
+            }
+        }
+        using (_locks.Enter(ghost.Slot))
+        {
+            for (var slot = FindNotify(ghost, Endpoint.Any); slot >= 0; slot = FindNotify(ghost, Endpoint.Any))
+            {
+                ghost.ClearNotify(slot);
+                // An unbind clears its bits under this lock before it frees the slot, so the notifier is there.
+                into.Add(new Shipment(Volatile.Read(ref _slots[slot])!.Ep, 0, IpcCalls.Notify, default));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The owner node answered call <paramref name="correlation"/> of local <paramref name="caller"/> to the ghost
+    /// <paramref name="ghost"/>: completes it with <paramref name="status"/> (and, for a sendrec, the reply). Exactly
+    /// once: an answer to a call that already ended (timed out, cancelled, superseded) is ignored and false returned
+    /// — rulebook §12.1, a late reply never completes a later call.
+    /// </summary>
+    internal bool CompleteShipped(Endpoint caller, Endpoint ghost, long correlation, IpcStatus status, in Message reply)
+    {
+        if (caller.IsSpecial || (uint)caller.Slot >= (uint)_slots.Length) return false;
+        if (Volatile.Read(ref _slots[caller.Slot]) is not { Kind: not OwnerKind.Remote } p || p.Ep != caller) return false;
+        var wake = new Wakeups();
+        using (EnterWithQueueOwner(p))
+        {
+            if (!p.Bound || p.CallSeq != correlation || !p.IsBlockedInCall || !p.IsSending || p.SendTo != ghost)
+                return false;
+            var sendRec = p.IsReplyPending;
+            Withdraw(p);
+            if (status == IpcStatus.Ok)
+            {
+                p.Sent++;
+                if (sendRec)
+                {
+                    p.Msg = reply;
+                    p.Msg.Source = ghost;
+                    p.Received++;
+                }
+            }
+            Complete(p, status, ref wake);
+            AssertInvariants(p);
+        }
+        wake.Run();
+        return true;
+    }
+
+    /// <summary>
+    /// Makes a remote caller's call (send, sendrec or notify) through its ghost. A remote endpoint has one call at a
+    /// time, so a new call proves the ghost's previous one was abandoned on the caller's node: that one is withdrawn
+    /// first (a sendrec request already taken then leaves the §12.1 debt, as a local timeout does). A partner that
+    /// is itself a ghost is not hosted here: DeadSrcDst (DstDied for send).
+    /// </summary>
+    internal IpcStatus CallAs(Proc ghost, Endpoint dst, in Message m, IpcCalls call)
+    {
+        if (ghost.IsBlockedInCall) Abort(ghost, ghost.CallSeq, IpcStatus.TimedOut);
+        if (!dst.IsSpecial && ProcAt(dst.Slot) is { Kind: OwnerKind.Remote })
+            return call == IpcCalls.SendRec ? IpcStatus.DeadSrcDst : IpcStatus.DstDied;
+        return call == IpcCalls.Notify ? Notify(ghost, dst) : Send(ghost, dst, in m, call, mayBlock: true);
+    }
+}
+
+/// <summary>One call or notification taken from a ghost's queue, to ship to the ghost owner's node.</summary>
+/// <param name="Caller">The local endpoint that made the call (or notified).</param>
+/// <param name="Correlation">The caller's call sequence: its answer must echo it. 0 for a notification.</param>
+/// <param name="Call">Send, SendRec or Notify.</param>
+/// <param name="Message">The message (default for a notification).</param>
+internal readonly record struct Shipment(Endpoint Caller, long Correlation, IpcCalls Call, Message Message);
