@@ -112,15 +112,11 @@ internal sealed partial class IpcKernel
     /// <summary>
     /// Ends with <paramref name="reason"/> every local call blocked on the ghost: senders queued on it or already
     /// shipped, and receivers waiting for it by name (an actor's idle receive is in no call and stays). The ghost's
-    /// own call on behalf of its remote owner is withdrawn: nobody is left to answer.
+    /// own call on behalf of its remote owner stays until the ghost is unbound: the node may come back.
     /// </summary>
     internal void FailCallers(Proc ghost, IpcStatus reason)
     {
         var wake = new Wakeups();
-        using (EnterWithQueueOwner(ghost))
-        {
-            if (ghost.IsSending || ghost.IsReceiving) Withdraw(ghost);
-        }
         for (var slot = 0; slot < _slots.Length; slot++)
         {
             if (slot == ghost.Slot || Volatile.Read(ref _slots[slot]) is null) continue;
@@ -202,14 +198,12 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>
-    /// Makes a remote caller's call (send, sendrec or notify) through its ghost. A remote endpoint has one call at a
-    /// time, so a new call proves the ghost's previous one was abandoned on the caller's node: that one is withdrawn
-    /// first (a sendrec request already taken then leaves the §12.1 debt, as a local timeout does). A partner that
-    /// is itself a ghost is not hosted here: DeadSrcDst (DstDied for send).
+    /// Makes a remote caller's call (send, sendrec or notify) through its ghost, which must be in no call (the proxy
+    /// first withdraws an abandoned one with <see cref="Abort"/>). A partner that is itself a ghost is not hosted
+    /// here: DeadSrcDst (DstDied for send).
     /// </summary>
     internal IpcStatus CallAs(Proc ghost, Endpoint dst, in Message m, IpcCalls call)
     {
-        if (ghost.IsBlockedInCall) Abort(ghost, ghost.CallSeq, IpcStatus.TimedOut);
         if (!dst.IsSpecial && ProcAt(dst.Slot) is { Kind: OwnerKind.Remote })
             return call == IpcCalls.SendRec ? IpcStatus.DeadSrcDst : IpcStatus.DstDied;
         return call == IpcCalls.Notify ? Notify(ghost, dst) : Send(ghost, dst, in m, call, mayBlock: true);

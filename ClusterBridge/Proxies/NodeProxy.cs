@@ -1,0 +1,169 @@
+using Akka.Actor;
+using Akka.Event;
+using M3Actors.ClusterBridge.Directory;
+using M3Actors.ClusterBridge.Frames;
+using M3Actors.Kernel;
+
+namespace M3Actors.ClusterBridge.Proxies;
+
+/// <summary>
+/// One peer node of the VM, as seen from this node (the seed's sproxy/rproxy pair in one actor). Outbound: local
+/// calls queued on the peer's ghosts are shipped as SEND/SENDREC/NOTIFY frames tagged with the caller's call
+/// sequence, and the peer's ACK/REPLY completes exactly that call. Inbound: the peer's callers' calls are made here
+/// through their ghosts, and each call's end goes back as one ACK or REPLY frame. While the peer is unreachable
+/// every call to its ghosts returns NotConnected.
+/// </summary>
+internal sealed class NodeProxy : ReceiveActor
+{
+    private readonly IpcKernel _kernel;
+    private readonly NodeLink _link;
+    private readonly GhostTable _ghosts;
+    private readonly SlotPartition _partition;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<Shipment> _shipments = [];
+
+    /// <summary>The actor name of the proxy for <paramref name="nodeId"/>, under the bridge.</summary>
+    internal static string NameFor(int nodeId) => $"node-{nodeId}";
+
+    internal static Props Props(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition) =>
+        Akka.Actor.Props.Create(() => new NodeProxy(kernel, link, ghosts, partition));
+
+    public NodeProxy(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition)
+    {
+        _kernel = kernel;
+        _link = link;
+        _ghosts = ghosts;
+        _partition = partition;
+        Receive<GhostPort.Ship>(s => Ship(s.Port));
+        Receive<GhostPort.Done>(d => Answer(d.Port));
+        Receive<IpcFrame>(OnFrame);
+        Receive<Unreachable>(_ => FailAll());
+    }
+
+    /// <summary>The peer became unreachable: end every call blocked on its ghosts with NotConnected.</summary>
+    internal sealed record Unreachable
+    {
+        internal static readonly Unreachable Instance = new();
+    }
+
+    private void Ship(GhostPort port)
+    {
+        port.ShipStarted();
+        if (!port.Proc.Bound) return;
+        _shipments.Clear();
+        _kernel.TakeShipments(port.Proc, _shipments);
+        if (!_link.Connected)
+        {
+            _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
+            return;
+        }
+        foreach (var s in _shipments)
+        {
+            var kind = s.Call switch
+            {
+                IpcCalls.SendRec => FrameKind.SendRec,
+                IpcCalls.Notify => FrameKind.Notify,
+                _ => FrameKind.Send,
+            };
+            var message = s.Message;
+            if (!_link.Send(new IpcFrame(kind, s.Correlation, s.Caller, port.Proc.Ep, IpcStatus.Ok, in message)))
+                _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
+        }
+    }
+
+    private void OnFrame(IpcFrame frame)
+    {
+        switch (frame.Kind)
+        {
+            case FrameKind.Ack or FrameKind.Reply:
+                var reply = frame.Message;
+                _kernel.CompleteShipped(frame.Caller, frame.Partner, frame.Correlation, frame.Status, in reply);
+                break;
+            case FrameKind.Send or FrameKind.SendRec or FrameKind.Notify:
+                CallFor(frame);
+                break;
+            default:
+                _log.Warning("node {0} sent a {1} frame, which this version does not use: {2}", _link.NodeId, frame.Kind, frame);
+                break;
+        }
+    }
+
+    // Makes the remote caller's call here through its ghost (made now if the directory has not brought it yet).
+    private void CallFor(IpcFrame frame)
+    {
+        if (GhostOfCaller(frame) is not { } ghost) return;
+        if (ghost.InCall)
+        {
+            // The caller has one call at a time, so this frame proves the previous one was abandoned there (timed
+            // out or cancelled): withdraw it. If its completion is already on its way, run this frame after it.
+            if (!_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut))
+            {
+                ghost.Deferred = frame;
+                return;
+            }
+            ghost.InCall = false;
+        }
+        var call = frame.Kind switch
+        {
+            FrameKind.SendRec => IpcCalls.SendRec,
+            FrameKind.Notify => IpcCalls.Notify,
+            _ => IpcCalls.Send,
+        };
+        ghost.Correlation = frame.Correlation;
+        ghost.Call = call;
+        ghost.Partner = frame.Partner;
+        var message = frame.Message;
+        var status = _kernel.CallAs(ghost.Proc, frame.Partner, in message, call);
+        if (call == IpcCalls.Notify) return;        // one frame: a notify is never answered
+        if (status == IpcStatus.Suspended)
+        {
+            ghost.InCall = true;
+            ghost.KernelSeq = ghost.Proc.CallSeq;
+            return;
+        }
+        Reply(ghost, status, default);
+    }
+
+    private GhostPort? GhostOfCaller(IpcFrame frame)
+    {
+        var caller = frame.Caller;
+        if (_ghosts.Find(caller, _link) is { } known) return known;
+        var owner = _partition.OwnerOf(caller.Slot);
+        if (caller.IsSpecial || (owner is { } o && o != _link.NodeId) || _ghosts.Ensure(caller, "caller", _link, listed: false) is not { } made)
+        {
+            _log.Warning("node {0} called for {1}, which is not its endpoint here: {2}", _link.NodeId, caller, frame);
+            if (frame.Kind != FrameKind.Notify)
+                _link.Send(new IpcFrame(Answer(frame.Kind), frame.Correlation, caller, frame.Partner, IpcStatus.BadEndpoint, default));
+            return null;
+        }
+        return made;
+    }
+
+    // The call made for the remote caller ended: its status (and reply) goes back with the caller's correlation id.
+    private void Answer(GhostPort ghost)
+    {
+        if (!ghost.InCall) return;
+        ghost.InCall = false;
+        var status = ghost.Proc.Result;
+        // The VM is ending here: the peer hears NotConnected when this node leaves, not a status of our teardown.
+        if (status != IpcStatus.VmNotRunning) Reply(ghost, status, status == IpcStatus.Ok ? ghost.Proc.Msg : default);
+        if (ghost.Deferred is { } next)
+        {
+            ghost.Deferred = null;
+            CallFor(next);
+        }
+    }
+
+    private void Reply(GhostPort ghost, IpcStatus status, in Message message)
+    {
+        var kind = ghost.Call == IpcCalls.SendRec ? FrameKind.Reply : FrameKind.Ack;
+        _link.Send(new IpcFrame(kind, ghost.Correlation, ghost.Proc.Ep, ghost.Partner, status, in message));
+    }
+
+    private static FrameKind Answer(FrameKind request) => request == FrameKind.SendRec ? FrameKind.Reply : FrameKind.Ack;
+
+    private void FailAll()
+    {
+        foreach (var ghost in _ghosts.Of(_link)) _kernel.FailCallers(ghost.Proc, IpcStatus.NotConnected);
+    }
+}
