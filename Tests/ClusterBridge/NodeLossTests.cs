@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace M3Actors.Tests.ClusterBridge;
+
+/// <summary>
+/// A node that crashes: once Akka's failure detector marks it unreachable, calls blocked on its endpoints return
+/// NotConnected, new calls to them too, and its ghosts go once the Split Brain Resolver has removed it. Three nodes,
+/// so the two survivors are the majority.
+/// </summary>
+public sealed class NodeLossTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
+{
+    private static readonly TimeSpan Patience = BridgeNodes.Patience;
+
+    [Fact(Timeout = 120_000)]
+    public async Task Calls_blocked_on_a_lost_node_return_NotConnected_and_its_ghosts_go()
+    {
+        await using var nodes = await BridgeNodes.StartAsync(3, Output);
+        using var server = nodes[3].Bind(slot: 5, owner: "doomed-server");     // never answers
+        using var talker = nodes[3].Bind(owner: "doomed-talker");
+        await nodes[1].WhenBoundAsync(5, Patience);
+        await nodes[1].WhenBoundAsync(talker.Endpoint.Slot, Patience);
+        using var caller = nodes[1].Bind(owner: "caller");
+        using var listener = nodes[1].Bind(owner: "listener");
+        using var actorCaller = nodes[2].Bind(owner: "other-node-caller");
+        await nodes[2].WhenBoundAsync(5, Patience);
+
+        var sendRec = Task.Run(async () => (await caller.SendRecAsync(Endpoint.System(5), new Message(1))).Status);
+        var receive = Task.Run(async () => (await listener.ReceiveAsync(talker.Endpoint)).Status);
+        var send = Task.Run(async () => await actorCaller.SendAsync(Endpoint.System(5), new Message(2)));
+        await AwaitAssertAsync(() => Assert.Equal(2, nodes[3].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders.Count), Patience);
+
+        var clock = Stopwatch.StartNew();
+        await nodes.KillAsync(3);
+        Assert.Equal(IpcStatus.NotConnected, await sendRec.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.NotConnected, await receive.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.NotConnected, await send.WaitAsync(Patience));
+        Output.WriteLine($"NotConnected {clock.ElapsedMilliseconds} ms after the kill (heartbeat pause 1 s)");
+        Assert.Equal(IpcStatus.NotConnected, (await caller.SendRecAsync(Endpoint.System(5), new Message(3))).Status);
+
+        await AwaitAssertAsync(() => Assert.DoesNotContain(nodes[1].Snapshot().Procs, p => p.Node == 3), Patience);
+        Output.WriteLine($"ghosts of node 3 gone {clock.ElapsedMilliseconds} ms after the kill");
+        Assert.Equal(IpcStatus.DeadSrcDst, (await caller.SendRecAsync(Endpoint.System(5), new Message(4))).Status);
+    }
+}
