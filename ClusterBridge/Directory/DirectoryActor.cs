@@ -10,7 +10,7 @@ using M3Actors.Kernel;
 namespace M3Actors.ClusterBridge.Directory;
 
 /// <summary>
-/// The VM's bridge on this node (<c>/user/m3-bridge</c>): publishes this node's binds and unbinds in the replicated
+/// The VM's bridge on this node (<c>/user/m3b</c>): publishes this node's binds and unbinds in the replicated
 /// directory (an Akka.DistributedData ORSet of <see cref="DirectoryEntry"/>), turns the other nodes' entries into
 /// ghosts in the local kernel, resolves a slot two nodes claim (<see cref="SlotPartition.Winner"/>), and follows the
 /// membership: a peer's proxy learns its address when it is up, fails its callers when it is unreachable, and its
@@ -18,8 +18,8 @@ namespace M3Actors.ClusterBridge.Directory;
 /// </summary>
 internal sealed class DirectoryActor : ReceiveActor
 {
-    /// <summary>The bridge's actor name on every node.</summary>
-    internal const string Name = "m3-bridge";
+    /// <summary>The bridge's actor name on every node; short, since every frame carries its proxy's path.</summary>
+    internal const string Name = "m3b";
 
     private static readonly ORSetKey<DirectoryEntry> Key = new("m3-directory");
     private static readonly IWriteConsistency Write = new WriteAll(TimeSpan.FromSeconds(3));

@@ -38,7 +38,7 @@ internal sealed class NodeLink(int nodeId)
     internal bool Send(IpcFrame frame)
     {
         if (!_reachable || _remote is not { } remote) return false;
-        remote.Tell(frame, Proxy);
+        remote.Tell(frame, ActorRefs.NoSender);     // no sender path on the wire: nobody answers to it
         return true;
     }
 }

@@ -22,8 +22,8 @@ internal sealed class NodeProxy : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<Shipment> _shipments = [];
 
-    /// <summary>The actor name of the proxy for <paramref name="nodeId"/>, under the bridge.</summary>
-    internal static string NameFor(int nodeId) => $"node-{nodeId}";
+    /// <summary>The actor name of the proxy for <paramref name="nodeId"/>, under the bridge (short: it is on every frame).</summary>
+    internal static string NameFor(int nodeId) => $"n{nodeId}";
 
     internal static Props Props(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition) =>
         Akka.Actor.Props.Create(() => new NodeProxy(kernel, link, ghosts, partition));
