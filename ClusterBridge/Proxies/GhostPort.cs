@@ -51,6 +51,10 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
         if (Interlocked.Exchange(ref _shipScheduled, 1) == 0) Link.Proxy.Tell(ShipToken, ActorRefs.NoSender);
     }
 
+    /// <inheritdoc />
+    public void Abandoned(Endpoint caller, long correlation) =>
+        Link.Proxy.Tell(new Abandon(this, caller, correlation), ActorRefs.NoSender);
+
     /// <summary>The proxy is about to take what is queued: later work schedules it again.</summary>
     internal void ShipStarted() => Volatile.Write(ref _shipScheduled, 0);
 
@@ -63,4 +67,7 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
 
     /// <summary>The call made on the remote owner's behalf ended: answer it.</summary>
     internal sealed record Done(GhostPort Port);
+
+    /// <summary>A local caller gave up a call to this ghost: withdraw it on the owner node if it is still there.</summary>
+    internal sealed record Abandon(GhostPort Port, Endpoint Caller, long Correlation);
 }

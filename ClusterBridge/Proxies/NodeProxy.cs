@@ -36,6 +36,8 @@ internal sealed class NodeProxy : ReceiveActor
         _partition = partition;
         Receive<GhostPort.Ship>(s => Ship(s.Port));
         Receive<GhostPort.Done>(d => Answer(d.Port));
+        Receive<GhostPort.Abandon>(a =>
+            _link.Send(new IpcFrame(FrameKind.Cancel, a.Correlation, a.Caller, a.Port.Proc.Ep, IpcStatus.Ok, default)));
         Receive<IpcFrame>(OnFrame);
         Receive<Unreachable>(_ => FailAll());
     }
@@ -81,6 +83,9 @@ internal sealed class NodeProxy : ReceiveActor
                 break;
             case FrameKind.Send or FrameKind.SendRec or FrameKind.Notify:
                 CallFor(frame);
+                break;
+            case FrameKind.Cancel:
+                Withdraw(frame);
                 break;
             default:
                 _log.Warning("node {0} sent a {1} frame, which this version does not use: {2}", _link.NodeId, frame.Kind, frame);
@@ -137,6 +142,15 @@ internal sealed class NodeProxy : ReceiveActor
             return null;
         }
         return made;
+    }
+
+    // The caller gave up call frame.Correlation on its node: if that call still waits here (queued, or a sendrec
+    // waiting for its reply), withdraw it, so a timed-out send is not delivered later; a sendrec whose request the
+    // server took leaves the §12.1 debt on the ghost. If it already ended, its answer was dropped there.
+    private void Withdraw(IpcFrame frame)
+    {
+        if (_ghosts.Find(frame.Caller, _link) is not { InCall: true } ghost || ghost.Correlation != frame.Correlation) return;
+        if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
     }
 
     // The call made for the remote caller ended: its status (and reply) goes back with the caller's correlation id.

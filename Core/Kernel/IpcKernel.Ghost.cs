@@ -16,6 +16,12 @@ internal sealed partial class IpcKernel
     {
         /// <summary>The DRVS node that hosts the owner.</summary>
         int NodeId { get; }
+
+        /// <summary>
+        /// Call <paramref name="correlation"/> of local <paramref name="caller"/> to this ghost was abandoned (timed
+        /// out or cancelled) here; called outside the kernel's locks.
+        /// </summary>
+        void Abandoned(Endpoint caller, long correlation);
     }
 
     /// <summary>Hears of local binds and unbinds (never of ghosts), outside the slot locks; must not block.</summary>
@@ -95,6 +101,10 @@ internal sealed partial class IpcKernel
             return p;
         }
     }
+
+    // The port of the ghost p is sending to, if any (p may already be shipped: then only the owner node can withdraw
+    // its call). Holds p's lock and its queue owner's.
+    private IGhostPort? GhostOf(Proc p) => p.IsSending && Lookup(p.SendTo) is { Port: IGhostPort port } ? port : null;
 
     /// <summary>The proc bound at <paramref name="slot"/> (a ghost or a local one), or null.</summary>
     internal Proc? ProcAt(int slot) => (uint)slot < (uint)_slots.Length ? Volatile.Read(ref _slots[slot]) : null;
@@ -199,7 +209,7 @@ internal sealed partial class IpcKernel
 
     /// <summary>
     /// Makes a remote caller's call (send, sendrec or notify) through its ghost, which must be in no call (the proxy
-    /// first withdraws an abandoned one with <see cref="Abort"/>). A partner that is itself a ghost is not hosted
+    /// first withdraws an abandoned one with <see cref="Abort(Proc, long, IpcStatus)"/>). A partner that is itself a ghost is not hosted
     /// here: DeadSrcDst (DstDied for send).
     /// </summary>
     internal IpcStatus CallAs(Proc ghost, Endpoint dst, in Message m, IpcCalls call)

@@ -128,6 +128,44 @@ public sealed class RemoteCallTests(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.Equal(200, await second.WaitAsync(Patience));
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task An_abandoned_call_is_withdrawn_on_the_owner_node_and_a_taken_sendrec_leaves_the_12_1_debt()
+    {
+        await using var nodes = await BridgeNodes.StartAsync(2, Output);
+        using var server = nodes[1].Bind(slot: 5, owner: "server");
+        await nodes[2].WhenBoundAsync(5, Patience);
+        using var client = nodes[2].Bind(owner: "client");
+        ProcSnapshot GhostOfClient() => nodes[1].Snapshot().Procs.Single(p => p.Endpoint == client.Endpoint);
+
+        // A send that times out is taken out of the server's queue there: it is never delivered later.
+        Assert.Equal(IpcStatus.TimedOut, client.Send(Endpoint.System(5), new Message(1), TimeSpan.FromMilliseconds(300)));
+        await AwaitAssertAsync(() => Assert.Equal("RUNNING", GhostOfClient().State), Patience);
+        Assert.Empty(nodes[1].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders);
+        Assert.Equal(IpcStatus.Again, server.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+
+        // A sendrec the server took, then abandoned: the server owes a reply, so a new sendrec is Busy until the
+        // late reply has been discarded (the server's reply returns Ok and reaches nobody).
+        var first = OnThread(() =>
+        {
+            var m = new Message(2);
+            return client.SendRec(Endpoint.System(5), ref m, TimeSpan.FromMilliseconds(300));
+        });
+        Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var request, Patience));
+        Assert.Equal(IpcStatus.TimedOut, await first.WaitAsync(Patience));
+        await AwaitAssertAsync(() => Assert.Equal("RUNNING", GhostOfClient().State), Patience);
+        var busy = new Message(3);
+        Assert.Equal(IpcStatus.Busy, client.SendRec(Endpoint.System(5), ref busy, Patience));
+        Assert.Equal(IpcStatus.Ok, server.Reply(request.Source, new Message(100)));
+        var next = OnThread(() =>
+        {
+            var m = new Message(4);
+            return client.SendRec(Endpoint.System(5), ref m, Patience) is var s && s == IpcStatus.Ok ? m.Type : (int)s;
+        });
+        Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var again, Patience));
+        Assert.Equal(IpcStatus.Ok, server.Reply(again.Source, new Message(400)));
+        Assert.Equal(400, await next.WaitAsync(Patience));
+    }
+
     private static Task<T> OnThread<T>(Func<T> body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 }
