@@ -14,6 +14,8 @@ var commands = new Dictionary<string, (string Help, Func<string[], Task<int>> Ru
         a => M3Actors.Examples.Minix.MinixCommand.RunAsync(Console.Out, a)),
     ["hosting"] = ("the generic host: a DRVS and VM 1 from configuration (args: --M3Actors:Vms:0:Name=other ...), an echo server and a hosted client; stopping the host ends the VM",
         a => M3Actors.Examples.Hosting.HostingCommand.RunAsync(Console.Out, a)),
+    ["cluster"] = ("one VM on two node processes (loopback): callers on node 2, servers on node 1, then node 1 is killed and the callers get NotConnected",
+        a => M3Actors.Examples.Cluster.ClusterCommand.RunAsync(Console.Out, a)),
 };
 
 var name = args.Length == 0 ? "demo" : args[0];
