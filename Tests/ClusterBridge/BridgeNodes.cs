@@ -82,8 +82,9 @@ public sealed class BridgeNodes : IAsyncDisposable
             new VmOptions { Id = 3, Name = "spread", UserSlots = userSlots, ActorConfig = ConfigurationFactory.ParseString(Hocon) },
             options));
         using var cts = new CancellationTokenSource(Patience);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var bridge = await VmBridge.StartAsync(vm, options, cts.Token);
         _nodes.Add((drvs, vm, bridge));
-        Output?.WriteLine($"node {nodeId} up at {bridge.HostPort}");
+        Output?.WriteLine($"node {nodeId} up at {bridge.HostPort} ({clock.ElapsedMilliseconds} ms to join)");
     }
 }
