@@ -58,9 +58,11 @@ public sealed class VmBridge
         options.Validated();
         if (!vm.Nodes.SetEquals(options.NodeSet))
             throw new IpcException(IpcStatus.BadNodeId,
-                $"{vm} spans nodes [{string.Join(",", vm.Nodes.Order())}], the bridge's node set is [{string.Join(",", options.NodeSet.Order())}]");
+                $"{vm} spans nodes [{string.Join(",", vm.Nodes.Order())}], " +
+                $"the bridge's node set is [{string.Join(",", options.NodeSet.Order())}]");
         if (vm.System is not ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider })
-            throw new InvalidOperationException($"{vm} was not started with VmBridge.Configure(...) options: its ActorSystem is no cluster member");
+            throw new InvalidOperationException(
+                $"{vm} was not started with VmBridge.Configure(...) options: its ActorSystem is no cluster member");
         var cluster = Cluster.Get(vm.System);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());

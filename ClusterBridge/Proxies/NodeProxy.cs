@@ -22,7 +22,7 @@ internal sealed class NodeProxy : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<Shipment> _shipments = [];
 
-    /// <summary>The actor name of the proxy for <paramref name="nodeId"/>, under the bridge (short: it is on every frame).</summary>
+    /// <summary>The proxy's actor name for <paramref name="nodeId"/>, under the bridge (short: it is on every frame).</summary>
     internal static string NameFor(int nodeId) => $"n{nodeId}";
 
     internal static Props Props(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition) =>
@@ -134,11 +134,13 @@ internal sealed class NodeProxy : ReceiveActor
         var caller = frame.Caller;
         if (_ghosts.Find(caller, _link) is { } known) return known;
         var owner = _partition.OwnerOf(caller.Slot);
-        if (caller.IsSpecial || (owner is { } o && o != _link.NodeId) || _ghosts.Ensure(caller, "caller", _link, listed: false) is not { } made)
+        if (caller.IsSpecial || (owner is { } o && o != _link.NodeId)
+            || _ghosts.Ensure(caller, "caller", _link, listed: false) is not { } made)
         {
             _log.Warning("node {0} called for {1}, which is not its endpoint here: {2}", _link.NodeId, caller, frame);
             if (frame.Kind != FrameKind.Notify)
-                _link.Send(new IpcFrame(Answer(frame.Kind), frame.Correlation, caller, frame.Partner, IpcStatus.BadEndpoint, default));
+                _link.Send(new IpcFrame(Answer(frame.Kind), frame.Correlation, caller, frame.Partner,
+                    IpcStatus.BadEndpoint, default));
             return null;
         }
         return made;

@@ -209,8 +209,8 @@ internal sealed partial class IpcKernel
 
     /// <summary>
     /// Makes a remote caller's call (send, sendrec or notify) through its ghost, which must be in no call (the proxy
-    /// first withdraws an abandoned one with <see cref="Abort(Proc, long, IpcStatus)"/>). A partner that is itself a ghost is not hosted
-    /// here: DeadSrcDst (DstDied for send).
+    /// first withdraws an abandoned one with <see cref="Abort(Proc, long, IpcStatus)"/>). A partner that is itself a
+    /// ghost is not hosted here: DeadSrcDst (DstDied for send).
     /// </summary>
     internal IpcStatus CallAs(Proc ghost, Endpoint dst, in Message m, IpcCalls call)
     {

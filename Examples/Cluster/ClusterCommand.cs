@@ -6,8 +6,8 @@ namespace M3Actors.Examples.Cluster;
 /// <c>cluster</c>: one VM on two node processes on loopback, children of this command. Node 1 hosts the servers,
 /// node 2 the callers; once node 2's callers have checked their replies and one of them is blocked on node 1, this
 /// command kills node 1, and node 2's callers must get NotConnected. Exit code 0 only if every check held; both
-/// children are killed at the end, whatever happened. <c>cluster --node N [--seed host:port]</c> runs one node (what the children
-/// run).
+/// children are killed at the end, whatever happened. <c>cluster --node N [--seed host:port]</c> runs one node (what
+/// the children run).
 /// </summary>
 public static class ClusterCommand
 {
@@ -64,7 +64,8 @@ public static class ClusterCommand
             info.ArgumentList.Add("--seed");
             info.ArgumentList.Add(seed);
         }
-        return new NodeProcess(Process.Start(info) ?? throw new InvalidOperationException($"node {nodeId} did not start"), nodeId);
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"node {nodeId} did not start");
+        return new NodeProcess(process, nodeId);
     }
 
     /// <summary>A child node: its stdout read line by line; disposing kills it if it still runs.</summary>

@@ -24,7 +24,7 @@ internal static class ClusterNode
         akka.cluster.failure-detector { heartbeat-interval = 250ms, acceptable-heartbeat-pause = 1500ms }
         """;
 
-    /// <summary>Runs node <paramref name="nodeId"/> (1 serves, 2 calls); <paramref name="seed"/> is node 1's host:port.</summary>
+    /// <summary>Runs node <paramref name="nodeId"/> (1 serves, 2 calls); <paramref name="seed"/>: node 1's host:port.</summary>
     internal static async Task<int> RunAsync(TextWriter output, int nodeId, string? seed)
     {
         var options = new BridgeOptions

@@ -79,7 +79,10 @@ public sealed class BridgeNodes : IAsyncDisposable
         var options = new BridgeOptions { NodeId = nodeId, NodeSet = nodeSet, Secret = Secret, SeedNodes = seeds };
         var drvs = Drvs.Start(new DrvsOptions { NodeId = nodeId });
         var vm = drvs.StartVm(VmBridge.Configure(
-            new VmOptions { Id = 3, Name = "spread", UserSlots = userSlots, ActorConfig = ConfigurationFactory.ParseString(Hocon) },
+            new VmOptions
+            {
+                Id = 3, Name = "spread", UserSlots = userSlots, ActorConfig = ConfigurationFactory.ParseString(Hocon),
+            },
             options));
         using var cts = new CancellationTokenSource(Patience);
         var clock = System.Diagnostics.Stopwatch.StartNew();

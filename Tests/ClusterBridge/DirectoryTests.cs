@@ -38,7 +38,8 @@ public sealed class DirectoryTests(ITestOutputHelper output) : Akka.TestKit.Xuni
 
         handles[2].Dispose();       // node 3's endpoint goes: its ghosts on nodes 1 and 2 go too
         foreach (var n in new[] { 1, 2 })
-            await AwaitAssertAsync(() => Assert.DoesNotContain(nodes[n].Snapshot().Procs, p => p.Endpoint == handles[2].Endpoint), Patience);
+            await AwaitAssertAsync(
+                () => Assert.DoesNotContain(nodes[n].Snapshot().Procs, p => p.Endpoint == handles[2].Endpoint), Patience);
         handles[0].Dispose();
         handles[1].Dispose();
     }

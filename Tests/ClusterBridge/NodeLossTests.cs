@@ -29,7 +29,8 @@ public sealed class NodeLossTests(ITestOutputHelper output) : Akka.TestKit.Xunit
         var sendRec = Task.Run(async () => (await caller.SendRecAsync(Endpoint.System(5), new Message(1))).Status);
         var receive = Task.Run(async () => (await listener.ReceiveAsync(talker.Endpoint)).Status);
         var send = Task.Run(async () => await actorCaller.SendAsync(Endpoint.System(5), new Message(2)));
-        await AwaitAssertAsync(() => Assert.Equal(2, nodes[3].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders.Count), Patience);
+        await AwaitAssertAsync(
+            () => Assert.Equal(2, nodes[3].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders.Count), Patience);
 
         var clock = Stopwatch.StartNew();
         await nodes.KillAsync(3);

@@ -33,7 +33,8 @@ public sealed class RemoteCallTests(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.Equal(IpcStatus.Ok, await serving.WaitAsync(Patience));
         var ghost = nodes[1].Snapshot().Procs.Single(p => p.Endpoint == client.Endpoint);
         Assert.Equal((OwnerKind.Remote, (int?)2), (ghost.Kind, ghost.Node));
-        Assert.Contains("node 2: ", ProcView.Render(nodes[1].Snapshot()));      // its owner, or "caller" if the call beat the directory
+        // Its owner's name, or "caller" if the call arrived before the directory entry.
+        Assert.Contains("node 2: ", ProcView.Render(nodes[1].Snapshot()));
     }
 
     [Fact(Timeout = 90_000)]
@@ -79,7 +80,8 @@ public sealed class RemoteCallTests(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.Equal(IpcStatus.Ok, await sending.WaitAsync(Patience));
 
         // The other way: node 1 sends to a thread on node 2 that receives from it by name.
-        var receiving = OnThread(() => client.Receive(Endpoint.System(5), out var m, Patience) is var s && s == IpcStatus.Ok ? m.Type : (int)s);
+        var receiving = OnThread(() =>
+            client.Receive(Endpoint.System(5), out var m, Patience) is var s && s == IpcStatus.Ok ? m.Type : (int)s);
         Assert.Equal(IpcStatus.Ok, server.Send(client.Endpoint, new Message(88), Patience));
         Assert.Equal(88, await receiving.WaitAsync(Patience));
     }
