@@ -45,14 +45,18 @@ public sealed class BridgeNodes : IAsyncDisposable
     /// <summary>The bridge on node <paramref name="nodeId"/>.</summary>
     public VmBridge Bridge(int nodeId) => _nodes.Single(n => n.Bridge.Options.NodeId == nodeId).Bridge;
 
-    /// <summary>Starts nodes 1..<paramref name="count"/> of one VM and waits until all are up everywhere.</summary>
-    public static async Task<BridgeNodes> StartAsync(int count, ITestOutputHelper? output = null, int userSlots = 240)
+    /// <summary>
+    /// Starts nodes 1..<paramref name="count"/> of one VM (VM 3 "spread" unless <paramref name="vm"/> changes its
+    /// options) and waits until all are up everywhere.
+    /// </summary>
+    public static async Task<BridgeNodes> StartAsync(int count, ITestOutputHelper? output = null, int userSlots = 240,
+        Func<VmOptions, VmOptions>? vm = null)
     {
         var nodes = new BridgeNodes(output);
         try
         {
             var set = Enumerable.Range(1, count).ToHashSet();
-            for (var id = 1; id <= count; id++) await nodes.StartNodeAsync(id, set, userSlots);
+            for (var id = 1; id <= count; id++) await nodes.StartNodeAsync(id, set, userSlots, vm ?? (o => o));
             using var cts = new CancellationTokenSource(Patience);
             while (nodes._nodes.Any(n => n.Bridge.UpNodes.Count < count)) await Task.Delay(20, cts.Token);
             return nodes;
@@ -73,21 +77,21 @@ public sealed class BridgeNodes : IAsyncDisposable
         foreach (var (drvs, _, _) in Enumerable.Reverse(_nodes)) await drvs.EndAsync().WaitAsync(Patience);
     }
 
-    private async Task StartNodeAsync(int nodeId, IReadOnlySet<int> nodeSet, int userSlots)
+    private async Task StartNodeAsync(int nodeId, IReadOnlySet<int> nodeSet, int userSlots, Func<VmOptions, VmOptions> vm)
     {
         var seeds = _nodes.Count == 0 ? [] : new[] { _nodes[0].Bridge.HostPort };
         var options = new BridgeOptions { NodeId = nodeId, NodeSet = nodeSet, Secret = Secret, SeedNodes = seeds };
         var drvs = Drvs.Start(new DrvsOptions { NodeId = nodeId });
-        var vm = drvs.StartVm(VmBridge.Configure(
+        var started = drvs.StartVm(VmBridge.Configure(vm(
             new VmOptions
             {
                 Id = 3, Name = "spread", UserSlots = userSlots, ActorConfig = ConfigurationFactory.ParseString(Hocon),
-            },
+            }),
             options));
         using var cts = new CancellationTokenSource(Patience);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var bridge = await VmBridge.StartAsync(vm, options, cts.Token);
-        _nodes.Add((drvs, vm, bridge));
+        var bridge = await VmBridge.StartAsync(started, options, cts.Token);
+        _nodes.Add((drvs, started, bridge));
         Output?.WriteLine($"node {nodeId} up at {bridge.HostPort} ({clock.ElapsedMilliseconds} ms to join)");
     }
 }
