@@ -70,9 +70,13 @@ internal sealed class GhostTable(IpcKernel kernel)
             }
     }
 
+    // Unbinding releases the callers queued on the ghost (DstDied) and those receiving from it (SrcDied). Callers
+    // whose call was shipped wait for the owner node's answer, which precedes the directory's removal on the same
+    // connection; if it was lost, they end with reason rather than wait forever.
     private void DropLocked(GhostPort ghost, IpcStatus reason)
     {
         _bySlot.Remove(ghost.Proc.Slot);
         kernel.Unbind(ghost.Proc, reason);
+        kernel.FailCallers(ghost.Proc, reason);
     }
 }
