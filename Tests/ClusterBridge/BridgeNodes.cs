@@ -47,16 +47,18 @@ public sealed class BridgeNodes : IAsyncDisposable
 
     /// <summary>
     /// Starts nodes 1..<paramref name="count"/> of one VM (VM 3 "spread" unless <paramref name="vm"/> changes its
-    /// options) and waits until all are up everywhere.
+    /// options) and waits until all are up everywhere. <paramref name="beforeBridge"/> runs on each node's VM before
+    /// its bridge starts (what it binds is published when the bridge attaches).
     /// </summary>
     public static async Task<BridgeNodes> StartAsync(int count, ITestOutputHelper? output = null, int userSlots = 240,
-        Func<VmOptions, VmOptions>? vm = null)
+        Func<VmOptions, VmOptions>? vm = null, Action<int, Vm>? beforeBridge = null)
     {
         var nodes = new BridgeNodes(output);
         try
         {
             var set = Enumerable.Range(1, count).ToHashSet();
-            for (var id = 1; id <= count; id++) await nodes.StartNodeAsync(id, set, userSlots, vm ?? (o => o));
+            for (var id = 1; id <= count; id++)
+                await nodes.StartNodeAsync(id, set, userSlots, vm ?? (o => o), beforeBridge ?? ((_, _) => { }));
             using var cts = new CancellationTokenSource(Patience);
             while (nodes._nodes.Any(n => n.Bridge.UpNodes.Count < count)) await Task.Delay(20, cts.Token);
             return nodes;
@@ -77,7 +79,8 @@ public sealed class BridgeNodes : IAsyncDisposable
         foreach (var (drvs, _, _) in Enumerable.Reverse(_nodes)) await drvs.EndAsync().WaitAsync(Patience);
     }
 
-    private async Task StartNodeAsync(int nodeId, IReadOnlySet<int> nodeSet, int userSlots, Func<VmOptions, VmOptions> vm)
+    private async Task StartNodeAsync(int nodeId, IReadOnlySet<int> nodeSet, int userSlots, Func<VmOptions, VmOptions> vm,
+        Action<int, Vm> beforeBridge)
     {
         var seeds = _nodes.Count == 0 ? [] : new[] { _nodes[0].Bridge.HostPort };
         var options = new BridgeOptions { NodeId = nodeId, NodeSet = nodeSet, Secret = Secret, SeedNodes = seeds };
@@ -88,6 +91,7 @@ public sealed class BridgeNodes : IAsyncDisposable
                 Id = 3, Name = "spread", UserSlots = userSlots, ActorConfig = ConfigurationFactory.ParseString(Hocon),
             }),
             options));
+        beforeBridge(nodeId, started);
         using var cts = new CancellationTokenSource(Patience);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var bridge = await VmBridge.StartAsync(started, options, cts.Token);

@@ -84,11 +84,23 @@ public sealed class DirectoryTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     [Fact(Timeout = 90_000)]
     public async Task A_system_slot_bound_on_two_nodes_at_once_is_kept_by_the_lower_node_id()
     {
-        await using var nodes = await BridgeNodes.StartAsync(2, Output);
-        // Back to back: neither directory entry can have crossed the network between the two binds.
-        using var first = nodes[1].Bind(slot: 9, owner: "node-1-server");
-        using var second = nodes[2].Bind(slot: 9, owner: "node-2-server");
-        await AwaitAssertAsync(() => Assert.False(second.IsBound), Patience);
+        // Each node binds slot 9 before its bridge starts, so neither bind can see the other's entry: a true race.
+        // Node 2's server is already receiving: the call it has under way ends with SlotUsed when it loses.
+        var servers = new Dictionary<int, EndpointHandle>();
+        Task<IpcStatus>? losersReceive = null;
+        await using var nodes = await BridgeNodes.StartAsync(2, Output, beforeBridge: (node, vm) =>
+        {
+            var server = servers[node] = vm.Bind(slot: 9, owner: $"node-{node}-server");
+            if (node != 2) return;
+            losersReceive = Task.Factory.StartNew(() => server.Receive(Endpoint.Any, out _, Patience),
+                TaskCreationOptions.LongRunning);
+            Assert.True(SpinWait.SpinUntil(
+                () => vm.Snapshot().Procs.Any(p => p.Slot == 9 && p.State.StartsWith("RECEIVING")), Patience));
+        });
+        using var first = servers[1];
+        using var second = servers[2];
+        Assert.Equal(IpcStatus.SlotUsed, await losersReceive!.WaitAsync(Patience));
+        Assert.False(second.IsBound);
         Assert.True(first.IsBound);
         await AwaitAssertAsync(() =>
         {
