@@ -145,30 +145,31 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>
-    /// Takes what waits for the ghost's owner into <paramref name="into"/>: every queued sender (it stays blocked,
-    /// sending to the ghost, until <see cref="CompleteShipped"/>; its call sequence is the correlation id) and every
-    /// pending notification (cleared: the owner node coalesces them again).
+    /// Takes what waits for the ghost's owner into <paramref name="into"/>: pending notifications (cleared: the owner
+    /// node coalesces them again) and queued senders (each stays blocked, sending to the ghost, until
+    /// <see cref="CompleteShipped"/>; its call sequence is the correlation id). Each sender is taken in one section
+    /// with the notifications pending at that moment, which go first: a caller's notification made before it
+    /// blocked is set under the ghost's lock before its send queues, so each caller's calls stay in order.
     /// </summary>
     internal void TakeShipments(Proc ghost, List<Shipment> into)
     {
-        while (Volatile.Read(ref ghost.QueueHead) is { } first)
+        while (true)
         {
-            using (_locks.Enter(ghost.Slot, first.Slot))
+            var first = Volatile.Read(ref ghost.QueueHead);
+            using (_locks.Enter(ghost.Slot, first?.Slot ?? KernelLocks.None))
             {
-                if (ghost.QueueHead != first) continue;     // it timed out meanwhile
+                if (ghost.QueueHead != first) continue;     // it timed out, or another joined an empty queue
+                for (var slot = FindNotify(ghost, Endpoint.Any); slot >= 0; slot = FindNotify(ghost, Endpoint.Any))
+                {
+                    ghost.ClearNotify(slot);
+                    // An unbind clears its bits under this lock before it frees the slot, so the notifier is there.
+                    into.Add(new Shipment(Volatile.Read(ref _slots[slot])!.Ep, 0, IpcCalls.Notify, default));
+                }
+                if (first is null) return;
                 ghost.Unlink(first, null);
                 var call = first.IsReplyPending ? IpcCalls.SendRec : IpcCalls.Send;
                 into.Add(new Shipment(first.Ep, first.CallSeq, call, first.Msg));
                 AssertInvariants(first, ghost);
-            }
-        }
-        using (_locks.Enter(ghost.Slot))
-        {
-            for (var slot = FindNotify(ghost, Endpoint.Any); slot >= 0; slot = FindNotify(ghost, Endpoint.Any))
-            {
-                ghost.ClearNotify(slot);
-                // An unbind clears its bits under this lock before it frees the slot, so the notifier is there.
-                into.Add(new Shipment(Volatile.Read(ref _slots[slot])!.Ep, 0, IpcCalls.Notify, default));
             }
         }
     }

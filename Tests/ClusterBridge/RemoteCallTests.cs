@@ -94,10 +94,18 @@ public sealed class RemoteCallTests(ITestOutputHelper output) : Akka.TestKit.Xun
         await nodes[2].WhenBoundAsync(5, Patience);
         using var client = nodes[2].Bind(owner: "notifier");
         for (var i = 0; i < 3; i++) Assert.Equal(IpcStatus.Ok, client.Notify(Endpoint.System(5)));
-        await AwaitAssertAsync(() => Assert.Equal(1, nodes[1].Snapshot().Procs.Single(p => p.Slot == 5).PendingNotifies), Patience);
+        // A send after the notifies arrives after them (each caller's calls stay in order): once it is queued
+        // there, every notification has arrived, coalesced into one pending bit.
+        var marker = OnThread(() => client.Send(Endpoint.System(5), new Message(9), Patience));
+        var serverProc = () => nodes[1].Snapshot().Procs.Single(p => p.Slot == 5);
+        await AwaitAssertAsync(() => Assert.Contains(client.Endpoint, serverProc().QueuedSenders), Patience);
+        Assert.Equal(1, serverProc().PendingNotifies);
         Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out var n, Patience));
         Assert.True(n.IsNotify);
         Assert.Equal(client.Endpoint, n.Source);
+        Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out var m, Patience));
+        Assert.Equal(9, m.Type);
+        Assert.Equal(IpcStatus.Ok, await marker.WaitAsync(Patience));
         Assert.Equal(IpcStatus.Again, server.Receive(Endpoint.Any, out _, TimeSpan.Zero));
     }
 
@@ -109,21 +117,16 @@ public sealed class RemoteCallTests(ITestOutputHelper output) : Akka.TestKit.Xun
         await nodes[2].WhenBoundAsync(5, Patience);
         using var client = nodes[2].Bind(owner: "client");
 
-        // The first sendrec times out on node 2 after the server took it; its late reply is dropped by correlation.
-        var first = OnThread(() =>
-        {
-            var m = new Message(1);
-            return client.SendRec(Endpoint.System(5), ref m, TimeSpan.FromMilliseconds(300));
-        });
-        Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var request, Patience));
-        Assert.Equal(IpcStatus.TimedOut, await first.WaitAsync(Patience));
+        // The first sendrec times out on node 2 after the server took it (the server waits in rcvrqst first, and
+        // replies only after the timeout); its late reply never reaches the client's next call.
+        var taking = OnThread(() => (server.RcvRqst(out var m, Patience), m));
+        var first = OnThread(() => SendRec(client, 1, Abandon));
+        var (took, request) = await taking.WaitAsync(Patience);
+        Assert.Equal((IpcStatus.Ok, 1), (took, request.Type));
+        Assert.Equal((int)IpcStatus.TimedOut, await first.WaitAsync(Patience));
         Assert.Equal(IpcStatus.Ok, server.Reply(request.Source, new Message(100)));
 
-        var second = OnThread(() =>
-        {
-            var m = new Message(2);
-            return client.SendRec(Endpoint.System(5), ref m, Patience) is var s && s == IpcStatus.Ok ? m.Type : (int)s;
-        });
+        var second = OnThread(() => SendRec(client, 2, Patience));
         Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var again, Patience));
         Assert.Equal(2, again.Type);
         Assert.Equal(IpcStatus.Ok, server.Reply(again.Source, new Message(200)));
@@ -138,34 +141,40 @@ public sealed class RemoteCallTests(ITestOutputHelper output) : Akka.TestKit.Xun
         await nodes[2].WhenBoundAsync(5, Patience);
         using var client = nodes[2].Bind(owner: "client");
         ProcSnapshot GhostOfClient() => nodes[1].Snapshot().Procs.Single(p => p.Endpoint == client.Endpoint);
+        IReadOnlyList<Endpoint> ServerQueue() => nodes[1].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders;
 
-        // A send that times out is taken out of the server's queue there: it is never delivered later.
-        Assert.Equal(IpcStatus.TimedOut, client.Send(Endpoint.System(5), new Message(1), TimeSpan.FromMilliseconds(300)));
-        await AwaitAssertAsync(() => Assert.Equal("RUNNING", GhostOfClient().State), Patience);
-        Assert.Empty(nodes[1].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders);
+        // A send queued on node 1 that times out on node 2 is taken out of the queue there: never delivered later.
+        var sending = OnThread(() => client.Send(Endpoint.System(5), new Message(1), Abandon));
+        await AwaitAssertAsync(() => Assert.Contains(client.Endpoint, ServerQueue()), Patience);
+        Assert.Equal(IpcStatus.TimedOut, await sending.WaitAsync(Patience));
+        await AwaitAssertAsync(() => Assert.Empty(ServerQueue()), Patience);
+        Assert.Equal("RUNNING", GhostOfClient().State);
         Assert.Equal(IpcStatus.Again, server.Receive(Endpoint.Any, out _, TimeSpan.Zero));
 
         // A sendrec the server took, then abandoned: the server owes a reply, so a new sendrec is Busy until the
         // late reply has been discarded (the server's reply returns Ok and reaches nobody).
-        var first = OnThread(() =>
-        {
-            var m = new Message(2);
-            return client.SendRec(Endpoint.System(5), ref m, TimeSpan.FromMilliseconds(300));
-        });
-        Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var request, Patience));
-        Assert.Equal(IpcStatus.TimedOut, await first.WaitAsync(Patience));
-        await AwaitAssertAsync(() => Assert.Equal("RUNNING", GhostOfClient().State), Patience);
-        var busy = new Message(3);
-        Assert.Equal(IpcStatus.Busy, client.SendRec(Endpoint.System(5), ref busy, Patience));
+        var taking = OnThread(() => (server.RcvRqst(out var m, Patience), m));
+        var first = OnThread(() => SendRec(client, 2, Abandon));
+        var (took, request) = await taking.WaitAsync(Patience);
+        Assert.Equal(IpcStatus.Ok, took);
+        Assert.Equal((int)IpcStatus.TimedOut, await first.WaitAsync(Patience));
+        await AwaitAssertAsync(() => Assert.Equal("RUNNING", GhostOfClient().State), Patience);    // withdrawn there
+        Assert.Equal((int)IpcStatus.Busy, SendRec(client, 3, Patience));
         Assert.Equal(IpcStatus.Ok, server.Reply(request.Source, new Message(100)));
-        var next = OnThread(() =>
-        {
-            var m = new Message(4);
-            return client.SendRec(Endpoint.System(5), ref m, Patience) is var s && s == IpcStatus.Ok ? m.Type : (int)s;
-        });
+        var next = OnThread(() => SendRec(client, 4, Patience));
         Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var again, Patience));
         Assert.Equal(IpcStatus.Ok, server.Reply(again.Source, new Message(400)));
         Assert.Equal(400, await next.WaitAsync(Patience));
+    }
+
+    // Long enough for a request to reach the other node and be taken even on a loaded machine.
+    private static readonly TimeSpan Abandon = TimeSpan.FromSeconds(2);
+
+    // A sendrec of type `type` to slot 5: the reply's type, or the failing status as an int.
+    private static int SendRec(EndpointHandle client, int type, TimeSpan timeout)
+    {
+        var m = new Message(type);
+        return client.SendRec(Endpoint.System(5), ref m, timeout) is var s && s == IpcStatus.Ok ? m.Type : (int)s;
     }
 
     private static Task<T> OnThread<T>(Func<T> body) =>
