@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Akka.Actor;
+using M3Actors.Tests.Core;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -6,8 +8,8 @@ namespace M3Actors.Tests.ClusterBridge;
 
 /// <summary>
 /// A node that crashes: once Akka's failure detector marks it unreachable, calls blocked on its endpoints return
-/// NotConnected, new calls to them too, and its ghosts go once the Split Brain Resolver has removed it. Three nodes,
-/// so the two survivors are the majority.
+/// NotConnected (thread and actor callers, on both surviving nodes), new calls to them too, and its ghosts go once the
+/// Split Brain Resolver has removed it. Three nodes, so the two survivors are the majority.
 /// </summary>
 public sealed class NodeLossTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
@@ -23,12 +25,14 @@ public sealed class NodeLossTests(ITestOutputHelper output) : Akka.TestKit.Xunit
         await nodes[1].WhenBoundAsync(talker.Endpoint.Slot, Patience);
         using var caller = nodes[1].Bind(owner: "caller");
         using var listener = nodes[1].Bind(owner: "listener");
-        using var actorCaller = nodes[2].Bind(owner: "other-node-caller");
         await nodes[2].WhenBoundAsync(5, Patience);
+        var probe = CreateTestProbe(nodes[2].System);
+        var actor = nodes[2].ActorOf(Props.Create(() => new ScriptActor(probe.Ref, null, false)), "actor-caller");
 
         var sendRec = Task.Run(async () => (await caller.SendRecAsync(Endpoint.System(5), new Message(1))).Status);
         var receive = Task.Run(async () => (await listener.ReceiveAsync(talker.Endpoint)).Status);
-        var send = Task.Run(async () => await actorCaller.SendAsync(Endpoint.System(5), new Message(2)));
+        actor.Tell(new ScriptActor.DoSend(Endpoint.System(5), new Message(2)), probe.Ref);
+        Assert.Equal(IpcStatus.Suspended, probe.ExpectMsg<ScriptActor.Started>(Patience).Status);
         await AwaitAssertAsync(
             () => Assert.Equal(2, nodes[3].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders.Count), Patience);
 
@@ -36,7 +40,7 @@ public sealed class NodeLossTests(ITestOutputHelper output) : Akka.TestKit.Xunit
         await nodes.KillAsync(3);
         Assert.Equal(IpcStatus.NotConnected, await sendRec.WaitAsync(Patience));
         Assert.Equal(IpcStatus.NotConnected, await receive.WaitAsync(Patience));
-        Assert.Equal(IpcStatus.NotConnected, await send.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.NotConnected, probe.ExpectMsg<ScriptActor.SendDone>(Patience).Status);
         Output.WriteLine($"NotConnected {clock.ElapsedMilliseconds} ms after the kill (heartbeat pause 1 s)");
         Assert.Equal(IpcStatus.NotConnected, (await caller.SendRecAsync(Endpoint.System(5), new Message(3))).Status);
 
