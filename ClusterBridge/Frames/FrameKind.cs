@@ -3,7 +3,7 @@ namespace M3Actors.ClusterBridge.Frames;
 /// <summary>
 /// What an <see cref="IpcFrame"/> carries between two nodes of a VM (distribution.md §2). A call to a remote endpoint
 /// is one request frame; the owner node's kernel decides and one answer frame travels back with the status. The
-/// values are the wire format: a value missing here (2, 8) is refused on read.
+/// values are the wire format: a value missing here (2) is refused on read.
 /// </summary>
 public enum FrameKind : byte
 {
@@ -23,4 +23,9 @@ public enum FrameKind : byte
     /// answer that crosses the cancel is dropped there by its correlation id.
     /// </summary>
     Cancel = 7,
+    /// <summary>
+    /// A deadlock probe (edge chasing): the caller is the probe's initiator, the correlation its call, the partner
+    /// the endpoint where the chain goes on; the message's type counts the hops so far. Never answered.
+    /// </summary>
+    Probe = 8,
 }

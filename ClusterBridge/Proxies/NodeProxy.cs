@@ -20,6 +20,8 @@ internal sealed class NodeProxy : ReceiveActor
     private readonly GhostTable _ghosts;
     private readonly SlotPartition _partition;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private const int MaxProbeHops = 64;
+
     private readonly List<Shipment> _shipments = [];
 
     /// <summary>The proxy's actor name for <paramref name="nodeId"/>, under the bridge (short: it is on every frame).</summary>
@@ -87,6 +89,9 @@ internal sealed class NodeProxy : ReceiveActor
             case FrameKind.Cancel:
                 Withdraw(frame);
                 break;
+            case FrameKind.Probe:
+                Chase(frame.Partner, frame.Caller, frame.Correlation, frame.Message.Type);
+                break;
             default:
                 _log.Warning("node {0} sent a {1} frame, which this version does not use: {2}", _link.NodeId, frame.Kind, frame);
                 break;
@@ -124,6 +129,9 @@ internal sealed class NodeProxy : ReceiveActor
         {
             ghost.InCall = true;
             ghost.KernelSeq = ghost.Proc.CallSeq;
+            // The remote caller now waits for a partner here: if that one waits, through other nodes, for the
+            // caller, this call closed a cycle. Chase the edges (the local walk saw only this node's part).
+            Chase(frame.Partner, frame.Caller, frame.Correlation, hops: 0);
             return;
         }
         Reply(ghost, status, default);
@@ -153,6 +161,22 @@ internal sealed class NodeProxy : ReceiveActor
     {
         if (_ghosts.Find(frame.Caller, _link) is not { InCall: true } ghost || ghost.Correlation != frame.Correlation) return;
         if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+    }
+
+    // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another
+    // node, the probe goes there; back at its initiator (an endpoint of this node), the initiator's call closed a
+    // cycle across nodes: it returns Locked and its owner node withdraws it. A probe circling a cycle its initiator
+    // is not part of dies after MaxProbeHops nodes.
+    private void Chase(Endpoint from, Endpoint initiator, long correlation, int hops)
+    {
+        if (hops >= MaxProbeHops || _kernel.ChaseEdges(from, initiator) is not { } end) return;
+        if (end.Port is not GhostPort next)
+        {
+            _kernel.RefuseShipped(initiator, correlation)?.Abandoned(initiator, correlation);
+            return;
+        }
+        var probe = new Message(hops + 1);
+        next.Link.Send(new IpcFrame(FrameKind.Probe, correlation, initiator, end.End, IpcStatus.Ok, in probe));
     }
 
     // The call made for the remote caller ended: its status (and reply) goes back with the caller's correlation id.

@@ -209,6 +209,56 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>
+    /// Edge chasing (Chandy–Misra–Haas) for cycles that span nodes: follows the published waits-for words from
+    /// <paramref name="from"/>, without locks, to where this node's part of the chain ends. It ends at the probe's
+    /// <paramref name="initiator"/> (a local proc: the cycle is closed; a ghost: the probe goes to its node), or at a
+    /// ghost that waits for nobody here (its owner may be blocked on its own node: the probe goes there). Null when
+    /// the chain ends at a local proc that waits for nobody, at one whose owner is walking right now (its own walk
+    /// decides), or loops here without the initiator (a local cycle is the local walk's to refuse).
+    /// </summary>
+    internal ChaseEnd? ChaseEdges(Endpoint from, Endpoint initiator)
+    {
+        var next = from;
+        for (var n = 0; n <= _slots.Length; n++)
+        {
+            if (Lookup(next) is not { } p) return null;
+            var ghost = p.Port as IGhostPort;
+            if (p.Ep == initiator) return new ChaseEnd(p.Ep, ghost);
+            var word = Volatile.Read(ref p.WaitWord);
+            if (WaitsFor.IsNone(word)) return ghost is null ? null : new ChaseEnd(p.Ep, ghost);
+            if (WaitsFor.IsTentative(word)) return null;
+            next = WaitsFor.Partner(word);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A probe came back to its initiator: if local <paramref name="caller"/> is still blocked in call
+    /// <paramref name="correlation"/> on a ghost, that call closed a cycle across nodes and returns Locked. Returns
+    /// the ghost's port (the owner node must withdraw the call), or null when the call has ended meanwhile.
+    /// </summary>
+    internal IGhostPort? RefuseShipped(Endpoint caller, long correlation)
+    {
+        if (caller.IsSpecial || (uint)caller.Slot >= (uint)_slots.Length) return null;
+        if (Volatile.Read(ref _slots[caller.Slot]) is not { Kind: not OwnerKind.Remote } p || p.Ep != caller) return null;
+        var wake = new Wakeups();
+        IGhostPort? port;
+        using (EnterWithQueueOwner(p))
+        {
+            if (!p.Bound || p.CallSeq != correlation || !p.IsSending || GhostOf(p) is not { } ghost) return null;
+            port = ghost;
+            var partner = p.SendTo;
+            Withdraw(p);
+            Interlocked.Increment(ref _lockedRefusals);
+            Complete(p, IpcStatus.Locked, ref wake);
+            p.LastError = $"the call to {partner} closed a cycle of blocked endpoints across nodes";
+            AssertInvariants(p);
+        }
+        wake.Run();
+        return port;
+    }
+
+    /// <summary>
     /// Makes a remote caller's call (send, sendrec or notify) through its ghost, which must be in no call (the proxy
     /// first withdraws an abandoned one with <see cref="Abort(Proc, long, IpcStatus)"/>). A partner that is itself a
     /// ghost is not hosted here: DeadSrcDst (DstDied for send).
@@ -220,6 +270,11 @@ internal sealed partial class IpcKernel
         return call == IpcCalls.Notify ? Notify(ghost, dst) : Send(ghost, dst, in m, call, mayBlock: true);
     }
 }
+
+/// <summary>Where a deadlock probe's walk of this node ended (<see cref="IpcKernel.ChaseEdges"/>).</summary>
+/// <param name="End">The last proc of the chain: the probe's initiator, or a ghost whose owner waits elsewhere.</param>
+/// <param name="Port">The port of <paramref name="End"/> when it is a ghost (the probe goes on to its node).</param>
+internal readonly record struct ChaseEnd(Endpoint End, IpcKernel.IGhostPort? Port);
 
 /// <summary>One call or notification taken from a ghost's queue, to ship to the ghost owner's node.</summary>
 /// <param name="Caller">The local endpoint that made the call (or notified).</param>
