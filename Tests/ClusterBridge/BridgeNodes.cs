@@ -70,6 +70,9 @@ public sealed class BridgeNodes : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends node <paramref name="nodeId"/>'s DRVS the ordinary way: its VM ends and leaves the cluster.</summary>
+    public Task EndAsync(int nodeId) => _nodes.Single(n => n.Bridge.Options.NodeId == nodeId).Drvs.EndAsync();
+
     /// <summary>Kills node <paramref name="nodeId"/> as a crash would: its ActorSystem stops without leaving.</summary>
     public Task KillAsync(int nodeId) => this[nodeId].System.Terminate();
 

@@ -48,4 +48,20 @@ public sealed class NodeLossTests(ITestOutputHelper output) : Akka.TestKit.Xunit
         Output.WriteLine($"ghosts of node 3 gone {clock.ElapsedMilliseconds} ms after the kill");
         Assert.Equal(IpcStatus.DeadSrcDst, (await caller.SendRecAsync(Endpoint.System(5), new Message(4))).Status);
     }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_node_whose_VM_ends_leaves_and_callers_blocked_on_it_get_NotConnected()
+    {
+        await using var nodes = await BridgeNodes.StartAsync(2, Output);
+        using var server = nodes[1].Bind(slot: 5, owner: "leaving-server");       // never answers
+        await nodes[2].WhenBoundAsync(5, Patience);
+        using var caller = nodes[2].Bind(owner: "caller");
+        var sendRec = Task.Run(async () => (await caller.SendRecAsync(Endpoint.System(5), new Message(1))).Status);
+        await AwaitAssertAsync(() => Assert.Contains(caller.Endpoint,
+            nodes[1].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders), Patience);
+
+        await nodes.EndAsync(1).WaitAsync(Patience);
+        Assert.Equal(IpcStatus.NotConnected, await sendRec.WaitAsync(Patience));
+        await AwaitAssertAsync(() => Assert.DoesNotContain(nodes[2].Snapshot().Procs, p => p.Node == 1), Patience);
+    }
 }
