@@ -102,29 +102,30 @@ internal sealed class NodeProxy : ReceiveActor
     private void CallFor(IpcFrame frame)
     {
         if (GhostOfCaller(frame) is not { } ghost) return;
+        var notify = frame.Kind == FrameKind.Notify;
         if (ghost.InCall)
         {
             // The caller has one call at a time, so this frame proves the previous one was abandoned there (timed
-            // out or cancelled): withdraw it. If its completion is already on its way, run this frame after it.
-            if (!_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut))
+            // out or cancelled): withdraw it. If it has just ended, its answer is on its way: a call runs after that
+            // answer (a later frame supersedes an earlier one waiting here); a notify needs no free ghost and runs.
+            if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+            else if (!notify)
             {
                 ghost.Deferred = frame;
                 return;
             }
-            ghost.InCall = false;
         }
-        var call = frame.Kind switch
+        var message = frame.Message;
+        if (notify)
         {
-            FrameKind.SendRec => IpcCalls.SendRec,
-            FrameKind.Notify => IpcCalls.Notify,
-            _ => IpcCalls.Send,
-        };
+            _kernel.CallAs(ghost.Proc, frame.Partner, in message, IpcCalls.Notify);     // never answered
+            return;
+        }
+        var call = frame.Kind == FrameKind.SendRec ? IpcCalls.SendRec : IpcCalls.Send;
         ghost.Correlation = frame.Correlation;
         ghost.Call = call;
         ghost.Partner = frame.Partner;
-        var message = frame.Message;
         var status = _kernel.CallAs(ghost.Proc, frame.Partner, in message, call);
-        if (call == IpcCalls.Notify) return;        // one frame: a notify is never answered
         if (status == IpcStatus.Suspended)
         {
             ghost.InCall = true;
@@ -159,8 +160,10 @@ internal sealed class NodeProxy : ReceiveActor
     // server took leaves the §12.1 debt on the ghost. If it already ended, its answer was dropped there.
     private void Withdraw(IpcFrame frame)
     {
-        if (_ghosts.Find(frame.Caller, _link) is not { InCall: true } ghost || ghost.Correlation != frame.Correlation) return;
-        if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+        if (_ghosts.Find(frame.Caller, _link) is not { } ghost) return;
+        if (ghost.Deferred?.Correlation == frame.Correlation) ghost.Deferred = null;     // it never started here
+        else if (ghost is { InCall: true } && ghost.Correlation == frame.Correlation
+                 && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
     }
 
     // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another
