@@ -4,10 +4,10 @@ using M3Actors.Kernel;
 namespace M3Actors.ClusterBridge.Proxies;
 
 /// <summary>
-/// The port of a ghost (an endpoint hosted on another node). The kernel calls it outside its locks; it only tells
-/// the node's proxy, which does the work on its own thread: <see cref="Pending"/> means local calls wait to be
-/// shipped to the owner node, <see cref="Completed"/> that the call the proxy made on the remote owner's behalf has
-/// ended and its answer must go back. Each uses one cached token, so no wakeup allocates.
+/// The port of a ghost (an endpoint hosted on another node). The kernel calls it outside its locks.
+/// <see cref="Pending"/> means local calls wait to be shipped to the owner node: it tells the node's proxy (one
+/// cached token, so no wakeup allocates). <see cref="Completed"/> means the call the proxy made on the remote owner's
+/// behalf has ended: its answer goes back at once, from the completing thread, without a hop through the proxy.
 /// </summary>
 internal sealed class GhostPort : IpcKernel.IGhostPort
 {
@@ -29,8 +29,15 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     /// <summary>True once the directory has listed the ghost (a ghost made for a frame's caller starts false).</summary>
     internal bool Listed { get; set; }
 
-    // The call under way on the remote owner's behalf (touched only by the proxy's thread): its correlation id, its
-    // kind, the local partner it names, and the ghost's kernel call sequence (to withdraw it if it is abandoned).
+    /// <summary>
+    /// Guards the call state below between the proxy (which starts and withdraws calls, holding it across the kernel
+    /// call) and <see cref="Completed"/> (which answers): an answer always carries the correlation id of the call
+    /// that ended, and the ghost's outcome is read before another call can start.
+    /// </summary>
+    internal readonly Lock Gate = new();
+
+    // The call under way on the remote owner's behalf: its correlation id, its kind, the local partner it names, and
+    // the ghost's kernel call sequence (to withdraw it if it is abandoned).
     internal bool InCall;
     internal long Correlation;
     internal IpcCalls Call;
@@ -43,7 +50,29 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     public int NodeId => Link.NodeId;
 
     /// <inheritdoc />
-    public void Completed() => Link.Proxy.Tell(DoneToken, ActorRefs.NoSender);
+    public void Completed()
+    {
+        Frames.IpcFrame? answer;
+        bool deferred;
+        lock (Gate)
+        {
+            if (!InCall) return;
+            InCall = false;
+            var status = Proc.Result;
+            // The VM is ending here: the peer hears NotConnected when this node leaves, not a status of our teardown.
+            answer = status == IpcStatus.VmNotRunning ? null : Answer(status, status == IpcStatus.Ok ? Proc.Msg : default);
+            deferred = Deferred is not null;
+        }
+        if (answer is not null) Link.Send(answer);
+        if (deferred) Link.Proxy.Tell(DoneToken, ActorRefs.NoSender);     // the proxy runs the waiting frame
+    }
+
+    /// <summary>The answer to the call under way (ACK for send, REPLY for sendrec). Holds <see cref="Gate"/>.</summary>
+    internal Frames.IpcFrame Answer(IpcStatus status, in Message message)
+    {
+        var kind = Call == IpcCalls.SendRec ? Frames.FrameKind.Reply : Frames.FrameKind.Ack;
+        return new Frames.IpcFrame(kind, Correlation, Proc.Ep, Partner, status, in message);
+    }
 
     /// <inheritdoc />
     public void Pending()
@@ -65,7 +94,7 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     /// <summary>Calls wait on the ghost: ship them.</summary>
     internal sealed record Ship(GhostPort Port);
 
-    /// <summary>The call made on the remote owner's behalf ended: answer it.</summary>
+    /// <summary>The answer to the previous call went back: run the frame that waited for it.</summary>
     internal sealed record Done(GhostPort Port);
 
     /// <summary>A local caller gave up a call to this ghost: withdraw it on the owner node if it is still there.</summary>

@@ -10,8 +10,9 @@ namespace M3Actors.ClusterBridge.Proxies;
 /// One peer node of the VM, as seen from this node (the seed's sproxy/rproxy pair in one actor). Outbound: local
 /// calls queued on the peer's ghosts are shipped as SEND/SENDREC/NOTIFY frames tagged with the caller's call
 /// sequence, and the peer's ACK/REPLY completes exactly that call. Inbound: the peer's callers' calls are made here
-/// through their ghosts, and each call's end goes back as one ACK or REPLY frame. While the peer is unreachable
-/// every call to its ghosts returns NotConnected.
+/// through their ghosts, and each call's end goes back as one ACK or REPLY frame (sent by the ghost's port, see
+/// <see cref="GhostPort.Completed"/>). CANCEL withdraws an abandoned call, PROBE chases a deadlock across nodes.
+/// While the peer is unreachable every call to its ghosts returns NotConnected.
 /// </summary>
 internal sealed class NodeProxy : ReceiveActor
 {
@@ -37,7 +38,7 @@ internal sealed class NodeProxy : ReceiveActor
         _ghosts = ghosts;
         _partition = partition;
         Receive<GhostPort.Ship>(s => Ship(s.Port));
-        Receive<GhostPort.Done>(d => Answer(d.Port));
+        Receive<GhostPort.Done>(d => RunDeferred(d.Port));
         Receive<GhostPort.Abandon>(a =>
             _link.Send(new IpcFrame(FrameKind.Cancel, a.Correlation, a.Caller, a.Port.Proc.Ep, IpcStatus.Ok, default)));
         Receive<IpcFrame>(OnFrame);
@@ -103,39 +104,58 @@ internal sealed class NodeProxy : ReceiveActor
     {
         if (GhostOfCaller(frame) is not { } ghost) return;
         var notify = frame.Kind == FrameKind.Notify;
-        if (ghost.InCall)
+        var message = frame.Message;
+        IpcFrame? answer = null;
+        lock (ghost.Gate)
         {
-            // The caller has one call at a time, so this frame proves the previous one was abandoned there (timed
-            // out or cancelled): withdraw it. If it has just ended, its answer is on its way: a call runs after that
-            // answer (a later frame supersedes an earlier one waiting here); a notify needs no free ghost and runs.
-            if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
-            else if (!notify)
+            if (ghost.InCall)
             {
-                ghost.Deferred = frame;
+                // The caller has one call at a time, so this frame proves the previous one was abandoned there
+                // (timed out or cancelled): withdraw it. If it has just ended, its answer is on its way: a call runs
+                // after that answer (a later frame supersedes one waiting here); a notify needs no free ghost.
+                if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+                else if (!notify)
+                {
+                    ghost.Deferred = frame;
+                    return;
+                }
+            }
+            if (notify)
+            {
+                _kernel.CallAs(ghost.Proc, frame.Partner, in message, IpcCalls.Notify);     // never answered
                 return;
             }
+            ghost.Call = frame.Kind == FrameKind.SendRec ? IpcCalls.SendRec : IpcCalls.Send;
+            ghost.Correlation = frame.Correlation;
+            ghost.Partner = frame.Partner;
+            // Under the gate: a completion on another thread waits until the call is marked as under way.
+            var status = _kernel.CallAs(ghost.Proc, frame.Partner, in message, ghost.Call);
+            if (status == IpcStatus.Suspended)
+            {
+                ghost.InCall = true;
+                ghost.KernelSeq = ghost.Proc.CallSeq;
+            }
+            else answer = ghost.Answer(status, default);
         }
-        var message = frame.Message;
-        if (notify)
+        if (answer is not null)
         {
-            _kernel.CallAs(ghost.Proc, frame.Partner, in message, IpcCalls.Notify);     // never answered
+            _link.Send(answer);
             return;
         }
-        var call = frame.Kind == FrameKind.SendRec ? IpcCalls.SendRec : IpcCalls.Send;
-        ghost.Correlation = frame.Correlation;
-        ghost.Call = call;
-        ghost.Partner = frame.Partner;
-        var status = _kernel.CallAs(ghost.Proc, frame.Partner, in message, call);
-        if (status == IpcStatus.Suspended)
+        // The remote caller now waits for a partner here: if that one waits, through other nodes, for the caller,
+        // this call closed a cycle. Chase the edges (the local walk saw only this node's part).
+        Chase(frame.Partner, frame.Caller, frame.Correlation, hops: 0);
+    }
+
+    private void RunDeferred(GhostPort ghost)
+    {
+        IpcFrame? next;
+        lock (ghost.Gate)
         {
-            ghost.InCall = true;
-            ghost.KernelSeq = ghost.Proc.CallSeq;
-            // The remote caller now waits for a partner here: if that one waits, through other nodes, for the
-            // caller, this call closed a cycle. Chase the edges (the local walk saw only this node's part).
-            Chase(frame.Partner, frame.Caller, frame.Correlation, hops: 0);
-            return;
+            next = ghost.Deferred;
+            ghost.Deferred = null;
         }
-        Reply(ghost, status, default);
+        if (next is not null) CallFor(next);
     }
 
     private GhostPort? GhostOfCaller(IpcFrame frame)
@@ -161,9 +181,12 @@ internal sealed class NodeProxy : ReceiveActor
     private void Withdraw(IpcFrame frame)
     {
         if (_ghosts.Find(frame.Caller, _link) is not { } ghost) return;
-        if (ghost.Deferred?.Correlation == frame.Correlation) ghost.Deferred = null;     // it never started here
-        else if (ghost is { InCall: true } && ghost.Correlation == frame.Correlation
-                 && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+        lock (ghost.Gate)
+        {
+            if (ghost.Deferred?.Correlation == frame.Correlation) ghost.Deferred = null;     // it never started here
+            else if (ghost is { InCall: true } && ghost.Correlation == frame.Correlation
+                     && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+        }
     }
 
     // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another
@@ -180,27 +203,6 @@ internal sealed class NodeProxy : ReceiveActor
         }
         var probe = new Message(hops + 1);
         next.Link.Send(new IpcFrame(FrameKind.Probe, correlation, initiator, end.End, IpcStatus.Ok, in probe));
-    }
-
-    // The call made for the remote caller ended: its status (and reply) goes back with the caller's correlation id.
-    private void Answer(GhostPort ghost)
-    {
-        if (!ghost.InCall) return;
-        ghost.InCall = false;
-        var status = ghost.Proc.Result;
-        // The VM is ending here: the peer hears NotConnected when this node leaves, not a status of our teardown.
-        if (status != IpcStatus.VmNotRunning) Reply(ghost, status, status == IpcStatus.Ok ? ghost.Proc.Msg : default);
-        if (ghost.Deferred is { } next)
-        {
-            ghost.Deferred = null;
-            CallFor(next);
-        }
-    }
-
-    private void Reply(GhostPort ghost, IpcStatus status, in Message message)
-    {
-        var kind = ghost.Call == IpcCalls.SendRec ? FrameKind.Reply : FrameKind.Ack;
-        _link.Send(new IpcFrame(kind, ghost.Correlation, ghost.Proc.Ep, ghost.Partner, status, in message));
     }
 
     private static FrameKind Answer(FrameKind request) => request == FrameKind.SendRec ? FrameKind.Reply : FrameKind.Ack;
