@@ -25,7 +25,7 @@ internal sealed partial class IpcKernel
                 var queued = new List<Endpoint>();
                 for (var s = p.QueueHead; s is not null; s = s.NextInQueue) queued.Add(s.Ep);
                 procs.Add(new ProcSnapshot(p.Slot, p.Ep, p.Owner, p.Kind, StateOf(p), p.SendTo, p.GetFrom, queued,
-                    p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count));
+                    p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count) { Node = (p.Port as IGhostPort)?.NodeId });
             }
         }
         return new VmSnapshot(id, name, nodes, running, messages, notifications, copies, bytesCopied, procs);

@@ -19,6 +19,9 @@ public sealed record ProcSnapshot(
 {
     /// <summary>The vCPU of an actor endpoint on the VM's vCPUs (where its mailbox runs now); null otherwise.</summary>
     public int? Vcpu { get; init; }
+
+    /// <summary>The node that hosts a remote endpoint (a ghost, <see cref="Kernel.OwnerKind.Remote"/>); null for a local one.</summary>
+    public int? Node { get; init; }
 }
 
 /// <summary>One VM in a /proc snapshot, with its counters (the seed's /proc/vm/info, procs and stats).</summary>
