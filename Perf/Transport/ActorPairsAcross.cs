@@ -38,7 +38,8 @@ public abstract class ActorPairsAcross
         _clients = new IActorRef[Pairs];
         for (var pair = 0; pair < Pairs; pair++)
         {
-            _clients[pair] = _host.Vm.ActorOf(ClientProps(FirstClientSlot + pair, _host.Servers[pair], _signal), $"client-{pair}");
+            var props = ClientProps(FirstClientSlot + pair, _host.Servers[pair], _signal);
+            _clients[pair] = _host.Vm.ActorOf(props, $"client-{pair}");
             M3Host.WaitBound(_host.Vm, FirstClientSlot + pair);
         }
         _round = new M3Round(1);

@@ -45,12 +45,14 @@ public sealed class CrossProcessVm : IDisposable
         }
         var directory = Path.Combine(Shm, $"m3perf-{Environment.ProcessId}-{Guid.NewGuid():N}");
         // The transport refuses a directory that others may read or write.
-        System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        System.IO.Directory.CreateDirectory(directory,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         CrossProcessVm? host = null;
         try
         {
             host = Attach(directory);
-            host._child = PeerProcess.Start(PeerServer.M3, CrossProcessPeer.Address(directory, VmId, test, kind, pairs));
+            var address = CrossProcessPeer.Address(directory, VmId, test, kind, pairs);
+            host._child = PeerProcess.Start(PeerServer.M3, address);
             host.Servers = Enumerable.Range(0, pairs).Select(slot => M3Host.WaitBound(host.Vm, slot)).ToArray();
             return host;
         }
@@ -82,7 +84,8 @@ public sealed class CrossProcessVm : IDisposable
     /// <summary>The /proc view of the VM across both processes, for the message of a stalled round.</summary>
     public string Describe() => ProcView.Render(Vm.Snapshot());
 
-    /// <summary>Ends this process's part first (nothing is in flight between invocations), then kills the child.</summary>
+    /// <summary>Ends this process's part first (nothing is in flight between invocations), then kills the
+    /// child.</summary>
     public void Dispose()
     {
         try

@@ -18,7 +18,8 @@ public class Ipc1ActorsAcross : ActorPairsAcross
     protected override CrossProcessPeer.Test Test => CrossProcessPeer.Test.Ipc1;
 
     /// <inheritdoc />
-    protected override Props ClientProps(int slot, Endpoint server, RoundSignal signal) => SendReceiveClient.Props(slot, server, signal);
+    protected override Props ClientProps(int slot, Endpoint server, RoundSignal signal) =>
+        SendReceiveClient.Props(slot, server, signal);
 
     /// <summary>One operation is one round trip: the client's send and the server's send back.</summary>
     [Benchmark(OperationsPerInvoke = RoundTripsPerInvoke)]

@@ -18,7 +18,8 @@ public class Ipc3ActorsAcross : ActorPairsAcross
     protected override CrossProcessPeer.Test Test => CrossProcessPeer.Test.Ipc3;
 
     /// <inheritdoc />
-    protected override Props ClientProps(int slot, Endpoint server, RoundSignal signal) => NotifyClient.Props(slot, server, signal);
+    protected override Props ClientProps(int slot, Endpoint server, RoundSignal signal) =>
+        NotifyClient.Props(slot, server, signal);
 
     /// <summary>One operation is one round trip: the client's notify and the server's notify back.</summary>
     [Benchmark(OperationsPerInvoke = RoundTripsPerInvoke)]

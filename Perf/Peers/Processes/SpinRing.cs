@@ -35,7 +35,8 @@ public sealed unsafe class SpinRing : IDisposable
         _base = pointer + _view.PointerOffset;
     }
 
-    /// <summary>Creates the ring file (owner-only) for <paramref name="pairs"/> pairs; the creator is the client.</summary>
+    /// <summary>Creates the ring file (owner-only) for <paramref name="pairs"/> pairs; the creator is the
+    /// client.</summary>
     public static SpinRing Create(string path, int pairs)
     {
         if (!OperatingSystem.IsLinux())
@@ -126,7 +127,8 @@ public sealed unsafe class SpinRing : IDisposable
             clock = clock == 0 ? Stopwatch.GetTimestamp() : clock;
             if (Stopwatch.GetElapsedTime(clock) > Patience)
             {
-                throw new TimeoutException($"The ring's echo process did not answer sequence {value} within {Patience}.");
+                throw new TimeoutException(
+                    $"The ring's echo process did not answer sequence {value} within {Patience}.");
             }
         }
     }
