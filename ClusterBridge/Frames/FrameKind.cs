@@ -3,12 +3,17 @@ namespace M3Actors.ClusterBridge.Frames;
 /// <summary>
 /// What an <see cref="IpcFrame"/> carries between two nodes of a VM (distribution.md §2). A call to a remote endpoint
 /// is one request frame; the owner node's kernel decides and one answer frame travels back with the status. The
-/// values are the wire format: a value missing here (2) is refused on read.
+/// values are the wire format: a value missing here is refused on read.
 /// </summary>
 public enum FrameKind : byte
 {
     /// <summary>send: the answer is an <see cref="Ack"/> once the owner's kernel delivered the message.</summary>
     Send = 1,
+    /// <summary>
+    /// sendnb: the owner delivers it only if the destination is receiving from the caller right now; the
+    /// <see cref="Ack"/> carries Ok or NotReady (its correlation id is negative: see the bridge's SendNbWait).
+    /// </summary>
+    SendNb = 2,
     /// <summary>sendrec: the answer is the <see cref="Reply"/> itself (it proves delivery: two frames per call).</summary>
     SendRec = 3,
     /// <summary>The answer to a <see cref="SendRec"/>: the server's reply, or the status that ended the call.</summary>

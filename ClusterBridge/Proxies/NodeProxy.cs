@@ -45,6 +45,14 @@ internal sealed class NodeProxy : ReceiveActor
         Receive<Unreachable>(_ => FailAll());
     }
 
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        // The VM is ending here: a sendnb still waiting for the peer's answer would otherwise wait forever.
+        _link.FailSendNbs(IpcStatus.VmNotRunning);
+        base.PostStop();
+    }
+
     /// <summary>The peer became unreachable: end every call blocked on its ghosts with NotConnected.</summary>
     internal sealed record Unreachable
     {
@@ -80,11 +88,14 @@ internal sealed class NodeProxy : ReceiveActor
     {
         switch (frame.Kind)
         {
+            case FrameKind.Ack when SendNbWait.IsSendNbAnswer(frame):
+                _link.AnswerSendNb(frame);     // false: the sendnb ended meanwhile (NotConnected), nobody waits
+                break;
             case FrameKind.Ack or FrameKind.Reply:
                 var reply = frame.Message;
                 _kernel.CompleteShipped(frame.Caller, frame.Partner, frame.Correlation, frame.Status, in reply);
                 break;
-            case FrameKind.Send or FrameKind.SendRec or FrameKind.Notify:
+            case FrameKind.Send or FrameKind.SendNb or FrameKind.SendRec or FrameKind.Notify:
                 CallFor(frame);
                 break;
             case FrameKind.Cancel:
@@ -125,7 +136,12 @@ internal sealed class NodeProxy : ReceiveActor
                 _kernel.CallAs(ghost.Proc, frame.Partner, in message, IpcCalls.Notify);     // never answered
                 return;
             }
-            ghost.Call = frame.Kind == FrameKind.SendRec ? IpcCalls.SendRec : IpcCalls.Send;
+            ghost.Call = frame.Kind switch
+            {
+                FrameKind.SendRec => IpcCalls.SendRec,
+                FrameKind.SendNb => IpcCalls.SendNb,     // never suspends: answered below with Ok or NotReady
+                _ => IpcCalls.Send,
+            };
             ghost.Correlation = frame.Correlation;
             ghost.Partner = frame.Partner;
             // Under the gate: a completion on another thread waits until the call is marked as under way.

@@ -22,6 +22,13 @@ internal sealed partial class IpcKernel
         /// out or cancelled) here; called outside the kernel's locks.
         /// </summary>
         void Abandoned(Endpoint caller, long correlation);
+
+        /// <summary>
+        /// sendnb of local <paramref name="caller"/> to this ghost: asks the owner node, which delivers
+        /// <paramref name="m"/> only if the endpoint is receiving from the caller right now, and blocks for its
+        /// answer (Ok, NotReady, or the owner's error; NotConnected if the node is lost). Called outside the locks.
+        /// </summary>
+        IpcStatus SendNb(Endpoint caller, in Message m);
     }
 
     /// <summary>Hears of local binds and unbinds (never of ghosts), outside the slot locks; must not block.</summary>
@@ -263,7 +270,23 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>
-    /// Makes a remote caller's call (send, sendrec or notify) through its ghost, which must be in no call (the proxy
+    /// sendnb to <paramref name="dst"/> found it not receiving here (Send): when it is a ghost, that says nothing,
+    /// since only its owner node knows whether it is receiving from <paramref name="caller"/> — ask there (one round
+    /// trip; the local checks have passed). Otherwise NotReady stands.
+    /// </summary>
+    private IpcStatus SendNbToGhost(Proc caller, Endpoint dst, in Message m)
+    {
+        if (Lookup(dst) is not { Port: IGhostPort ghost }) return IpcStatus.NotReady;
+        caller.LastError = null;
+        var status = ghost.SendNb(caller.Ep, in m);
+        Trace.Returned(caller.Ep, IpcCalls.SendNb, dst, status);
+        if (status == IpcStatus.Ok) caller.Sent++;
+        else caller.LastError = $"{dst} on node {ghost.NodeId} answered {status.Describe()}";
+        return status;
+    }
+
+    /// <summary>
+    /// Makes a remote caller's call (send, sendnb, sendrec or notify) through its ghost, which must be in no call (the proxy
     /// first withdraws an abandoned one with <see cref="Abort(Proc, long, IpcStatus)"/>). A partner that is itself a
     /// ghost is not hosted here: DeadSrcDst (DstDied for send).
     /// </summary>
@@ -271,7 +294,7 @@ internal sealed partial class IpcKernel
     {
         if (!dst.IsSpecial && ProcAt(dst.Slot) is { Kind: OwnerKind.Remote })
             return call == IpcCalls.SendRec ? IpcStatus.DeadSrcDst : IpcStatus.DstDied;
-        return call == IpcCalls.Notify ? Notify(ghost, dst) : Send(ghost, dst, in m, call, mayBlock: true);
+        return call == IpcCalls.Notify ? Notify(ghost, dst) : Send(ghost, dst, in m, call, mayBlock: call != IpcCalls.SendNb);
     }
 }
 
