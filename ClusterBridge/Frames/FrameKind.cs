@@ -23,9 +23,9 @@ public enum FrameKind : byte
     /// <summary>The status of a <see cref="Send"/>, matched by correlation id.</summary>
     Ack = 6,
     /// <summary>
-    /// The caller gave up the call with this correlation id (timeout, cancellation): the owner withdraws it if it
-    /// still waits there. One phase: the caller's outcome is already decided on its node (rulebook §12), and an
-    /// answer that crosses the cancel is dropped there by its correlation id.
+    /// The caller gave up the call with this correlation id (timeout, cancellation) and waits for the owner's word
+    /// (two-phase cancel): the owner withdraws the call if it still waits there and answers it with TimedOut; if the
+    /// call already ended there, the answer already sent (Ok for a delivered send) decides.
     /// </summary>
     Cancel = 7,
     /// <summary>

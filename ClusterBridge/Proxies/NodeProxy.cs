@@ -39,8 +39,7 @@ internal sealed class NodeProxy : ReceiveActor
         _partition = partition;
         Receive<GhostPort.Ship>(s => Ship(s.Port));
         Receive<GhostPort.Done>(d => RunDeferred(d.Port));
-        Receive<GhostPort.Abandon>(a =>
-            _link.Send(new IpcFrame(FrameKind.Cancel, a.Correlation, a.Caller, a.Port.Proc.Ep, IpcStatus.Ok, default)));
+        Receive<GhostPort.Abandon>(Cancel);
         Receive<IpcFrame>(OnFrame);
         Receive<Unreachable>(_ => FailAll());
     }
@@ -82,6 +81,14 @@ internal sealed class NodeProxy : ReceiveActor
             if (!_link.Send(new IpcFrame(kind, s.Correlation, s.Caller, port.Proc.Ep, IpcStatus.Ok, in message)))
                 _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
         }
+    }
+
+    // A caller gave up a call to the peer's ghost: ask the peer to withdraw it. A shipped call stays blocked here
+    // until the peer answers (two-phase cancel), so with the peer gone it ends with NotConnected now.
+    private void Cancel(GhostPort.Abandon a)
+    {
+        if (!_link.Send(new IpcFrame(FrameKind.Cancel, a.Correlation, a.Caller, a.Port.Proc.Ep, IpcStatus.Ok, default)))
+            _kernel.FailCallers(a.Port.Proc, IpcStatus.NotConnected);
     }
 
     private void OnFrame(IpcFrame frame)
@@ -191,18 +198,30 @@ internal sealed class NodeProxy : ReceiveActor
         return made;
     }
 
-    // The caller gave up call frame.Correlation on its node: if that call still waits here (queued, or a sendrec
-    // waiting for its reply), withdraw it, so a timed-out send is not delivered later; a sendrec whose request the
-    // server took leaves the §12.1 debt on the ghost. If it already ended, its answer was dropped there.
+    // The caller gave up call frame.Correlation on its node and waits for this node's word (two-phase cancel): if
+    // that call still waits here (deferred, queued, or a sendrec waiting for its reply), withdraw it and answer
+    // TimedOut, so a timed-out send is never delivered; a sendrec whose request the server took leaves the §12.1
+    // debt on the ghost. If it already ended, its answer (the "taken" outcome) is on its way and decides.
     private void Withdraw(IpcFrame frame)
     {
         if (_ghosts.Find(frame.Caller, _link) is not { } ghost) return;
+        IpcFrame? withdrawn = null;
         lock (ghost.Gate)
         {
-            if (ghost.Deferred?.Correlation == frame.Correlation) ghost.Deferred = null;     // it never started here
+            if (ghost.Deferred is { } deferred && deferred.Correlation == frame.Correlation)
+            {
+                ghost.Deferred = null;      // it never started here
+                withdrawn = new IpcFrame(Answer(deferred.Kind), deferred.Correlation, deferred.Caller, deferred.Partner,
+                    IpcStatus.TimedOut, default);
+            }
             else if (ghost is { InCall: true } && ghost.Correlation == frame.Correlation
-                     && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+                     && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut))
+            {
+                ghost.InCall = false;
+                withdrawn = ghost.Answer(IpcStatus.TimedOut, default);
+            }
         }
+        if (withdrawn is not null) _link.Send(withdrawn);
     }
 
     // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another

@@ -19,7 +19,8 @@ internal sealed partial class IpcKernel
 
         /// <summary>
         /// Call <paramref name="correlation"/> of local <paramref name="caller"/> to this ghost was abandoned (timed
-        /// out or cancelled) here; called outside the kernel's locks.
+        /// out or cancelled) here; called outside the kernel's locks. A call already shipped is still blocked: the
+        /// owner node's answer to the CANCEL ends it (two-phase cancel, see IsShipped).
         /// </summary>
         void Abandoned(Endpoint caller, long correlation);
 
@@ -117,6 +118,18 @@ internal sealed partial class IpcKernel
     // its call). Holds p's lock and its queue owner's.
     private IGhostPort? GhostOf(Proc p) => p.IsSending && Lookup(p.SendTo) is { Port: IGhostPort port } ? port : null;
 
+    // Two-phase cancel: a call its ghost's port has shipped is not ended by a timeout or cancellation here (Abort
+    // leaves it blocked and the port sends CANCEL): only the owner node knows whether it was delivered, and its
+    // answer decides — TimedOut when it withdrew the call there, else the call's own outcome (a send delivered just
+    // before the CANCEL returns Ok) — so no send is both reported timed out and delivered. A call still queued on
+    // the ghost here is withdrawn at once. Holds p's lock and the ghost's.
+    private bool IsShipped(Proc p)
+    {
+        for (var s = Lookup(p.SendTo)?.QueueHead; s is not null; s = s.NextInQueue)
+            if (s == p) return false;
+        return true;
+    }
+
     /// <summary>The proc bound at <paramref name="slot"/> (a ghost or a local one), or null.</summary>
     internal Proc? ProcAt(int slot) => (uint)slot < (uint)_slots.Length ? Volatile.Read(ref _slots[slot]) : null;
 
@@ -201,6 +214,7 @@ internal sealed partial class IpcKernel
             if (!p.Bound || p.CallSeq != correlation || !p.IsBlockedInCall || !p.IsSending || p.SendTo != ghost)
                 return false;
             var sendRec = p.IsReplyPending;
+            if (status == IpcStatus.TimedOut) Interlocked.Increment(ref _timeouts);    // withdrawn there (two-phase)
             Withdraw(p);
             if (status == IpcStatus.Ok)
             {
