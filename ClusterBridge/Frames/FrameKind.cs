@@ -3,12 +3,17 @@ namespace M3Actors.ClusterBridge.Frames;
 /// <summary>
 /// What an <see cref="IpcFrame"/> carries between two nodes of a VM (distribution.md §2). A call to a remote endpoint
 /// is one request frame; the owner node's kernel decides and one answer frame travels back with the status. The
-/// values are the wire format: a value missing here (2) is refused on read.
+/// values are the wire format: a value missing here is refused on read.
 /// </summary>
 public enum FrameKind : byte
 {
     /// <summary>send: the answer is an <see cref="Ack"/> once the owner's kernel delivered the message.</summary>
     Send = 1,
+    /// <summary>
+    /// sendnb: the owner delivers it only if the destination is receiving from the caller right now; the
+    /// <see cref="Ack"/> carries Ok or NotReady (its correlation id is negative: see the bridge's SendNbWait).
+    /// </summary>
+    SendNb = 2,
     /// <summary>sendrec: the answer is the <see cref="Reply"/> itself (it proves delivery: two frames per call).</summary>
     SendRec = 3,
     /// <summary>The answer to a <see cref="SendRec"/>: the server's reply, or the status that ended the call.</summary>
@@ -18,9 +23,9 @@ public enum FrameKind : byte
     /// <summary>The status of a <see cref="Send"/>, matched by correlation id.</summary>
     Ack = 6,
     /// <summary>
-    /// The caller gave up the call with this correlation id (timeout, cancellation): the owner withdraws it if it
-    /// still waits there. One phase: the caller's outcome is already decided on its node (rulebook §12), and an
-    /// answer that crosses the cancel is dropped there by its correlation id.
+    /// The caller gave up the call with this correlation id (timeout, cancellation) and waits for the owner's word
+    /// (two-phase cancel): the owner withdraws the call if it still waits there and answers it with TimedOut; if the
+    /// call already ended there, the answer already sent (Ok for a delivered send) decides.
     /// </summary>
     Cancel = 7,
     /// <summary>

@@ -22,10 +22,11 @@ public static class BridgeCluster
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(systemName);
         options.Validated();
-        var seeds = string.Join(", ", options.SeedNodes.Select(s => $"\"akka.tcp://{systemName}@{s}\""));
+        var seeds = string.Join(", ", options.SeedNodes.Select(s => $"\"{SchemeOf(options)}://{systemName}@{s}\""));
         return ConfigurationFactory.ParseString($$"""
             akka.actor.provider = cluster
             akka.remote.dot-netty.tcp { hostname = "{{options.Hostname}}", port = {{options.Port}} }
+            {{Tls(options)}}
             akka.cluster {
               seed-nodes = [{{seeds}}]
               roles = ["{{RoleOf(options.NodeId)}}"]
@@ -37,6 +38,26 @@ public static class BridgeCluster
             }
             """).WithFallback(BridgeSerialization.Config);
     }
+
+    // TLS maps onto Akka.Remote's DotNetty SSL. The peer's certificate is not checked against a CA: the VM's members
+    // already prove the shared secret to the gatekeeper, and TLS here is for privacy on the wire, which self-signed
+    // certificates give as well (a deployment with a CA can set suppress-validation = off in the VM's HOCON).
+    private static string Tls(BridgeOptions options) => !options.TlsEnabled ? "" : $$"""
+        akka.remote.dot-netty.tcp {
+          enable-ssl = true
+          ssl {
+            suppress-validation = true
+            certificate {
+              path = "{{options.TlsCertificatePath}}"
+              password = "{{options.TlsPassword}}"
+              flags = ["exportable"]
+            }
+          }
+        }
+        """;
+
+    // Akka.Remote names DotNetty's transport by whether SSL is on: a node's address (and so a seed's) says which.
+    private static string SchemeOf(BridgeOptions options) => options.TlsEnabled ? "akka.ssl.tcp" : "akka.tcp";
 
     /// <summary>The cluster role that names a member's DRVS node id (each member proves that id to the gatekeeper).</summary>
     public static string RoleOf(int nodeId) => $"m3-node-{nodeId}";
@@ -62,7 +83,7 @@ public static class BridgeCluster
         var forms = options.SeedNodes.Count == 0;
         var gate = system.ActorOf(Gatekeeper.Props(options, established: forms), Gatekeeper.Name);
         if (forms) cluster.Join(cluster.SelfAddress);
-        else cluster.JoinSeedNodes(options.SeedNodes.Select(s => Address.Parse($"akka.tcp://{system.Name}@{s}")));
+        else cluster.JoinSeedNodes(options.SeedNodes.Select(s => Address.Parse($"{SchemeOf(options)}://{system.Name}@{s}")));
         return gate;
     }
 }

@@ -29,6 +29,18 @@ public sealed record BridgeOptions
     /// <summary>How long a new member has to prove the secret before it is downed.</summary>
     public TimeSpan ProofTimeout { get; init; } = DefaultProofTimeout;
 
+    /// <summary>
+    /// TLS on the connections between the VM's nodes (Akka.Remote's DotNetty SSL): every node of the VM must have it
+    /// on, or none; a node with it off cannot join one with it on. Off by default.
+    /// </summary>
+    public bool TlsEnabled { get; init; } = DefaultTlsEnabled;
+
+    /// <summary>The node's certificate with its private key (a PKCS#12 / .pfx file), when TLS is on.</summary>
+    public string TlsCertificatePath { get; init; } = DefaultTlsCertificatePath;
+
+    /// <summary>The password of <see cref="TlsCertificatePath"/> (empty for none).</summary>
+    public string TlsPassword { get; init; } = DefaultTlsPassword;
+
     /// <summary>Checks every field; throws <see cref="ArgumentException"/> naming the HOCON key of the first bad one.</summary>
     public BridgeOptions Validated()
     {
@@ -42,6 +54,10 @@ public sealed record BridgeOptions
         foreach (var seed in SeedNodes)
             if (!IsHostPort(seed)) throw Bad("seed-nodes", $"'{seed}' is not host:port");
         if (ProofTimeout <= TimeSpan.Zero) throw Bad("proof-timeout", "must be positive");
+        if (TlsEnabled && !File.Exists(TlsCertificatePath))
+            throw Bad("tls.certificate-path", $"'{TlsCertificatePath}' is not a certificate file (TLS is enabled)");
+        if (TlsCertificatePath.Contains('"') || TlsPassword.Contains('"'))
+            throw Bad("tls", "certificate-path and password may not contain a double quote");
         return this;
     }
 
@@ -71,6 +87,9 @@ public sealed record BridgeOptions
             Port = Int(config, "port") ?? DefaultPort,
             SeedNodes = StringList(config, "seed-nodes") ?? DefaultSeedNodes,
             ProofTimeout = Duration(config, "proof-timeout") ?? DefaultProofTimeout,
+            TlsEnabled = Bool(config, "tls.enabled") ?? DefaultTlsEnabled,
+            TlsCertificatePath = String(config, "tls.certificate-path") ?? DefaultTlsCertificatePath,
+            TlsPassword = String(config, "tls.password") ?? DefaultTlsPassword,
         }.Validated();
     }
 
@@ -83,9 +102,15 @@ public sealed record BridgeOptions
         StringList(M3ActorsConfig.Reference, "seed-nodes") ?? throw NoDefault();
     private static readonly TimeSpan DefaultProofTimeout =
         Duration(M3ActorsConfig.Reference, "proof-timeout") ?? throw NoDefault();
+    private static readonly bool DefaultTlsEnabled = Bool(M3ActorsConfig.Reference, "tls.enabled") ?? throw NoDefault();
+    private static readonly string DefaultTlsCertificatePath =
+        String(M3ActorsConfig.Reference, "tls.certificate-path") ?? throw NoDefault();
+    private static readonly string DefaultTlsPassword =
+        String(M3ActorsConfig.Reference, "tls.password") ?? throw NoDefault();
 
     // Strict reads (a list where a value belongs, or the reverse, is an error, not ""): null when the key is absent.
     private static int? Int(Config c, string key) => HoconRead.Int(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);
+    private static bool? Bool(Config c, string key) => HoconRead.Bool(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);
     private static string? String(Config c, string key) => HoconRead.String(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);
     private static TimeSpan? Duration(Config c, string key) =>
         HoconRead.Duration(c, $"{Root}.{key}", $"{Root}.{key}", Wrong);

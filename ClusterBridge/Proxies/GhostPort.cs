@@ -81,6 +81,17 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     }
 
     /// <inheritdoc />
+    public IpcStatus SendNb(Endpoint caller, in Message m)
+    {
+        var wait = Link.SendNbOf(caller);
+        var correlation = wait.Begin();
+        // Begun before the send: a disconnect from now on fails it, so the wait below always ends.
+        if (!Link.Send(new Frames.IpcFrame(Frames.FrameKind.SendNb, correlation, caller, Proc.Ep, IpcStatus.Ok, in m)))
+            wait.Fail(IpcStatus.NotConnected);
+        return wait.Wait();
+    }
+
+    /// <inheritdoc />
     public void Abandoned(Endpoint caller, long correlation) =>
         Link.Proxy.Tell(new Abandon(this, caller, correlation), ActorRefs.NoSender);
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using M3Actors.ClusterBridge.Frames;
 
@@ -11,6 +12,7 @@ internal sealed class NodeLink(int nodeId)
 {
     private volatile IActorRef? _remote;
     private volatile bool _reachable;
+    private readonly ConcurrentDictionary<int, SendNbWait> _sendNbs = new();
 
     /// <summary>The peer's DRVS node id.</summary>
     internal int NodeId { get; } = nodeId;
@@ -28,8 +30,28 @@ internal sealed class NodeLink(int nodeId)
         _reachable = true;
     }
 
-    /// <summary>The peer is unreachable, or gone.</summary>
-    internal void Disconnect() => _reachable = false;
+    /// <summary>The peer is unreachable, or gone: a sendnb waiting for its answer returns NotConnected.</summary>
+    internal void Disconnect()
+    {
+        _reachable = false;
+        FailSendNbs(IpcStatus.NotConnected);
+    }
+
+    /// <summary>
+    /// The waiter for sendnb calls of local <paramref name="caller"/> to this peer's ghosts (made on its first sendnb,
+    /// then reused: one per endpoint slot).
+    /// </summary>
+    internal SendNbWait SendNbOf(Endpoint caller) => _sendNbs.GetOrAdd(caller.Slot, static _ => new SendNbWait());
+
+    /// <summary>Completes the sendnb <paramref name="answer"/> answers; false when none waits for it.</summary>
+    internal bool AnswerSendNb(IpcFrame answer) =>
+        _sendNbs.TryGetValue(answer.Caller.Slot, out var wait) && wait.Answer(answer.Correlation, answer.Status);
+
+    /// <summary>Ends every sendnb waiting for this peer with <paramref name="status"/>.</summary>
+    internal void FailSendNbs(IpcStatus status)
+    {
+        foreach (var wait in _sendNbs.Values) wait.Fail(status);
+    }
 
     /// <summary>The failure detector reaches the peer again.</summary>
     internal void Reconnect() => _reachable = _remote is not null;

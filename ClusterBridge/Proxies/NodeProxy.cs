@@ -39,10 +39,17 @@ internal sealed class NodeProxy : ReceiveActor
         _partition = partition;
         Receive<GhostPort.Ship>(s => Ship(s.Port));
         Receive<GhostPort.Done>(d => RunDeferred(d.Port));
-        Receive<GhostPort.Abandon>(a =>
-            _link.Send(new IpcFrame(FrameKind.Cancel, a.Correlation, a.Caller, a.Port.Proc.Ep, IpcStatus.Ok, default)));
+        Receive<GhostPort.Abandon>(Cancel);
         Receive<IpcFrame>(OnFrame);
         Receive<Unreachable>(_ => FailAll());
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        // The VM is ending here: a sendnb still waiting for the peer's answer would otherwise wait forever.
+        _link.FailSendNbs(IpcStatus.VmNotRunning);
+        base.PostStop();
     }
 
     /// <summary>The peer became unreachable: end every call blocked on its ghosts with NotConnected.</summary>
@@ -76,15 +83,26 @@ internal sealed class NodeProxy : ReceiveActor
         }
     }
 
+    // A caller gave up a call to the peer's ghost: ask the peer to withdraw it. A shipped call stays blocked here
+    // until the peer answers (two-phase cancel), so with the peer gone it ends with NotConnected now.
+    private void Cancel(GhostPort.Abandon a)
+    {
+        if (!_link.Send(new IpcFrame(FrameKind.Cancel, a.Correlation, a.Caller, a.Port.Proc.Ep, IpcStatus.Ok, default)))
+            _kernel.FailCallers(a.Port.Proc, IpcStatus.NotConnected);
+    }
+
     private void OnFrame(IpcFrame frame)
     {
         switch (frame.Kind)
         {
+            case FrameKind.Ack when SendNbWait.IsSendNbAnswer(frame):
+                _link.AnswerSendNb(frame);     // false: the sendnb ended meanwhile (NotConnected), nobody waits
+                break;
             case FrameKind.Ack or FrameKind.Reply:
                 var reply = frame.Message;
                 _kernel.CompleteShipped(frame.Caller, frame.Partner, frame.Correlation, frame.Status, in reply);
                 break;
-            case FrameKind.Send or FrameKind.SendRec or FrameKind.Notify:
+            case FrameKind.Send or FrameKind.SendNb or FrameKind.SendRec or FrameKind.Notify:
                 CallFor(frame);
                 break;
             case FrameKind.Cancel:
@@ -125,7 +143,12 @@ internal sealed class NodeProxy : ReceiveActor
                 _kernel.CallAs(ghost.Proc, frame.Partner, in message, IpcCalls.Notify);     // never answered
                 return;
             }
-            ghost.Call = frame.Kind == FrameKind.SendRec ? IpcCalls.SendRec : IpcCalls.Send;
+            ghost.Call = frame.Kind switch
+            {
+                FrameKind.SendRec => IpcCalls.SendRec,
+                FrameKind.SendNb => IpcCalls.SendNb,     // never suspends: answered below with Ok or NotReady
+                _ => IpcCalls.Send,
+            };
             ghost.Correlation = frame.Correlation;
             ghost.Partner = frame.Partner;
             // Under the gate: a completion on another thread waits until the call is marked as under way.
@@ -175,18 +198,30 @@ internal sealed class NodeProxy : ReceiveActor
         return made;
     }
 
-    // The caller gave up call frame.Correlation on its node: if that call still waits here (queued, or a sendrec
-    // waiting for its reply), withdraw it, so a timed-out send is not delivered later; a sendrec whose request the
-    // server took leaves the §12.1 debt on the ghost. If it already ended, its answer was dropped there.
+    // The caller gave up call frame.Correlation on its node and waits for this node's word (two-phase cancel): if
+    // that call still waits here (deferred, queued, or a sendrec waiting for its reply), withdraw it and answer
+    // TimedOut, so a timed-out send is never delivered; a sendrec whose request the server took leaves the §12.1
+    // debt on the ghost. If it already ended, its answer (the "taken" outcome) is on its way and decides.
     private void Withdraw(IpcFrame frame)
     {
         if (_ghosts.Find(frame.Caller, _link) is not { } ghost) return;
+        IpcFrame? withdrawn = null;
         lock (ghost.Gate)
         {
-            if (ghost.Deferred?.Correlation == frame.Correlation) ghost.Deferred = null;     // it never started here
+            if (ghost.Deferred is { } deferred && deferred.Correlation == frame.Correlation)
+            {
+                ghost.Deferred = null;      // it never started here
+                withdrawn = new IpcFrame(Answer(deferred.Kind), deferred.Correlation, deferred.Caller, deferred.Partner,
+                    IpcStatus.TimedOut, default);
+            }
             else if (ghost is { InCall: true } && ghost.Correlation == frame.Correlation
-                     && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+                     && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut))
+            {
+                ghost.InCall = false;
+                withdrawn = ghost.Answer(IpcStatus.TimedOut, default);
+            }
         }
+        if (withdrawn is not null) _link.Send(withdrawn);
     }
 
     // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another

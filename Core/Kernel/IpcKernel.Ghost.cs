@@ -19,9 +19,17 @@ internal sealed partial class IpcKernel
 
         /// <summary>
         /// Call <paramref name="correlation"/> of local <paramref name="caller"/> to this ghost was abandoned (timed
-        /// out or cancelled) here; called outside the kernel's locks.
+        /// out or cancelled) here; called outside the kernel's locks. A call already shipped is still blocked: the
+        /// owner node's answer to the CANCEL ends it (two-phase cancel, see IsShipped).
         /// </summary>
         void Abandoned(Endpoint caller, long correlation);
+
+        /// <summary>
+        /// sendnb of local <paramref name="caller"/> to this ghost: asks the owner node, which delivers
+        /// <paramref name="m"/> only if the endpoint is receiving from the caller right now, and blocks for its
+        /// answer (Ok, NotReady, or the owner's error; NotConnected if the node is lost). Called outside the locks.
+        /// </summary>
+        IpcStatus SendNb(Endpoint caller, in Message m);
     }
 
     /// <summary>Hears of local binds and unbinds (never of ghosts), outside the slot locks; must not block.</summary>
@@ -110,6 +118,18 @@ internal sealed partial class IpcKernel
     // its call). Holds p's lock and its queue owner's.
     private IGhostPort? GhostOf(Proc p) => p.IsSending && Lookup(p.SendTo) is { Port: IGhostPort port } ? port : null;
 
+    // Two-phase cancel: a call its ghost's port has shipped is not ended by a timeout or cancellation here (Abort
+    // leaves it blocked and the port sends CANCEL): only the owner node knows whether it was delivered, and its
+    // answer decides — TimedOut when it withdrew the call there, else the call's own outcome (a send delivered just
+    // before the CANCEL returns Ok) — so no send is both reported timed out and delivered. A call still queued on
+    // the ghost here is withdrawn at once. Holds p's lock and the ghost's.
+    private bool IsShipped(Proc p)
+    {
+        for (var s = Lookup(p.SendTo)?.QueueHead; s is not null; s = s.NextInQueue)
+            if (s == p) return false;
+        return true;
+    }
+
     /// <summary>The proc bound at <paramref name="slot"/> (a ghost or a local one), or null.</summary>
     internal Proc? ProcAt(int slot) => (uint)slot < (uint)_slots.Length ? _slots[slot] : null;
 
@@ -194,6 +214,7 @@ internal sealed partial class IpcKernel
             if (!p.Bound || p.CallSeq != correlation || !p.IsBlockedInCall || !p.IsSending || p.SendTo != ghost)
                 return false;
             var sendRec = p.IsReplyPending;
+            if (status == IpcStatus.TimedOut) Interlocked.Increment(ref _timeouts);    // withdrawn there (two-phase)
             Withdraw(p);
             if (status == IpcStatus.Ok)
             {
@@ -263,7 +284,23 @@ internal sealed partial class IpcKernel
     }
 
     /// <summary>
-    /// Makes a remote caller's call (send, sendrec or notify) through its ghost, which must be in no call (the proxy
+    /// sendnb to <paramref name="dst"/> found it not receiving here (Send): when it is a ghost, that says nothing,
+    /// since only its owner node knows whether it is receiving from <paramref name="caller"/> — ask there (one round
+    /// trip; the local checks have passed). Otherwise NotReady stands.
+    /// </summary>
+    private IpcStatus SendNbToGhost(Proc caller, Endpoint dst, in Message m)
+    {
+        if (Lookup(dst) is not { Port: IGhostPort ghost }) return IpcStatus.NotReady;
+        caller.LastError = null;
+        var status = ghost.SendNb(caller.Ep, in m);
+        Trace.Returned(caller.Ep, IpcCalls.SendNb, dst, status);
+        if (status == IpcStatus.Ok) caller.Sent++;
+        else caller.LastError = $"{dst} on node {ghost.NodeId} answered {status.Describe()}";
+        return status;
+    }
+
+    /// <summary>
+    /// Makes a remote caller's call (send, sendnb, sendrec or notify) through its ghost, which must be in no call (the proxy
     /// first withdraws an abandoned one with <see cref="Abort(Proc, long, IpcStatus)"/>). A partner that is itself a
     /// ghost is not hosted here: DeadSrcDst (DstDied for send).
     /// </summary>
@@ -271,7 +308,7 @@ internal sealed partial class IpcKernel
     {
         if (!dst.IsSpecial && ProcAt(dst.Slot) is { Kind: OwnerKind.Remote })
             return call == IpcCalls.SendRec ? IpcStatus.DeadSrcDst : IpcStatus.DstDied;
-        return call == IpcCalls.Notify ? Notify(ghost, dst) : Send(ghost, dst, in m, call, mayBlock: true);
+        return call == IpcCalls.Notify ? Notify(ghost, dst) : Send(ghost, dst, in m, call, mayBlock: call != IpcCalls.SendNb);
     }
 }
 

@@ -107,6 +107,7 @@ internal sealed partial class IpcKernel
         {
             if (!p.IsCurrent || p.CallSeq != seq || !p.IsBlockedInCall) return false;
             ghost = GhostOf(p);
+            if (ghost is not null && IsShipped(p)) return false;    // two-phase cancel: see IpcKernel.Ghost.cs
             // A sendrec whose request the server already took leaves a debt: the server's late reply is discarded.
             if (p.IsReplyPending && p.IsReceiving && Lookup(p.GetFrom) is { } server) p.SetOwedReply(server.Slot);
             Withdraw(p);

@@ -42,6 +42,7 @@ internal sealed partial class IpcKernel
             walk = WalkForDeadlock(caller);
         }
         wake.Run();
+        if (status == IpcStatus.NotReady && call == IpcCalls.SendNb) status = SendNbToGhost(caller, dst, in m);
         return status;
     }
 

@@ -48,17 +48,20 @@ public sealed class BridgeNodes : IAsyncDisposable
     /// <summary>
     /// Starts nodes 1..<paramref name="count"/> of one VM (VM 3 "spread" unless <paramref name="vm"/> changes its
     /// options) and waits until all are up everywhere. <paramref name="beforeBridge"/> runs on each node's VM before
-    /// its bridge starts (what it binds is published when the bridge attaches).
+    /// its bridge starts (what it binds is published when the bridge attaches); <paramref name="bridge"/> changes each
+    /// node's bridge options.
     /// </summary>
     public static async Task<BridgeNodes> StartAsync(int count, ITestOutputHelper? output = null, int userSlots = 240,
-        Func<VmOptions, VmOptions>? vm = null, Action<int, Vm>? beforeBridge = null)
+        Func<VmOptions, VmOptions>? vm = null, Action<int, Vm>? beforeBridge = null,
+        Func<BridgeOptions, BridgeOptions>? bridge = null)
     {
         var nodes = new BridgeNodes(output);
         try
         {
             var set = Enumerable.Range(1, count).ToHashSet();
             for (var id = 1; id <= count; id++)
-                await nodes.StartNodeAsync(id, set, userSlots, vm ?? (o => o), beforeBridge ?? ((_, _) => { }));
+                await nodes.StartNodeAsync(id, set, userSlots, vm ?? (o => o), beforeBridge ?? ((_, _) => { }),
+                    bridge ?? (o => o));
             using var cts = new CancellationTokenSource(Patience);
             while (nodes._nodes.Any(n => n.Bridge.UpNodes.Count < count)) await Task.Delay(20, cts.Token);
             return nodes;
@@ -83,10 +86,10 @@ public sealed class BridgeNodes : IAsyncDisposable
     }
 
     private async Task StartNodeAsync(int nodeId, IReadOnlySet<int> nodeSet, int userSlots, Func<VmOptions, VmOptions> vm,
-        Action<int, Vm> beforeBridge)
+        Action<int, Vm> beforeBridge, Func<BridgeOptions, BridgeOptions> changeOptions)
     {
         var seeds = _nodes.Count == 0 ? [] : new[] { _nodes[0].Bridge.HostPort };
-        var options = new BridgeOptions { NodeId = nodeId, NodeSet = nodeSet, Secret = Secret, SeedNodes = seeds };
+        var options = changeOptions(new BridgeOptions { NodeId = nodeId, NodeSet = nodeSet, Secret = Secret, SeedNodes = seeds });
         var drvs = Drvs.Start(new DrvsOptions { NodeId = nodeId });
         var started = drvs.StartVm(VmBridge.Configure(vm(
             new VmOptions
