@@ -16,6 +16,8 @@ var commands = new Dictionary<string, (string Help, Func<string[], Task<int>> Ru
         a => M3Actors.Examples.Hosting.HostingCommand.RunAsync(Console.Out, a)),
     ["trace"] = ("the message trace: a small scenario (sendrec, vcopy, notify, Locked, DstDied) traced to artifacts/trace/scenario.md (Mermaid) and .txt",
         a => M3Actors.Examples.Trace.TraceCommand.RunAsync(Console.Out, a)),
+    ["cluster"] = ("one VM on two node processes (loopback): callers on node 2, servers on node 1, then node 1 is killed and the callers get NotConnected",
+        a => M3Actors.Examples.Cluster.ClusterCommand.RunAsync(Console.Out, a)),
 };
 
 var name = args.Length == 0 ? "demo" : args[0];

@@ -55,6 +55,11 @@ public static class Specs
         Spec.TailAtMost("latency-bind-unbind", LatencySeries.BindUnbind, 3.0),
         Spec.TailAtMost("latency-fs-disk-chain", LatencySeries.Chain, 3.0),
 
+        // ClusterBridge (Perf/Cluster): sendrec across two nodes of one VM against raw Akka.Remote Tell ping-pong of
+        // 64 bytes between the same two kinds of ActorSystem (issue #8's bar: at least 0.8 x).
+        Spec.AtLeast("ipc2-nodes-1pair", CaseRef.Of<Cluster.Ipc2AcrossNodes>("Pairs=1"), 0.8, peer: CaseRef.Of<AkkaRemoteTell>("Pairs=1")),
+        Spec.AtLeast("ipc2-nodes-4pairs", CaseRef.Of<Cluster.Ipc2AcrossNodes>("Pairs=4"), 0.8, peer: CaseRef.Of<AkkaRemoteTell>("Pairs=4")),
+
         // SMP (Perf/Smp/SmpIpc2.cs): a pair kept on one vCPU hands off on one thread, so it must not lose to the thread pool;
         // with 4 pairs on 2 vCPUs the best policy (affinity-static, pairs kept whole) must match the default dispatcher.
         Spec.AtLeast("smp-affinity-static-1pair", CaseRef.Of<Smp.SmpIpc2>("Pairs=1, Dispatcher=affinity-static-same-vcpu"), 1.0, peer: CaseRef.Of<Smp.SmpIpc2>("Pairs=1, Dispatcher=default")),

@@ -28,11 +28,26 @@ public static class BridgeCluster
             akka.remote.dot-netty.tcp { hostname = "{{options.Hostname}}", port = {{options.Port}} }
             akka.cluster {
               seed-nodes = [{{seeds}}]
+              roles = ["{{RoleOf(options.NodeId)}}"]
+              # The directory of bound slots: pushed to every node at each bind (WriteAll), gossiped as a fallback.
+              distributed-data { gossip-interval = 500ms, notify-subscribers-interval = 50ms }
               downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
               split-brain-resolver.active-strategy = keep-majority
               run-coordinated-shutdown-when-down = on
             }
             """).WithFallback(BridgeSerialization.Config);
+    }
+
+    /// <summary>The cluster role that names a member's DRVS node id (each member proves that id to the gatekeeper).</summary>
+    public static string RoleOf(int nodeId) => $"m3-node-{nodeId}";
+
+    /// <summary>The node id a member's roles name, or null for a member that names none.</summary>
+    public static int? NodeIdOf(Member member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        foreach (var role in member.Roles)
+            if (role.StartsWith("m3-node-", StringComparison.Ordinal) && int.TryParse(role.AsSpan(8), out var id)) return id;
+        return null;
     }
 
     /// <summary>

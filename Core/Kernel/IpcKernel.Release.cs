@@ -42,6 +42,7 @@ internal sealed partial class IpcKernel
                 _slots.Clear(p);
             }
         }
+        ReportUnbound(p);
         wake.Run();
     }
 
@@ -94,9 +95,18 @@ internal sealed partial class IpcKernel
     /// </summary>
     internal bool Abort(Proc p, long seq, IpcStatus reason)
     {
+        var aborted = Abort(p, seq, reason, out var ghost);
+        ghost?.Abandoned(p.Ep, seq);        // a call shipped to another node: withdraw it there too
+        return aborted;
+    }
+
+    private bool Abort(Proc p, long seq, IpcStatus reason, out IGhostPort? ghost)
+    {
+        ghost = null;
         using (EnterWithQueueOwner(p))
         {
             if (!p.IsCurrent || p.CallSeq != seq || !p.IsBlockedInCall) return false;
+            ghost = GhostOf(p);
             // A sendrec whose request the server already took leaves a debt: the server's late reply is discarded.
             if (p.IsReplyPending && p.IsReceiving && Lookup(p.GetFrom) is { } server) p.SetOwedReply(server.Slot);
             Withdraw(p);

@@ -29,6 +29,7 @@ internal sealed partial class IpcKernel
                     p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count)
                 {
                     ProcessId = _slots.ProcessIdOf(p),
+                    Node = (p.Port as IGhostPort)?.NodeId,
                 });
             }
         }

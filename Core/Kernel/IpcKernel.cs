@@ -62,6 +62,7 @@ internal sealed partial class IpcKernel
         {
             if (!_running) throw new IpcException(IpcStatus.VmNotRunning, "cannot bind: the VM has ended");
             var s = slot ?? FindFreeUserSlot();
+            CheckPartition(s);
             if ((uint)s >= (uint)_slots.Length)
                 throw new IpcException(IpcStatus.Range, $"slot {s} is outside 0..{_slots.Length - 1}");
             Proc p;
@@ -81,6 +82,7 @@ internal sealed partial class IpcKernel
             }
             Trace.Bound(p.Ep, owner);
             if (_bindWaiters.Remove(s, out var waiter)) waiter.TrySetResult(p.Ep);     // continuations run asynchronously
+            ReportBound(p);
             return p;
         }
     }
@@ -175,7 +177,7 @@ internal sealed partial class IpcKernel
         for (var i = 0; i < users; i++)
         {
             var s = _systemSlots + (_nextUserSlot - _systemSlots + i) % users;
-            if (_slots[s] is { IsForeign: false } || _region.StateOf(s) != SlotState.Free) continue;
+            if (_slots[s] is { IsForeign: false } || _region.StateOf(s) != SlotState.Free || !MayAllocate(s)) continue;
             _nextUserSlot = s + 1 < _slots.Length ? s + 1 : _systemSlots;
             return s;
         }

@@ -7,6 +7,8 @@ public enum OwnerKind
     Thread,
     /// <summary>An <see cref="EndpointActor"/> behind a rendezvous mailbox.</summary>
     Actor,
+    /// <summary>A ghost: the owner runs on another node of the VM (ClusterBridge); its node proxy acts for it.</summary>
+    Remote,
 }
 
 /// <summary>Blocking state of a proc, as Minix's RTS and MF flags.</summary>
@@ -32,7 +34,7 @@ internal enum ProcFlags
 /// <remarks>
 /// A slot's record is reused by its next binding while views of the earlier one may still be held (a handle, an
 /// actor's mailbox, a late timer). Such a view is stale: its incarnation is not the record's. It reads as unbound,
-/// with no outcome, no work and a <see cref="IpcStatus.NotBound"/> result, and its writes to the outcome and hint
+/// with no outcome, no work and the result its binding ended with, and its writes to the outcome and hint
 /// are dropped; the kernel checks <see cref="IsCurrent"/> under the slot's lock before it changes anything else.
 /// </remarks>
 internal sealed unsafe class Proc
@@ -53,6 +55,7 @@ internal sealed unsafe class Proc
     private readonly ulong* _notifyBits;
     private readonly ulong* _owedReplies;
     private readonly int _incarnation;
+    private IpcStatus _resultAtFree = IpcStatus.NotBound;
 
     /// <summary>A view of the binding <paramref name="region"/>'s record of <paramref name="slot"/> holds now.</summary>
     internal Proc(KernelRegion region, ProcTable table, int slot, IEndpointPort port, string owner,
@@ -92,9 +95,11 @@ internal sealed unsafe class Proc
     // incoming message or reply once the call completes.
     internal ref Message Msg => ref _record->Msg;
 
+    // A stale view reads the result its binding ended with: an unbind completes a blocked call with its reason and
+    // wakes the owner only after the record is freed, so a bind racing in before the owner reads must not hide it.
     internal IpcStatus Result
     {
-        get => IsCurrent ? _record->Result : IpcStatus.NotBound;
+        get => IsCurrent ? _record->Result : _resultAtFree;
         set => _record->Result = value;
     }
 
@@ -160,7 +165,11 @@ internal sealed unsafe class Proc
     }
 
     /// <summary>Frees the record, an unbind's last store; its endpoint value stays for the staleness check.</summary>
-    internal void MarkFree() => Volatile.Write(ref _record->State, (int)SlotState.Free);
+    internal void MarkFree()
+    {
+        _resultAtFree = _record->Result;
+        Volatile.Write(ref _record->State, (int)SlotState.Free);
+    }
 
     // The sender's links and stamp are written before it becomes reachable from this queue.
     internal void Enqueue(Proc sender)

@@ -28,12 +28,14 @@ public static class ProcView
         text.AppendLine($"/proc/vm{vm.Id}/stats  messages={vm.Messages} notifies={vm.Notifications} " +
                         $"copies={vm.Copies} bytes-copied={vm.BytesCopied}");
         text.AppendLine($"/proc/vm{vm.Id}/procs");
-        text.AppendLine($"  {"slot",4} {"endpoint",-9} {"kind",-6} {"state",-34} {"queue",-14} {"ntf",3} {"vcpu",4} {"sent",8} {"recv",8}  owner");
+        // The node column appears only in a VM that has ghosts (endpoints hosted on other nodes).
+        var nodes = vm.Procs.Any(p => p.Node is not null);
+        text.AppendLine($"  {"slot",4} {"endpoint",-9} {"kind",-6} {"state",-34} {"queue",-14} {"ntf",3} {"vcpu",4} {"sent",8} {"recv",8}  {(nodes ? "node  " : "")}owner");
         foreach (var p in vm.Procs)
         {
             var queue = p.QueuedSenders.Count == 0 ? "-" : string.Join(",", p.QueuedSenders);
             text.AppendLine($"  {p.Slot,4} {p.Endpoint,-9} {p.Kind,-6} {p.State,-34} {queue,-14} {p.PendingNotifies,3} {p.Vcpu?.ToString(CultureInfo.InvariantCulture) ?? "-",4} " +
-                            $"{p.Sent,8} {p.Received,8}  {p.Owner}");
+                            $"{p.Sent,8} {p.Received,8}  {(nodes ? $"{p.Node?.ToString(CultureInfo.InvariantCulture) ?? "-",-4}  " : "")}{p.Owner}");
         }
         if (vm.Vcpus.Count > 0) text.Append(RenderVcpus(vm));
         return text.ToString();

@@ -22,6 +22,9 @@ public sealed record ProcSnapshot(
 
     /// <summary>The OS process that owns the endpoint (this one, unless the VM is shared between processes).</summary>
     public int ProcessId { get; init; }
+
+    /// <summary>The node that hosts a remote endpoint (a ghost, <see cref="Kernel.OwnerKind.Remote"/>); null for a local one.</summary>
+    public int? Node { get; init; }
 }
 
 /// <summary>One VM in a /proc snapshot, with its counters (the seed's /proc/vm/info, procs and stats).</summary>

@@ -141,6 +141,19 @@ public sealed class KernelRegionTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_call_ended_by_an_unbind_keeps_its_status_when_the_slot_is_bound_again_before_its_owner_reads()
+    {
+        await Task.Yield();
+        var kernel = NewKernel();
+        var old = kernel.Bind(1, new Port(), OwnerKind.Thread, "first");
+        Assert.Equal(IpcStatus.Suspended, kernel.Receive(old, Endpoint.Any, IpcCalls.Receive, mayBlock: true));
+        kernel.Unbind(old, IpcStatus.SlotUsed);             // e.g. a bridge's bind race: the loser's call ends so
+        kernel.Bind(1, new Port(), OwnerKind.Remote, "winner");    // and the winner's ghost takes the slot at once
+        Assert.False(old.Bound);
+        Assert.Equal(IpcStatus.SlotUsed, old.Result);       // what the owner reads when its wakeup runs
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task A_view_of_an_earlier_binding_of_a_reused_slot_touches_nothing_of_the_new_one()
     {
         await Task.Yield();
@@ -156,7 +169,7 @@ public sealed class KernelRegionTests
 
         // While the new binding is blocked: the old view reads unbound, and its late timer and unbind change nothing.
         Assert.False(old.Bound);
-        Assert.Equal(IpcStatus.NotBound, old.Result);
+        Assert.Equal(IpcStatus.Ok, old.Result);      // the result its binding ended with (never blocked: its bind's)
         Assert.False(kernel.Abort(old, seq, IpcStatus.TimedOut));   // the same call sequence, but another binding
         kernel.Unbind(old, IpcStatus.NotBound);
         Assert.Equal(IpcStatus.NotBound, kernel.Send(old, client.Ep, Message(6), IpcCalls.Send, mayBlock: true));

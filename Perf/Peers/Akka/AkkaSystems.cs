@@ -9,8 +9,8 @@ public static class AkkaSystems
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>A local actor system that stays quiet on the console (benchmark output is the report), with
-    /// <paramref name="extraHocon"/> (e.g. dispatcher definitions) layered on top.</summary>
-    public static ActorSystem Start(string extraHocon = "")
+    /// <paramref name="extraHocon"/> (e.g. dispatcher definitions) layered on top, named <paramref name="name"/>.</summary>
+    public static ActorSystem Start(string extraHocon = "", string name = "perf")
     {
         var config = ConfigurationFactory.ParseString(extraHocon + """
 
@@ -19,7 +19,7 @@ public static class AkkaSystems
             akka.log-dead-letters = off
             akka.log-dead-letters-during-shutdown = off
             """);
-        return ActorSystem.Create("perf", config);
+        return ActorSystem.Create(name, config);
     }
 
     /// <summary>Terminates <paramref name="system"/> and fails loudly if it does not stop in time.</summary>

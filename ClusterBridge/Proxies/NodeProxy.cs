@@ -1,0 +1,214 @@
+using Akka.Actor;
+using Akka.Event;
+using M3Actors.ClusterBridge.Directory;
+using M3Actors.ClusterBridge.Frames;
+using M3Actors.Kernel;
+
+namespace M3Actors.ClusterBridge.Proxies;
+
+/// <summary>
+/// One peer node of the VM, as seen from this node (the seed's sproxy/rproxy pair in one actor). Outbound: local
+/// calls queued on the peer's ghosts are shipped as SEND/SENDREC/NOTIFY frames tagged with the caller's call
+/// sequence, and the peer's ACK/REPLY completes exactly that call. Inbound: the peer's callers' calls are made here
+/// through their ghosts, and each call's end goes back as one ACK or REPLY frame (sent by the ghost's port, see
+/// <see cref="GhostPort.Completed"/>). CANCEL withdraws an abandoned call, PROBE chases a deadlock across nodes.
+/// While the peer is unreachable every call to its ghosts returns NotConnected.
+/// </summary>
+internal sealed class NodeProxy : ReceiveActor
+{
+    private readonly IpcKernel _kernel;
+    private readonly NodeLink _link;
+    private readonly GhostTable _ghosts;
+    private readonly SlotPartition _partition;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private const int MaxProbeHops = 64;
+
+    private readonly List<Shipment> _shipments = [];
+
+    /// <summary>The proxy's actor name for <paramref name="nodeId"/>, under the bridge (short: it is on every frame).</summary>
+    internal static string NameFor(int nodeId) => $"n{nodeId}";
+
+    internal static Props Props(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition) =>
+        Akka.Actor.Props.Create(() => new NodeProxy(kernel, link, ghosts, partition));
+
+    public NodeProxy(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition)
+    {
+        _kernel = kernel;
+        _link = link;
+        _ghosts = ghosts;
+        _partition = partition;
+        Receive<GhostPort.Ship>(s => Ship(s.Port));
+        Receive<GhostPort.Done>(d => RunDeferred(d.Port));
+        Receive<GhostPort.Abandon>(a =>
+            _link.Send(new IpcFrame(FrameKind.Cancel, a.Correlation, a.Caller, a.Port.Proc.Ep, IpcStatus.Ok, default)));
+        Receive<IpcFrame>(OnFrame);
+        Receive<Unreachable>(_ => FailAll());
+    }
+
+    /// <summary>The peer became unreachable: end every call blocked on its ghosts with NotConnected.</summary>
+    internal sealed record Unreachable
+    {
+        internal static readonly Unreachable Instance = new();
+    }
+
+    private void Ship(GhostPort port)
+    {
+        port.ShipStarted();
+        if (!port.Proc.Bound) return;
+        _shipments.Clear();
+        _kernel.TakeShipments(port.Proc, _shipments);
+        if (!_link.Connected)
+        {
+            _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
+            return;
+        }
+        foreach (var s in _shipments)
+        {
+            var kind = s.Call switch
+            {
+                IpcCalls.SendRec => FrameKind.SendRec,
+                IpcCalls.Notify => FrameKind.Notify,
+                _ => FrameKind.Send,
+            };
+            var message = s.Message;
+            if (!_link.Send(new IpcFrame(kind, s.Correlation, s.Caller, port.Proc.Ep, IpcStatus.Ok, in message)))
+                _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
+        }
+    }
+
+    private void OnFrame(IpcFrame frame)
+    {
+        switch (frame.Kind)
+        {
+            case FrameKind.Ack or FrameKind.Reply:
+                var reply = frame.Message;
+                _kernel.CompleteShipped(frame.Caller, frame.Partner, frame.Correlation, frame.Status, in reply);
+                break;
+            case FrameKind.Send or FrameKind.SendRec or FrameKind.Notify:
+                CallFor(frame);
+                break;
+            case FrameKind.Cancel:
+                Withdraw(frame);
+                break;
+            case FrameKind.Probe:
+                Chase(frame.Partner, frame.Caller, frame.Correlation, frame.Message.Type);
+                break;
+            default:
+                _log.Warning("node {0} sent a {1} frame, which this version does not use: {2}", _link.NodeId, frame.Kind, frame);
+                break;
+        }
+    }
+
+    // Makes the remote caller's call here through its ghost (made now if the directory has not brought it yet).
+    private void CallFor(IpcFrame frame)
+    {
+        if (GhostOfCaller(frame) is not { } ghost) return;
+        var notify = frame.Kind == FrameKind.Notify;
+        var message = frame.Message;
+        IpcFrame? answer = null;
+        lock (ghost.Gate)
+        {
+            if (ghost.InCall)
+            {
+                // The caller has one call at a time, so this frame proves the previous one was abandoned there
+                // (timed out or cancelled): withdraw it. If it has just ended, its answer is on its way: a call runs
+                // after that answer (a later frame supersedes one waiting here); a notify needs no free ghost.
+                if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+                else if (!notify)
+                {
+                    ghost.Deferred = frame;
+                    return;
+                }
+            }
+            if (notify)
+            {
+                _kernel.CallAs(ghost.Proc, frame.Partner, in message, IpcCalls.Notify);     // never answered
+                return;
+            }
+            ghost.Call = frame.Kind == FrameKind.SendRec ? IpcCalls.SendRec : IpcCalls.Send;
+            ghost.Correlation = frame.Correlation;
+            ghost.Partner = frame.Partner;
+            // Under the gate: a completion on another thread waits until the call is marked as under way.
+            var status = _kernel.CallAs(ghost.Proc, frame.Partner, in message, ghost.Call);
+            if (status == IpcStatus.Suspended)
+            {
+                ghost.InCall = true;
+                ghost.KernelSeq = ghost.Proc.CallSeq;
+            }
+            else answer = ghost.Answer(status, default);
+        }
+        if (answer is not null)
+        {
+            _link.Send(answer);
+            return;
+        }
+        // The remote caller now waits for a partner here: if that one waits, through other nodes, for the caller,
+        // this call closed a cycle. Chase the edges (the local walk saw only this node's part).
+        Chase(frame.Partner, frame.Caller, frame.Correlation, hops: 0);
+    }
+
+    private void RunDeferred(GhostPort ghost)
+    {
+        IpcFrame? next;
+        lock (ghost.Gate)
+        {
+            next = ghost.Deferred;
+            ghost.Deferred = null;
+        }
+        if (next is not null) CallFor(next);
+    }
+
+    private GhostPort? GhostOfCaller(IpcFrame frame)
+    {
+        var caller = frame.Caller;
+        if (_ghosts.Find(caller, _link) is { } known) return known;
+        var owner = _partition.OwnerOf(caller.Slot);
+        if (caller.IsSpecial || (owner is { } o && o != _link.NodeId)
+            || _ghosts.Ensure(caller, "caller", _link, listed: false) is not { } made)
+        {
+            _log.Warning("node {0} called for {1}, which is not its endpoint here: {2}", _link.NodeId, caller, frame);
+            if (frame.Kind != FrameKind.Notify)
+                _link.Send(new IpcFrame(Answer(frame.Kind), frame.Correlation, caller, frame.Partner,
+                    IpcStatus.BadEndpoint, default));
+            return null;
+        }
+        return made;
+    }
+
+    // The caller gave up call frame.Correlation on its node: if that call still waits here (queued, or a sendrec
+    // waiting for its reply), withdraw it, so a timed-out send is not delivered later; a sendrec whose request the
+    // server took leaves the §12.1 debt on the ghost. If it already ended, its answer was dropped there.
+    private void Withdraw(IpcFrame frame)
+    {
+        if (_ghosts.Find(frame.Caller, _link) is not { } ghost) return;
+        lock (ghost.Gate)
+        {
+            if (ghost.Deferred?.Correlation == frame.Correlation) ghost.Deferred = null;     // it never started here
+            else if (ghost is { InCall: true } && ghost.Correlation == frame.Correlation
+                     && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+        }
+    }
+
+    // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another
+    // node, the probe goes there; back at its initiator (an endpoint of this node), the initiator's call closed a
+    // cycle across nodes: it returns Locked and its owner node withdraws it. A probe circling a cycle its initiator
+    // is not part of dies after MaxProbeHops nodes.
+    private void Chase(Endpoint from, Endpoint initiator, long correlation, int hops)
+    {
+        if (hops >= MaxProbeHops || _kernel.ChaseEdges(from, initiator) is not { } end) return;
+        if (end.Port is not GhostPort next)
+        {
+            _kernel.RefuseShipped(initiator, correlation)?.Abandoned(initiator, correlation);
+            return;
+        }
+        var probe = new Message(hops + 1);
+        next.Link.Send(new IpcFrame(FrameKind.Probe, correlation, initiator, end.End, IpcStatus.Ok, in probe));
+    }
+
+    private static FrameKind Answer(FrameKind request) => request == FrameKind.SendRec ? FrameKind.Reply : FrameKind.Ack;
+
+    private void FailAll()
+    {
+        foreach (var ghost in _ghosts.Of(_link)) _kernel.FailCallers(ghost.Proc, IpcStatus.NotConnected);
+    }
+}
