@@ -11,7 +11,8 @@ internal sealed partial class IpcKernel
     /// Repairs what the process at <paramref name="deadIndex"/> may have left half done and releases its endpoints:
     /// (1) every slot's section is entered once, which takes over a lock word the dead process held, and its queue
     /// of senders is re-derived from the senders' own records (flags and send-to are written before a sender is
-    /// linked, so the records are the truth); (2) owners here that may have missed a wake get one again (a spurious
+    /// linked, so the records are the truth) and a waits-for word left behind its flags is republished
+    /// (<see cref="RepairRecord"/>); (2) owners here that may have missed a wake get one again (a spurious
     /// wake is harmless to an actor's mailbox); (3) every record the dead process owned is unbound by the ordinary
     /// routine, so its partners get DstDied / SrcDied (rulebook §7, §12.6). Idempotent: a reaper that dies midway is
     /// replaced by another that runs it again. Returns how many endpoints it unbound.
@@ -25,7 +26,7 @@ internal sealed partial class IpcKernel
             using (_locks.Enter(slot))
             {
                 if (_region.StateOf(slot) == SlotState.Free) continue;
-                RederiveQueue(slot);
+                RepairRecord(slot);
                 if (_slots.Resolve(slot) is not { IsForeign: false } p) continue;
                 if (p.QueueHead is not null) wake.Pending(p);
                 if (p.Kind == OwnerKind.Actor && p.HasOutcome) wake.Completed(p);
@@ -71,6 +72,23 @@ internal sealed partial class IpcKernel
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Repairs what a section of a dead process may have left half done in <paramref name="slot"/>'s record, under
+    /// that slot's lock: its queue is re-derived from its senders' records, and a waits-for word left behind the
+    /// flags (its writer died between SetState's two stores) is republished from them. Called by the reaper for
+    /// every slot, and by any section whose lock word it took over from a dead holder (before the reap).
+    /// </summary>
+    internal void RepairRecord(int slot)
+    {
+        if (_region.StateOf(slot) == SlotState.Free) return;
+        RederiveQueue(slot);
+        if (_slots.Resolve(slot) is not { } p) return;
+        var edge = EdgeOf(p);
+        var word = Volatile.Read(ref p.WaitWord);
+        var consistent = WaitsFor.IsTentative(word) ? p.Flags == ProcFlags.None : WaitsFor.Edge(word) == edge;
+        if (!consistent) WaitsFor.Publish(ref p.WaitWord, edge);
     }
 
     private unsafe bool OwnedBy(int slot, int processIndex) =>

@@ -19,6 +19,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     private readonly ForeignPort?[] _ports;
     private readonly KernelReaper _reaper;
     private WakeThread? _wakeThread;
+    private IpcKernel? _kernel;
     private int _disposed;
 
     private SharedKernel(Arena.Arena arena, KernelReaper reaper, int slots)
@@ -59,6 +60,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
         var kernel = new IpcKernel(vm.SystemSlots, vm.UserSlots, vm.PrivilegesOf, maxCopyBytes, _region, this);
         _wakeThread = new WakeThread(kernel, _region, _arena.Processes, _arena.ProcessIndex, _arena.SpinGate,
             $"m3-wake vm{vm.Id}");
+        _kernel = kernel;
         _reaper.Start(kernel);
         return kernel;
     }
@@ -66,10 +68,11 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     /// <inheritdoc />
     public void Lock(int slot)
     {
-        // Infinite: a holder that dies is detected (OwnerDied) and its lock taken over; the section goes on on the
-        // record as found, and the reaper of the dead process (KernelReaper) repairs what its section left.
-        SharedLock.Acquire(ref _region.Record(slot)->LockWord, _tag, _arena.Processes, _arena.SpinGate,
+        // Infinite: a holder that dies is detected (OwnerDied) and its lock taken over; what its section left half
+        // done in this record is repaired before the section goes on (the reaper repairs every record later too).
+        var result = SharedLock.Acquire(ref _region.Record(slot)->LockWord, _tag, _arena.Processes, _arena.SpinGate,
             Timeout.InfiniteTimeSpan);
+        if (result == LockResult.OwnerDied) _kernel?.RepairRecord(slot);
     }
 
     /// <inheritdoc />
