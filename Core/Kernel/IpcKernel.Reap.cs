@@ -60,8 +60,11 @@ internal sealed partial class IpcKernel
                     return $"slot {slot} is owned by process entry {record->ProcessIndex}, which has left";
                 var expected = SendersTo(slot);
                 var linked = new List<int>();
-                for (var s = record->QueueHead; s >= 0 && linked.Count <= _slots.Length; s = _region.Record(s)->NextInQueue)
+                for (var s = record->QueueHead; s >= 0 && linked.Count <= _slots.Length;
+                     s = _region.Record(s)->NextInQueue)
+                {
                     linked.Add(s);
+                }
                 if (!linked.SequenceEqual(expected))
                 {
                     return $"the queue of slot {slot} links [{string.Join(',', linked)}] but the records sending " +
@@ -92,7 +95,8 @@ internal sealed partial class IpcKernel
     }
 
     private unsafe bool OwnedBy(int slot, int processIndex) =>
-        _region.StateOf(slot) != SlotState.Free && Volatile.Read(ref _region.Record(slot)->ProcessIndex) == processIndex;
+        _region.StateOf(slot) != SlotState.Free
+        && Volatile.Read(ref _region.Record(slot)->ProcessIndex) == processIndex;
 
     // Under the owner's lock the set of records sending to it is stable (a sender joins or leaves a queue only
     // under both locks), so the queue is rewritten from that set in stamp order: a link a dead process left half
