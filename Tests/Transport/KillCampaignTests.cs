@@ -43,8 +43,8 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact(Timeout = 300_000, Skip = "issue #7: a thread client here whose call a killed server completed but never "
-        + "signalled stays blocked past its timeout (2 runs in 4 at 40 kills); and each kill costs ~1.8 s of child restart on 2 busy cores, so 200 kills "
-        + "would take ~6 min. Run it by hand with Skip removed.")]
+        + "signalled stays blocked past its timeout (2 runs in 4 at 40 kills); and each kill costs ~1.8 s of "
+        + "child restart on 2 busy cores, so 200 kills would take ~6 min. Run it by hand with Skip removed.")]
     public async Task Killing_children_at_random_moments_loses_duplicates_and_hangs_nothing()
     {
         var random = new Random(7);
