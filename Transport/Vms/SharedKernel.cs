@@ -17,12 +17,15 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     private readonly KernelRegion _region;
     private readonly int _tag;
     private readonly ForeignPort?[] _ports;
+    private readonly KernelReaper _reaper;
     private WakeThread? _wakeThread;
+    private IpcKernel? _kernel;
     private int _disposed;
 
-    private SharedKernel(Arena.Arena arena, int slots)
+    private SharedKernel(Arena.Arena arena, KernelReaper reaper, int slots)
     {
         _arena = arena;
+        _reaper = reaper;
         _region = arena.SlotRegion(slots);
         _tag = arena.OwnerTag;
         _ports = new ForeignPort?[slots];
@@ -31,13 +34,17 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     /// <summary>The attachment (for tests: its process index, the process table).</summary>
     internal Arena.Arena Arena => _arena;
 
+    /// <summary>Reaps the endpoints of attached processes that died (for tests: how many it unbound).</summary>
+    internal KernelReaper Reaper => _reaper;
+
     /// <summary>Attaches to the arena <paramref name="options"/> names.</summary>
     internal static SharedKernel Attach(ArenaOptions options)
     {
-        var arena = Transport.Arena.Arena.Attach(options);
+        var reaper = new KernelReaper();
+        var arena = Transport.Arena.Arena.Attach(options, reaper.OnDeath);
         try
         {
-            return new SharedKernel(arena, options.Layout.SlotCount);
+            return new SharedKernel(arena, reaper, options.Layout.SlotCount);
         }
         catch
         {
@@ -53,16 +60,19 @@ internal sealed unsafe class SharedKernel : IRegionSharing
         var kernel = new IpcKernel(vm.SystemSlots, vm.UserSlots, vm.PrivilegesOf, maxCopyBytes, _region, this);
         _wakeThread = new WakeThread(kernel, _region, _arena.Processes, _arena.ProcessIndex, _arena.SpinGate,
             $"m3-wake vm{vm.Id}");
+        _kernel = kernel;
+        _reaper.Start(kernel);
         return kernel;
     }
 
     /// <inheritdoc />
     public void Lock(int slot)
     {
-        // Infinite: a holder that dies is detected (OwnerDied) and its lock taken over; repairing what its section
-        // left is the reaper's work (the next step of the port), so the section goes on on the record as found.
-        SharedLock.Acquire(ref _region.Record(slot)->LockWord, _tag, _arena.Processes, _arena.SpinGate,
+        // Infinite: a holder that dies is detected (OwnerDied) and its lock taken over; what its section left half
+        // done in this record is repaired before the section goes on (the reaper repairs every record later too).
+        var result = SharedLock.Acquire(ref _region.Record(slot)->LockWord, _tag, _arena.Processes, _arena.SpinGate,
             Timeout.InfiniteTimeSpan);
+        if (result == LockResult.OwnerDied) _kernel?.RepairRecord(slot);
     }
 
     /// <inheritdoc />

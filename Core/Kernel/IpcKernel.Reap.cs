@@ -1,0 +1,128 @@
+namespace M3Actors.Kernel;
+
+/// <summary>
+/// Reaping a process of a shared region that died (kill -9 at any instruction): the transport's survivor that won
+/// the reap calls <see cref="Reap"/> once the dead process's entry is marked reaped, so every lock word it held reads
+/// as held by a dead owner and is taken over by the ordinary robust acquire of each section below.
+/// </summary>
+internal sealed partial class IpcKernel
+{
+    /// <summary>
+    /// Repairs what the process at <paramref name="deadIndex"/> may have left half done and releases its endpoints:
+    /// (1) every slot's section is entered once, which takes over a lock word the dead process held, and its queue
+    /// of senders is re-derived from the senders' own records (flags and send-to are written before a sender is
+    /// linked, so the records are the truth) and a waits-for word left behind its flags is republished
+    /// (<see cref="RepairRecord"/>); (2) owners here that may have missed a wake get one again (a spurious
+    /// wake is harmless to an actor's mailbox); (3) every record the dead process owned is unbound by the ordinary
+    /// routine, so its partners get DstDied / SrcDied (rulebook §7, §12.6). Idempotent: a reaper that dies midway is
+    /// replaced by another that runs it again. Returns how many endpoints it unbound.
+    /// </summary>
+    internal int Reap(int deadIndex)
+    {
+        if (_sharing is null) throw new InvalidOperationException("only a kernel over a shared region reaps processes");
+        var wake = new Wakeups();
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            using (_locks.Enter(slot))
+            {
+                if (_region.StateOf(slot) == SlotState.Free) continue;
+                RepairRecord(slot);
+                if (_slots.Resolve(slot) is not { IsForeign: false } p) continue;
+                if (p.QueueHead is not null) wake.Pending(p);
+                if (p.Kind == OwnerKind.Actor && p.HasOutcome) wake.Completed(p);
+            }
+        }
+        wake.Run();
+        var unbound = 0;
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            if (!OwnedBy(slot, deadIndex) || _slots.Resolve(slot) is not { } dead) continue;
+            Unbind(dead, IpcStatus.SrcDied);
+            unbound++;
+        }
+        return unbound;
+    }
+
+    /// <summary>
+    /// The records' own invariants, as any process reads them (for tests and the example after a kill): every
+    /// queue is exactly the set of bound records sending to its owner, in stamp order, ending at its tail, and no
+    /// record is owned by a process the table no longer holds. Returns the first problem found, or null.
+    /// </summary>
+    internal unsafe string? CheckRecords()
+    {
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            using (_locks.Enter(slot))
+            {
+                if (_region.StateOf(slot) == SlotState.Free) continue;
+                var record = _region.Record(slot);
+                if (_sharing is not null && _sharing.ProcessIdOf(record->ProcessIndex) == 0)
+                    return $"slot {slot} is owned by process entry {record->ProcessIndex}, which has left";
+                var expected = SendersTo(slot);
+                var linked = new List<int>();
+                for (var s = record->QueueHead; s >= 0 && linked.Count <= _slots.Length;
+                     s = _region.Record(s)->NextInQueue)
+                {
+                    linked.Add(s);
+                }
+                if (!linked.SequenceEqual(expected))
+                {
+                    return $"the queue of slot {slot} links [{string.Join(',', linked)}] but the records sending " +
+                        $"to it are [{string.Join(',', expected)}]";
+                }
+                if (record->QueueTail != (linked.Count == 0 ? -1 : linked[^1]))
+                    return $"the queue of slot {slot} has tail {record->QueueTail}, not its last sender";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Repairs what a section of a dead process may have left half done in <paramref name="slot"/>'s record, under
+    /// that slot's lock: its queue is re-derived from its senders' records, and a waits-for word left behind the
+    /// flags (its writer died between SetState's two stores) is republished from them. Called by the reaper for
+    /// every slot, and by any section whose lock word it took over from a dead holder (before the reap).
+    /// </summary>
+    internal void RepairRecord(int slot)
+    {
+        if (_region.StateOf(slot) == SlotState.Free) return;
+        RederiveQueue(slot);
+        if (_slots.Resolve(slot) is not { } p) return;
+        var edge = EdgeOf(p);
+        var word = Volatile.Read(ref p.WaitWord);
+        var consistent = WaitsFor.IsTentative(word) ? p.Flags == ProcFlags.None : WaitsFor.Edge(word) == edge;
+        if (!consistent) WaitsFor.Publish(ref p.WaitWord, edge);
+    }
+
+    private unsafe bool OwnedBy(int slot, int processIndex) =>
+        _region.StateOf(slot) != SlotState.Free
+        && Volatile.Read(ref _region.Record(slot)->ProcessIndex) == processIndex;
+
+    // Under the owner's lock the set of records sending to it is stable (a sender joins or leaves a queue only
+    // under both locks), so the queue is rewritten from that set in stamp order: a link a dead process left half
+    // written is corrected, a whole queue is written back unchanged.
+    private unsafe void RederiveQueue(int owner)
+    {
+        var senders = SendersTo(owner);
+        var record = _region.Record(owner);
+        for (var i = 0; i < senders.Count; i++)
+            _region.Record(senders[i])->NextInQueue = i + 1 < senders.Count ? senders[i + 1] : -1;
+        record->QueueTail = senders.Count == 0 ? -1 : senders[^1];
+        Volatile.Write(ref record->QueueHead, senders.Count == 0 ? -1 : senders[0]);
+    }
+
+    // The slots of the records blocked sending to owner's binding, in the order they were stamped into its queue.
+    private unsafe List<int> SendersTo(int owner)
+    {
+        var ep = _region.Record(owner)->Endpoint;
+        var senders = new List<int>();
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            var r = _region.Record(slot);
+            if (slot == owner || _region.StateOf(slot) == SlotState.Free) continue;
+            if ((r->Flags & ProcFlags.Sending) != 0 && r->SendTo == ep) senders.Add(slot);
+        }
+        senders.Sort((a, b) => _region.Record(a)->EnqueueSeq.CompareTo(_region.Record(b)->EnqueueSeq));
+        return senders;
+    }
+}
