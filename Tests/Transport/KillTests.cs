@@ -9,34 +9,18 @@ namespace M3Actors.Tests.Transport;
 /// it, so its partners here are released with the rulebook's status, the records stay consistent and later calls
 /// work. The release time (kill to partner released) is written to the test output, never asserted.
 /// </summary>
-public sealed class KillTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class KillTests(ITestOutputHelper output) : SharedVmTest
 {
     private const int Echo = 1;
-    private readonly ArenaDirectory _dir = new();
-    private SharedVm _vm = null!;
-
-    /// <inheritdoc />
-    public Task InitializeAsync()
-    {
-        _vm = SharedVm.Attach(_dir);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _vm.DisposeAsync();
-        _dir.Dispose();
-    }
 
     [Fact(Timeout = 60_000)]
     public async Task Partners_here_of_a_killed_child_get_DstDied_and_SrcDied()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var silent = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var sender = _vm.Vm.Bind(owner: "sender");
-        using var caller = _vm.Vm.Bind(owner: "caller");
-        using var receiver = _vm.Vm.Bind(owner: "receiver");
+        using var sender = Shared.Vm.Bind(owner: "sender");
+        using var caller = Shared.Vm.Bind(owner: "caller");
+        using var receiver = Shared.Vm.Bind(owner: "receiver");
         var send = Task.Run(() => sender.Send(silent, new Message(Echo), SharedVm.Patience));
         var sendRec = Task.Run(() =>
         {
@@ -44,9 +28,9 @@ public sealed class KillTests(ITestOutputHelper output) : IAsyncLifetime
             return caller.SendRec(silent, ref m, SharedVm.Patience);
         });
         var receive = Task.Run(() => receiver.Receive(silent, out _, SharedVm.Patience));
-        await _vm.AwaitStateAsync(sender.Endpoint, "SENDING");
-        await _vm.AwaitStateAsync(caller.Endpoint, "SENDREC sending");
-        await _vm.AwaitStateAsync(receiver.Endpoint, "RECEIVING");
+        await Shared.AwaitStateAsync(sender.Endpoint, "SENDING");
+        await Shared.AwaitStateAsync(caller.Endpoint, "SENDREC sending");
+        await Shared.AwaitStateAsync(receiver.Endpoint, "RECEIVING");
 
         var clock = Stopwatch.StartNew();
         await child.KillHardAsync();
@@ -60,9 +44,9 @@ public sealed class KillTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task A_child_killed_in_sendrec_on_a_server_here_leaves_the_server_serving()
     {
-        var child = await _vm.ChildAsync();
-        using var server = _vm.Vm.Bind(3, "server here");
-        using var client = _vm.Vm.Bind(owner: "client here");
+        var child = await Shared.ChildAsync();
+        using var server = Shared.Vm.Bind(3, "server here");
+        using var client = Shared.Vm.Bind(owner: "client here");
         var childClient = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
         child.Send($"vm sendrec 20 {server.Endpoint.Value} 7 20000");
         Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var request, SharedVm.Patience));
@@ -86,21 +70,21 @@ public sealed class KillTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task A_server_here_whose_client_was_queued_on_a_killed_childs_server_serves_the_next_child()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var busy = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 4", "vm bound"));
-        using var client = _vm.Vm.Bind(owner: "client here");
+        using var client = Shared.Vm.Bind(owner: "client here");
         var call = Task.Run(() =>
         {
             var m = new Message(Echo);
             return client.SendRec(busy, ref m, SharedVm.Patience);
         });
-        await _vm.AwaitStateAsync(client.Endpoint, "SENDREC sending");
+        await Shared.AwaitStateAsync(client.Endpoint, "SENDREC sending");
         await child.KillHardAsync();
         Assert.Equal(IpcStatus.DstDied, await call.WaitAsync(SharedVm.Patience));
         await AssertReapedAsync(busy);
 
         // The same system slot, served by a new child, answers the same client.
-        var next = await _vm.ChildAsync();
+        var next = await Shared.ChildAsync();
         var server = SharedVm.EndpointIn(await next.ExpectAsync("vm server thread 4", "vm serving"));
         Assert.Equal(busy, server);
         var m = new Message(Echo);
@@ -112,7 +96,7 @@ public sealed class KillTests(ITestOutputHelper output) : IAsyncLifetime
     // The killed child's endpoint leaves /proc and the records' invariants hold.
     private async Task AssertReapedAsync(Endpoint dead)
     {
-        await SharedVm.AwaitAsync(() => _vm.ProcOf(dead) is null, () => $"{dead} is still listed after the kill");
-        Assert.Null(_vm.Vm.Kernel.CheckRecords());
+        await SharedVm.AwaitAsync(() => Shared.ProcOf(dead) is null, () => $"{dead} is still listed after the kill");
+        Assert.Null(Shared.Vm.Kernel.CheckRecords());
     }
 }

@@ -9,34 +9,17 @@ namespace M3Actors.Tests.Transport;
 /// elsewhere completes WhenBound here, slots are allocated across processes from the records, two VMs' arenas are
 /// apart, and a VM with other slot counts cannot attach.
 /// </summary>
-public sealed class SharedVmAttachTests : IAsyncLifetime
+public sealed class SharedVmAttachTests : SharedVmTest
 {
-    private readonly ArenaDirectory _dir = new();
-    private SharedVm _vm = null!;
-
-    /// <inheritdoc />
-    public Task InitializeAsync()
-    {
-        _vm = SharedVm.Attach(_dir);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _vm.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact(Timeout = 60_000)]
     public async Task Proc_here_shows_the_childs_endpoints_with_its_pid()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var server = SharedVm.EndpointIn(await child.ExpectAsync("vm server actor 3", "vm serving"));
         var thread = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var here = _vm.Vm.Bind(owner: "here");
+        using var here = Shared.Vm.Bind(owner: "here");
 
-        var procs = _vm.Vm.Snapshot().Procs;
+        var procs = Shared.Vm.Snapshot().Procs;
         var remoteActor = Assert.Single(procs, p => p.Endpoint == server);
         Assert.Equal((Kernel.OwnerKind.Actor, child.Pid), (remoteActor.Kind, remoteActor.ProcessId));
         Assert.Contains("echo3", remoteActor.Owner);
@@ -49,19 +32,19 @@ public sealed class SharedVmAttachTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task A_bind_in_a_child_completes_WhenBound_here_and_slots_are_not_handed_out_twice()
     {
-        var child = await _vm.ChildAsync();
-        var bound = _vm.Vm.WhenBoundAsync(5, SharedVm.Patience);
+        var child = await Shared.ChildAsync();
+        var bound = Shared.Vm.WhenBoundAsync(5, SharedVm.Patience);
         Assert.False(bound.IsCompleted);
         var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 5", "vm bound"));
         Assert.Equal(remote, await bound);
 
-        var used = Assert.Throws<IpcException>(() => _vm.Vm.Bind(5));
+        var used = Assert.Throws<IpcException>(() => Shared.Vm.Bind(5));
         Assert.Equal(IpcStatus.SlotUsed, used.Status);
         // Free user slots alternate between the processes: each skips the records the other bound.
         var mine = new List<int>();
         for (var i = 0; i < 3; i++)
         {
-            mine.Add(_vm.Vm.Bind(owner: $"here {i}").Endpoint.Slot);
+            mine.Add(Shared.Vm.Bind(owner: $"here {i}").Endpoint.Slot);
             var theirs = SharedVm.EndpointIn(await child.ExpectAsync($"vm bind {30 + i}", "vm bound"));
             Assert.DoesNotContain(theirs.Slot, mine);
         }
@@ -71,7 +54,7 @@ public sealed class SharedVmAttachTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Privileges_of_a_caller_here_hold_for_partners_in_a_child()
     {
-        await using var restricted = SharedVm.Attach(_dir, vmId: 3, name: "restricted", new Dictionary<int, Privileges>
+        await using var restricted = SharedVm.Attach(Arenas, vmId: 3, name: "restricted", new Dictionary<int, Privileges>
         {
             [10] = new(IpcCalls.All, new HashSet<int> { 3 }),
             [11] = new(IpcCalls.Receive | IpcCalls.Reply),
@@ -92,13 +75,13 @@ public sealed class SharedVmAttachTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Two_vms_have_separate_arenas()
     {
-        var child = await _vm.ChildAsync(vmId: 2, name: "other");
+        var child = await Shared.ChildAsync(vmId: 2, name: "other");
         var there = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 3", "vm bound"));
         Assert.Equal(Endpoint.System(3), there);
-        Assert.Null(_vm.ProcOf(there));         // VM 2's slot 3 is not VM 1's
-        using var here = _vm.Vm.Bind(3, "vm 1's slot 3");
+        Assert.Null(Shared.ProcOf(there));         // VM 2's slot 3 is not VM 1's
+        using var here = Shared.Vm.Bind(3, "vm 1's slot 3");
         Assert.Equal(there, here.Endpoint);     // the same value, another VM
-        Assert.Equal(2, Directory.GetFiles(_dir.Path, "*.arena").Length);
+        Assert.Equal(2, Directory.GetFiles(Arenas.Path, "*.arena").Length);
     }
 
     [Fact(Timeout = 60_000)]
@@ -106,12 +89,12 @@ public sealed class SharedVmAttachTests : IAsyncLifetime
     {
         await using var drvs = Drvs.Start();
         var mismatch = Assert.Throws<ArenaException>(() =>
-            drvs.AttachVm(SharedVm.Options(_dir, _vm.VmId, _vm.Name, userSlots: SharedVm.UserSlots + 1)));
+            drvs.AttachVm(SharedVm.Options(Arenas, Shared.VmId, Shared.Name, userSlots: SharedVm.UserSlots + 1)));
         Assert.Equal(ArenaFailure.LayoutMismatch, mismatch.Reason);
         Assert.Empty(drvs.Vms);
 
-        using var here = _vm.Vm.Bind(owner: "still here");
+        using var here = Shared.Vm.Bind(owner: "still here");
         Assert.True(here.IsBound);
-        Assert.NotNull(_vm.ProcOf(here.Endpoint));
+        Assert.NotNull(Shared.ProcOf(here.Endpoint));
     }
 }

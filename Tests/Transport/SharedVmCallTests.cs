@@ -7,34 +7,18 @@ namespace M3Actors.Tests.Transport;
 /// Every primitive between two processes of one VM, with thread and actor endpoints as caller and as partner:
 /// the child's endpoints are driven by <c>vm</c> commands, this process's by the public API.
 /// </summary>
-public sealed class SharedVmCallTests : IAsyncLifetime
+public sealed class SharedVmCallTests : SharedVmTest
 {
     private const int Echo = 1;
-    private readonly ArenaDirectory _dir = new();
-    private SharedVm _vm = null!;
-
-    /// <inheritdoc />
-    public Task InitializeAsync()
-    {
-        _vm = SharedVm.Attach(_dir);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _vm.DisposeAsync();
-        _dir.Dispose();
-    }
 
     [Fact(Timeout = 60_000)]
     public async Task Thread_and_actor_servers_in_a_child_answer_threads_and_actors_here()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var threadServer = SharedVm.EndpointIn(await child.ExpectAsync("vm server thread 3", "vm serving"));
         var actorServer = SharedVm.EndpointIn(await child.ExpectAsync("vm server actor 4", "vm serving"));
-        using var client = _vm.Vm.Bind(owner: "thread client");
-        var caller = _vm.Vm.ActorOf(Props.Create(() => new CallerActor(5)));
+        using var client = Shared.Vm.Bind(owner: "thread client");
+        var caller = Shared.Vm.ActorOf(Props.Create(() => new CallerActor(5)));
 
         foreach (var server in new[] { threadServer, actorServer })
         {
@@ -56,8 +40,8 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Thread_and_actor_servers_here_answer_a_thread_and_an_actor_in_a_child()
     {
-        var child = await _vm.ChildAsync();
-        using var threadServer = _vm.Vm.Bind(3, "thread server");
+        var child = await Shared.ChildAsync();
+        using var threadServer = Shared.Vm.Bind(3, "thread server");
         var serving = Task.Factory.StartNew(() =>
         {
             var served = 0;
@@ -65,7 +49,7 @@ public sealed class SharedVmCallTests : IAsyncLifetime
                 if (threadServer.Reply(m.Source, Request(m.GetInt(0) + 1)) == IpcStatus.Ok) served++;
             return served;
         }, TaskCreationOptions.LongRunning);
-        _vm.Vm.ActorOf(Props.Create(() => new EchoActor(4)));
+        Shared.Vm.ActorOf(Props.Create(() => new EchoActor(4)));
 
         foreach (var server in new[] { threadServer.Endpoint, Endpoint.System(4) })
         {
@@ -81,20 +65,20 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Send_receive_sendnb_and_notify_cross_in_both_directions()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var here = _vm.Vm.Bind(owner: "here");
+        using var here = Shared.Vm.Bind(owner: "here");
 
         // The child receives from ANY and blocks; a send here completes it.
         child.Send("vm receive 20 any 10000");
-        await _vm.AwaitStateAsync(remote, "RECEIVING from");
+        await Shared.AwaitStateAsync(remote, "RECEIVING from");
         Assert.Equal(IpcStatus.Ok, here.Send(remote, Request(7), SharedVm.Patience));
         Assert.Equal($"vm receive Ok {here.Endpoint.Value} {Echo} 7", await child.NextReplyAsync());
 
         // Here receives from that one source; the child's send completes it, then sendnb finds nobody waiting.
         var receiving = Task.Factory.StartNew(() => (here.Receive(remote, out var m, SharedVm.Patience), m),
             TaskCreationOptions.LongRunning);
-        await _vm.AwaitStateAsync(here.Endpoint, "RECEIVING from");
+        await Shared.AwaitStateAsync(here.Endpoint, "RECEIVING from");
         await child.ExpectAsync($"vm send 20 {here.Endpoint.Value} 9 10000", "vm send Ok");
         var (status, message) = await receiving.WaitAsync(SharedVm.Patience);
         Assert.Equal((IpcStatus.Ok, remote, 9), (status, message.Source, message.Type));
@@ -102,14 +86,14 @@ public sealed class SharedVmCallTests : IAsyncLifetime
 
         // A notification from the child waits as a pending bit and is taken by receive(ANY) here.
         await child.ExpectAsync($"vm notify 20 {here.Endpoint.Value}", "vm notify Ok");
-        Assert.Equal(1, _vm.ProcOf(here.Endpoint)!.PendingNotifies);
+        Assert.Equal(1, Shared.ProcOf(here.Endpoint)!.PendingNotifies);
         Assert.Equal(IpcStatus.Ok, here.Receive(Endpoint.Any, out var notification, SharedVm.Patience));
         Assert.True(notification.IsNotify);
         Assert.Equal(remote, notification.Source);
 
         // And the other way: a notify here completes the child's blocked receive at once.
         child.Send($"vm receive 20 {here.Endpoint.Value} 10000");
-        await _vm.AwaitStateAsync(remote, "RECEIVING from");
+        await Shared.AwaitStateAsync(remote, "RECEIVING from");
         Assert.Equal(IpcStatus.Ok, here.Notify(remote));
         Assert.StartsWith($"vm receive Ok {here.Endpoint.Value} ", await child.NextReplyAsync());
     }
@@ -117,9 +101,9 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Rcvrqst_and_reply_serve_a_sendrec_from_the_other_process()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var server = _vm.Vm.Bind(owner: "server");
+        using var server = Shared.Vm.Bind(owner: "server");
 
         child.Send($"vm sendrec 20 {server.Endpoint.Value} 40 10000");
         Assert.Equal(IpcStatus.Ok, server.RcvRqst(out var request, SharedVm.Patience));
@@ -129,7 +113,7 @@ public sealed class SharedVmCallTests : IAsyncLifetime
 
         // The child serves with rcvrqst + reply.
         child.Send("vm rcvrqst 20 10000");
-        await _vm.AwaitStateAsync(remote, "RECEIVING from");
+        await Shared.AwaitStateAsync(remote, "RECEIVING from");
         var call = Task.Factory.StartNew(() =>
         {
             var m = Request(1);
@@ -143,27 +127,27 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Timeouts_and_cancellation_on_a_partner_in_another_process_leave_no_trace()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var here = _vm.Vm.Bind(owner: "here");
+        using var here = Shared.Vm.Bind(owner: "here");
 
         // Timed out here while queued on the child's endpoint: the queue over there is empty again.
         var m = Request(1);
         Assert.Equal(IpcStatus.TimedOut, here.SendRec(remote, ref m, TimeSpan.FromMilliseconds(100)));
-        Assert.Empty(_vm.ProcOf(remote)!.QueuedSenders);
+        Assert.Empty(Shared.ProcOf(remote)!.QueuedSenders);
 
         // Cancelled here while queued: the same, and the endpoint can call again.
         using var cancel = new CancellationTokenSource();
         var pending = here.SendAsync(remote, Request(2), cancel.Token).AsTask();
-        await _vm.AwaitStateAsync(here.Endpoint, "SENDING to");
+        await Shared.AwaitStateAsync(here.Endpoint, "SENDING to");
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(SharedVm.Patience));
-        Assert.Empty(_vm.ProcOf(remote)!.QueuedSenders);
+        Assert.Empty(Shared.ProcOf(remote)!.QueuedSenders);
 
         // A timed receive in the child from here times out there, and a later send reaches a later receive.
         await child.ExpectAsync($"vm receive 20 {here.Endpoint.Value} 100", "vm receive TimedOut");
         child.Send($"vm receive 20 {here.Endpoint.Value} 10000");
-        await _vm.AwaitStateAsync(remote, "RECEIVING from");
+        await Shared.AwaitStateAsync(remote, "RECEIVING from");
         Assert.Equal(IpcStatus.Ok, here.Send(remote, Request(3), SharedVm.Patience));
         Assert.Equal($"vm receive Ok {here.Endpoint.Value} {Echo} 3", await child.NextReplyAsync());
     }
@@ -171,9 +155,9 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task A_sendrec_cancelled_after_the_child_took_it_gets_no_late_reply()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var here = _vm.Vm.Bind(owner: "here");
+        using var here = Shared.Vm.Bind(owner: "here");
 
         using var cancel = new CancellationTokenSource();
         var abandoned = here.SendRecAsync(remote, Request(1), cancel.Token).AsTask();
@@ -196,20 +180,20 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task An_unbind_in_one_process_releases_its_partners_in_the_other()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var here = _vm.Vm.Bind(owner: "here");
+        using var here = Shared.Vm.Bind(owner: "here");
 
         var sending = Task.Factory.StartNew(() => here.Send(remote, Request(1), SharedVm.Patience),
             TaskCreationOptions.LongRunning);
-        await _vm.AwaitStateAsync(here.Endpoint, "SENDING to");
+        await Shared.AwaitStateAsync(here.Endpoint, "SENDING to");
         await child.ExpectAsync("vm unbind 20", "vm unbound");
         Assert.Equal(IpcStatus.DstDied, await sending.WaitAsync(SharedVm.Patience));
-        Assert.Null(_vm.ProcOf(remote));
+        Assert.Null(Shared.ProcOf(remote));
 
         var again = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 21", "vm bound"));
         child.Send($"vm receive 21 {here.Endpoint.Value} 10000");
-        await _vm.AwaitStateAsync(again, "RECEIVING from");
+        await Shared.AwaitStateAsync(again, "RECEIVING from");
         here.Dispose();
         Assert.StartsWith("vm receive SrcDied", await child.NextReplyAsync());
     }
@@ -217,21 +201,21 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Ending_the_vm_in_a_child_releases_its_partners_here_and_the_vm_goes_on()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm server thread 3", "vm serving"));
         var other = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var here = _vm.Vm.Bind(owner: "here");
+        using var here = Shared.Vm.Bind(owner: "here");
         var sending = Task.Factory.StartNew(() => here.Send(other, new Message(9), SharedVm.Patience),
             TaskCreationOptions.LongRunning);
-        await _vm.AwaitStateAsync(here.Endpoint, "SENDING to");
+        await Shared.AwaitStateAsync(here.Endpoint, "SENDING to");
 
         await child.ExpectAsync("vm end", "vm ended");
         Assert.Equal(IpcStatus.DstDied, await sending.WaitAsync(SharedVm.Patience));
-        Assert.Null(_vm.ProcOf(remote));
-        Assert.True(_vm.Vm.IsRunning);
+        Assert.Null(Shared.ProcOf(remote));
+        Assert.True(Shared.Vm.IsRunning);
 
         // The VM goes on: another child binds the same system slot and serves.
-        var next = await _vm.ChildAsync();
+        var next = await Shared.ChildAsync();
         Assert.Equal(remote, SharedVm.EndpointIn(await next.ExpectAsync("vm server thread 3", "vm serving")));
         var m = Request(1);
         Assert.Equal(IpcStatus.Ok, here.SendRec(remote, ref m, SharedVm.Patience));
@@ -241,9 +225,9 @@ public sealed class SharedVmCallTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Vcopy_with_a_party_in_another_process_is_refused_with_CallDenied()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var here = _vm.Vm.Bind(owner: "here");
+        using var here = Shared.Vm.Bind(owner: "here");
         var buffer = here.RegisterBuffer(new byte[64], BufferAccess.ReadWrite);
 
         var status = here.VCopy(here.Endpoint, new BufferAddress(buffer, 0), remote, new BufferAddress(buffer, 0), 8);

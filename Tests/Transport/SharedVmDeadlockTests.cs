@@ -6,34 +6,17 @@ namespace M3Actors.Tests.Transport;
 /// The deadlock check across processes: the call that would close a cycle of endpoints blocked on each other in two
 /// or three processes is refused with Locked before it blocks, and only that call.
 /// </summary>
-public sealed class SharedVmDeadlockTests : IAsyncLifetime
+public sealed class SharedVmDeadlockTests : SharedVmTest
 {
-    private readonly ArenaDirectory _dir = new();
-    private SharedVm _vm = null!;
-
-    /// <inheritdoc />
-    public Task InitializeAsync()
-    {
-        _vm = SharedVm.Attach(_dir);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _vm.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact(Timeout = 60_000)]
     public async Task A_cycle_across_two_processes_is_refused_once()
     {
-        var child = await _vm.ChildAsync();
+        var child = await Shared.ChildAsync();
         var a = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var b = _vm.Vm.Bind(owner: "b");
+        using var b = Shared.Vm.Bind(owner: "b");
 
         child.Send($"vm send 20 {b.Endpoint.Value} 5 10000");       // a → b, blocks: b is not receiving
-        await _vm.AwaitStateAsync(a, "SENDING to");
+        await Shared.AwaitStateAsync(a, "SENDING to");
         Assert.Equal(IpcStatus.Locked, b.Send(a, new Message(6), SharedVm.Patience));   // b → a closes the cycle
 
         // a's call was never refused: b takes its message and it returns Ok.
@@ -45,16 +28,16 @@ public sealed class SharedVmDeadlockTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task A_cycle_across_three_processes_is_refused_once()
     {
-        var first = await _vm.ChildAsync();
-        var second = await _vm.ChildAsync();
+        var first = await Shared.ChildAsync();
+        var second = await Shared.ChildAsync();
         var a = SharedVm.EndpointIn(await first.ExpectAsync("vm bind 20", "vm bound"));
         var b = SharedVm.EndpointIn(await second.ExpectAsync("vm bind 21", "vm bound"));
-        using var c = _vm.Vm.Bind(owner: "c");
+        using var c = Shared.Vm.Bind(owner: "c");
 
         first.Send($"vm send 20 {b.Value} 5 10000");        // a → b
-        await _vm.AwaitStateAsync(a, "SENDING to");
+        await Shared.AwaitStateAsync(a, "SENDING to");
         second.Send($"vm send 21 {c.Endpoint.Value} 6 10000");   // b → c
-        await _vm.AwaitStateAsync(b, "SENDING to");
+        await Shared.AwaitStateAsync(b, "SENDING to");
         Assert.Equal(IpcStatus.Locked, c.Send(a, new Message(7), SharedVm.Patience));     // c → a: the cycle
 
         // Unwind: c takes b's message, then b (now free) takes a's; both blocked calls return Ok.

@@ -8,31 +8,15 @@ namespace M3Actors.Tests.Transport;
 /// servers in two children while threads in the children call servers here — so sections on shared lock words,
 /// foreign queues and both kinds of cross-process wakeups interleave: every reply must be the caller's own.
 /// </summary>
-public sealed class SharedVmLoadTests : IAsyncLifetime
+public sealed class SharedVmLoadTests : SharedVmTest
 {
     private const int Calls = 2000;
-    private readonly ArenaDirectory _dir = new();
-    private SharedVm _vm = null!;
-
-    /// <inheritdoc />
-    public Task InitializeAsync()
-    {
-        _vm = SharedVm.Attach(_dir);
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public async Task DisposeAsync()
-    {
-        await _vm.DisposeAsync();
-        _dir.Dispose();
-    }
 
     [Fact(Timeout = 120_000)]
     public async Task Calls_in_every_direction_at_once_each_get_their_own_reply()
     {
-        var first = await _vm.ChildAsync();
-        var second = await _vm.ChildAsync();
+        var first = await Shared.ChildAsync();
+        var second = await Shared.ChildAsync();
         var servers = new List<Endpoint>
         {
             SharedVm.EndpointIn(await first.ExpectAsync("vm server thread 3", "vm serving")),
@@ -40,20 +24,20 @@ public sealed class SharedVmLoadTests : IAsyncLifetime
             SharedVm.EndpointIn(await second.ExpectAsync("vm server thread 5", "vm serving")),
             SharedVm.EndpointIn(await second.ExpectAsync("vm server actor 6", "vm serving")),
         };
-        using var threadServer = _vm.Vm.Bind(7, "thread server here");
+        using var threadServer = Shared.Vm.Bind(7, "thread server here");
         var serving = Task.Factory.StartNew(() =>
         {
             while (threadServer.Receive(Endpoint.Any, out var m, SharedVm.Patience) == IpcStatus.Ok)
                 threadServer.Reply(m.Source, Echo(m.GetInt(0) + 1));
         }, TaskCreationOptions.LongRunning);
-        _vm.Vm.ActorOf(Props.Create(() => new EchoActor(8)));
+        Shared.Vm.ActorOf(Props.Create(() => new EchoActor(8)));
 
         // Children's clients call the servers here, this process's clients call the children's, all at once.
         first.Send($"vm load 20 {Endpoint.System(7).Value} {Calls}");
         second.Send($"vm load 21 {Endpoint.System(8).Value} {Calls}");
         var clients = servers.Select(server => Task.Factory.StartNew(() =>
         {
-            using var client = _vm.Vm.Bind(owner: $"client of {server}");
+            using var client = Shared.Vm.Bind(owner: $"client of {server}");
             for (var i = 0; i < Calls; i++)
             {
                 var m = Echo(i);
