@@ -13,6 +13,7 @@ internal sealed class NodeLink(int nodeId)
     private volatile IActorRef? _remote;
     private volatile bool _reachable;
     private readonly ConcurrentDictionary<int, SendNbWait> _sendNbs = new();
+    private readonly FrameOutbox _outbox = new();
 
     /// <summary>The peer's DRVS node id.</summary>
     internal int NodeId { get; } = nodeId;
@@ -44,7 +45,7 @@ internal sealed class NodeLink(int nodeId)
     internal SendNbWait SendNbOf(Endpoint caller) => _sendNbs.GetOrAdd(caller.Slot, static _ => new SendNbWait());
 
     /// <summary>Completes the sendnb <paramref name="answer"/> answers; false when none waits for it.</summary>
-    internal bool AnswerSendNb(IpcFrame answer) =>
+    internal bool AnswerSendNb(in IpcFrame answer) =>
         _sendNbs.TryGetValue(answer.Caller.Slot, out var wait) && wait.Answer(answer.Correlation, answer.Status);
 
     /// <summary>Ends every sendnb waiting for this peer with <paramref name="status"/>.</summary>
@@ -56,11 +57,17 @@ internal sealed class NodeLink(int nodeId)
     /// <summary>The failure detector reaches the peer again.</summary>
     internal void Reconnect() => _reachable = _remote is not null;
 
-    /// <summary>Sends a frame to the peer's proxy; false when the peer is not connected (the frame is dropped).</summary>
-    internal bool Send(IpcFrame frame)
+    /// <summary>
+    /// Queues a frame for the peer's proxy, in the batch the local proxy flushes next (<see cref="FrameOutbox"/>);
+    /// false when the peer is not connected (the frame is dropped).
+    /// </summary>
+    internal bool Send(in IpcFrame frame)
     {
         if (!_reachable || _remote is not { } remote) return false;
-        remote.Tell(frame, ActorRefs.NoSender);     // no sender path on the wire: nobody answers to it
+        _outbox.Add(in frame, remote, Proxy);
         return true;
     }
+
+    /// <summary>Sends the frames queued for the peer as one batch (the local proxy, when nothing is ahead of it).</summary>
+    internal void Flush() => _outbox.Flush(_remote);
 }

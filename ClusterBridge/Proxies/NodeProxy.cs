@@ -40,7 +40,8 @@ internal sealed class NodeProxy : ReceiveActor
         Receive<GhostPort.Ship>(s => Ship(s.Port));
         Receive<GhostPort.Done>(d => RunDeferred(d.Port));
         Receive<GhostPort.Abandon>(Cancel);
-        Receive<IpcFrame>(OnFrame);
+        Receive<FrameBatch>(OnBatch);
+        Receive<FrameOutbox.FlushToken>(_ => _link.Flush());
         Receive<Unreachable>(_ => FailAll());
     }
 
@@ -91,22 +92,33 @@ internal sealed class NodeProxy : ReceiveActor
             _kernel.FailCallers(a.Port.Proc, IpcStatus.NotConnected);
     }
 
-    private void OnFrame(IpcFrame frame)
+    // The serializer checked every frame of the batch on arrival: decoding again here cannot fail.
+    private void OnBatch(FrameBatch batch)
+    {
+        var bytes = batch.Bytes;
+        for (var at = 1; at < bytes.Length;)
+        {
+            var frame = FrameCodec.Read(bytes, ref at);
+            OnFrame(in frame);
+        }
+    }
+
+    private void OnFrame(in IpcFrame frame)
     {
         switch (frame.Kind)
         {
             case FrameKind.Ack when SendNbWait.IsSendNbAnswer(frame):
-                _link.AnswerSendNb(frame);     // false: the sendnb ended meanwhile (NotConnected), nobody waits
+                _link.AnswerSendNb(in frame);     // false: the sendnb ended meanwhile (NotConnected), nobody waits
                 break;
             case FrameKind.Ack or FrameKind.Reply:
                 var reply = frame.Message;
                 _kernel.CompleteShipped(frame.Caller, frame.Partner, frame.Correlation, frame.Status, in reply);
                 break;
             case FrameKind.Send or FrameKind.SendNb or FrameKind.SendRec or FrameKind.Notify:
-                CallFor(frame);
+                CallFor(in frame);
                 break;
             case FrameKind.Cancel:
-                Withdraw(frame);
+                Withdraw(in frame);
                 break;
             case FrameKind.Probe:
                 Chase(frame.Partner, frame.Caller, frame.Correlation, frame.Message.Type);
@@ -118,9 +130,9 @@ internal sealed class NodeProxy : ReceiveActor
     }
 
     // Makes the remote caller's call here through its ghost (made now if the directory has not brought it yet).
-    private void CallFor(IpcFrame frame)
+    private void CallFor(in IpcFrame frame)
     {
-        if (GhostOfCaller(frame) is not { } ghost) return;
+        if (GhostOfCaller(in frame) is not { } ghost) return;
         var notify = frame.Kind == FrameKind.Notify;
         var message = frame.Message;
         IpcFrame? answer = null;
@@ -160,9 +172,9 @@ internal sealed class NodeProxy : ReceiveActor
             }
             else answer = ghost.Answer(status, default);
         }
-        if (answer is not null)
+        if (answer is { } a)
         {
-            _link.Send(answer);
+            _link.Send(in a);
             return;
         }
         // The remote caller now waits for a partner here: if that one waits, through other nodes, for the caller,
@@ -178,10 +190,10 @@ internal sealed class NodeProxy : ReceiveActor
             next = ghost.Deferred;
             ghost.Deferred = null;
         }
-        if (next is not null) CallFor(next);
+        if (next is { } frame) CallFor(in frame);
     }
 
-    private GhostPort? GhostOfCaller(IpcFrame frame)
+    private GhostPort? GhostOfCaller(in IpcFrame frame)
     {
         var caller = frame.Caller;
         if (_ghosts.Find(caller, _link) is { } known) return known;
@@ -202,7 +214,7 @@ internal sealed class NodeProxy : ReceiveActor
     // that call still waits here (deferred, queued, or a sendrec waiting for its reply), withdraw it and answer
     // TimedOut, so a timed-out send is never delivered; a sendrec whose request the server took leaves the §12.1
     // debt on the ghost. If it already ended, its answer (the "taken" outcome) is on its way and decides.
-    private void Withdraw(IpcFrame frame)
+    private void Withdraw(in IpcFrame frame)
     {
         if (_ghosts.Find(frame.Caller, _link) is not { } ghost) return;
         IpcFrame? withdrawn = null;
@@ -221,7 +233,7 @@ internal sealed class NodeProxy : ReceiveActor
                 withdrawn = ghost.Answer(IpcStatus.TimedOut, default);
             }
         }
-        if (withdrawn is not null) _link.Send(withdrawn);
+        if (withdrawn is { } w) _link.Send(in w);
     }
 
     // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another

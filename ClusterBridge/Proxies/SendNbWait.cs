@@ -63,5 +63,5 @@ internal sealed class SendNbWait
     }
 
     /// <summary>True when <paramref name="frame"/> is an ACK to a sendnb (negative correlation ids).</summary>
-    internal static bool IsSendNbAnswer(IpcFrame frame) => frame.Kind == FrameKind.Ack && frame.Correlation < 0;
+    internal static bool IsSendNbAnswer(in IpcFrame frame) => frame.Kind == FrameKind.Ack && frame.Correlation < 0;
 }

@@ -6,7 +6,7 @@ using M3Actors.ClusterBridge.Membership;
 namespace M3Actors.ClusterBridge.Serialization;
 
 /// <summary>
-/// How a VM's ActorSystem serializes what the bridge sends between nodes: IPC frames with the fixed-size
+/// How a VM's ActorSystem serializes what the bridge sends between nodes: batches of IPC frames with
 /// <see cref="IpcFrameSerializer"/>, control messages with Hyperion restricted to the bridge's own types
 /// (<see cref="ControlSerializer"/>). Everything else keeps Akka's bindings (the most specific binding wins, so
 /// cluster gossip stays on Akka's protobuf serializers).
@@ -21,7 +21,7 @@ public static class BridgeSerialization
             m3-control = "{{Qualified(typeof(ControlSerializer))}}"
           }
           serialization-bindings {
-            "{{Qualified(typeof(IpcFrame))}}" = m3-frame
+            "{{Qualified(typeof(FrameBatch))}}" = m3-frame
             "{{Qualified(typeof(DirectoryEntry))}}" = m3-control
             "{{Qualified(typeof(Challenge))}}" = m3-control
             "{{Qualified(typeof(Proof))}}" = m3-control

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace M3Actors.Tests.ClusterBridge;
 
 /// <summary>
-/// The bridge's serialization in a real pair of remote ActorSystems on loopback: IPC frames use the fixed-size
+/// The bridge's serialization in a real pair of remote ActorSystems on loopback: batches of IPC frames use the frame
 /// serializer, control messages Hyperion with a type filter that refuses anything else from the wire.
 /// </summary>
 public sealed class BridgeSerializationTests(ITestOutputHelper output) : IAsyncLifetime
@@ -29,22 +29,24 @@ public sealed class BridgeSerializationTests(ITestOutputHelper output) : IAsyncL
     public async Task DisposeAsync() => await Task.WhenAll(_a.Terminate(), _b.Terminate()).WaitAsync(Patience);
 
     [Fact]
-    public void Frames_and_control_messages_get_their_own_serializers()
+    public void Frame_batches_and_control_messages_get_their_own_serializers()
     {
         var serialization = _a.Serialization;
-        Assert.IsType<IpcFrameSerializer>(serialization.FindSerializerForType(typeof(IpcFrame)));
+        Assert.IsType<IpcFrameSerializer>(serialization.FindSerializerForType(typeof(FrameBatch)));
         Assert.IsType<ControlSerializer>(serialization.FindSerializerForType(typeof(DirectoryEntry)));
     }
 
     [Fact]
-    public void A_frame_costs_88_bytes_on_the_wire_where_Akkas_default_costs_more()
+    public void A_batch_of_one_frame_costs_62_bytes_where_Akkas_default_costs_more()
     {
         var frame = new IpcFrame(FrameKind.Send, 1, Endpoint.System(1), Endpoint.System(2), IpcStatus.Ok, new Message(7));
-        var ours = _a.Serialization.Serialize(frame).Length;
+        var batch = new FrameBatch(IpcFrameSerializerTests.Batch(frame));
+        var ours = _a.Serialization.Serialize(batch);
         var json = _a.Serialization.FindSerializerForType(typeof(object)).ToBinary(frame).Length;
-        output.WriteLine($"bytes per frame: ours {ours} (24 header + 64 message), Akka's default (JSON) {json}");
-        Assert.Equal(IpcFrameSerializer.FrameSize, ours);
-        Assert.True(ours < json, $"the frame ({ours} B) should be smaller than Akka's default ({json} B)");
+        output.WriteLine($"bytes per frame: ours {ours.Length} (1 version + 5 header + 56 payload), Akka's default (JSON) {json}");
+        Assert.Same(batch.Bytes, ours);     // the batch is its wire form: nothing copied
+        Assert.Equal(62, ours.Length);
+        Assert.True(ours.Length < json, $"the frame ({ours.Length} B) should be smaller than Akka's default ({json} B)");
     }
 
     [Fact]
@@ -73,10 +75,15 @@ public sealed class BridgeSerializationTests(ITestOutputHelper output) : IAsyncL
 
         var message = new Message(3);
         message.SetText("hello");
-        var frame = new IpcFrame(FrameKind.SendRec, 77, Endpoint.Of(1, 33), Endpoint.System(4), IpcStatus.Ok, message);
-        var back = await echo.Ask<IpcFrame>(frame, Patience);
-        IpcFrameSerializerTests.AssertSame(frame, back);
-        Assert.Equal("hello", back.Message.GetText());
+        var request = new IpcFrame(FrameKind.SendRec, 77, Endpoint.Of(1, 33), Endpoint.System(4), IpcStatus.Ok, message);
+        var answer = new IpcFrame(FrameKind.Ack, -3, Endpoint.Of(1, 33), Endpoint.System(4), IpcStatus.NotReady, default);
+        var back = await echo.Ask<FrameBatch>(new FrameBatch(IpcFrameSerializerTests.Batch(request, answer)), Patience);
+        var at = 1;
+        IpcFrameSerializerTests.AssertSame(request, FrameCodec.Read(back.Bytes, ref at));
+        IpcFrameSerializerTests.AssertSame(answer, FrameCodec.Read(back.Bytes, ref at));
+        Assert.Equal(back.Bytes.Length, at);
+        at = 1;
+        Assert.Equal("hello", FrameCodec.Read(back.Bytes, ref at).Message.GetText());
 
         var entry = new DirectoryEntry(Endpoint.Of(5, 40), 2, "disk");
         Assert.Equal(entry, await echo.Ask<DirectoryEntry>(entry, Patience));
