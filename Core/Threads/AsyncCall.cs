@@ -16,6 +16,7 @@ internal sealed class AsyncCall(ThreadPort port) : IValueTaskSource<IpcResult>, 
 
     private ManualResetValueTaskSourceCore<IpcResult> _core = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _cancellation;
+    private CancellationToken _cancelledBy;     // the token that asked to cancel the call under way, if any
     private long _seq;
     private int _state;
     private volatile bool _free = true;
@@ -34,6 +35,7 @@ internal sealed class AsyncCall(ThreadPort port) : IValueTaskSource<IpcResult>, 
         _seq = seq;
         _state = Waiting;
         _cancellation = default;
+        _cancelledBy = default;
     }
 
     /// <summary>The call completed without suspending: nobody will await this source.</summary>
@@ -47,11 +49,24 @@ internal sealed class AsyncCall(ThreadPort port) : IValueTaskSource<IpcResult>, 
         if (Interlocked.CompareExchange(ref _state, Watching, Waiting) != Waiting) _cancellation.Unregister();
     }
 
-    /// <summary>The kernel completed the suspended call with <paramref name="result"/>.</summary>
-    internal void Complete(in IpcResult result) => Settle(result, null);
+    /// <summary>
+    /// The kernel completed the suspended call with <paramref name="result"/>. A call shipped to another node cannot
+    /// be aborted here when it is cancelled: its owner node withdraws it and answers TimedOut (two-phase cancel, see
+    /// the ClusterBridge). An async call has no timeout of its own, so that TimedOut is the cancellation: it ends as a
+    /// cancelled local call does, with <see cref="OperationCanceledException"/>. An answer that beat the
+    /// cancellation there (a delivered send, a reply) stands, as a local completion that beats it does.
+    /// </summary>
+    internal void Complete(in IpcResult result)
+    {
+        if (result.Status == IpcStatus.TimedOut && _cancelledBy.IsCancellationRequested)
+            Settle(default, new OperationCanceledException(_cancelledBy));
+        else Settle(result, null);
+    }
 
     private void Cancel(CancellationToken token)
     {
+        // Noted before the abort: a shipped call's withdrawal may be answered before Abort has even returned.
+        _cancelledBy = token;
         if (port.Kernel.Abort(port.Proc, _seq, IpcStatus.TimedOut)) Settle(default, new OperationCanceledException(token));
     }
 

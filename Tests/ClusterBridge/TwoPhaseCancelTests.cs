@@ -6,6 +6,7 @@ namespace M3Actors.Tests.ClusterBridge;
 /// <summary>
 /// Two-phase cancel across nodes: a call to a remote endpoint that times out (or is cancelled) after it was shipped
 /// ends only when the owner node has answered the CANCEL, so a send is never both reported timed out and delivered.
+/// A cancelled async call that the owner withdrew throws <see cref="OperationCanceledException"/>, as a local one.
 /// </summary>
 public sealed class TwoPhaseCancelTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
 {
@@ -55,8 +56,39 @@ public sealed class TwoPhaseCancelTests(ITestOutputHelper output) : Akka.TestKit
         Assert.Equal(delivered, taken);     // every Ok was taken once, in order, and no timed-out send at all
     }
 
+    [Theory(Timeout = 90_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_cancelled_async_call_to_a_remote_partner_throws_as_a_local_one_and_is_withdrawn(bool sendRec)
+    {
+        await using var nodes = await BridgeNodes.StartAsync(2, Output);
+        using var remote = nodes[1].Bind(slot: 5, owner: "remote-server");
+        using var local = nodes[2].Bind(slot: 6, owner: "local-server");
+        await nodes[2].WhenBoundAsync(5, Patience);
+        using var client = nodes[2].Bind(owner: "client");
+        await nodes[1].WhenBoundAsync(client.Endpoint.Slot, Patience);
+
+        // The same call, queued on a server that never receives, cancelled: here and across nodes.
+        foreach (var (node, server) in new[] { (nodes[2], local), (nodes[1], remote) })
+        {
+            using var cancel = new CancellationTokenSource();
+            Task call = sendRec
+                ? client.SendRecAsync(server.Endpoint, new Message(7), cancel.Token).AsTask()
+                : client.SendAsync(server.Endpoint, new Message(7), cancel.Token).AsTask();
+            await AwaitAssertAsync(() => Assert.Contains(client.Endpoint,
+                node.Snapshot().Procs.Single(p => p.Slot == server.Endpoint.Slot).QueuedSenders), Patience);
+            await cancel.CancelAsync();
+            // Across nodes the owner's answer decides (two-phase): it withdrew the call, and the caller sees the
+            // cancellation as a local caller does, not the TimedOut the owner answered.
+            var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Patience));
+            Assert.Equal(cancel.Token, error.CancellationToken);
+            Assert.Empty(node.Snapshot().Procs.Single(p => p.Slot == server.Endpoint.Slot).QueuedSenders);
+            Assert.Equal(IpcStatus.Again, server.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        }
+    }
+
     [Fact(Timeout = 90_000)]
-    public async Task A_cancelled_async_send_waits_for_the_owner_and_is_withdrawn_there()
+    public async Task A_cancelled_remote_sendrec_whose_request_was_taken_throws_and_its_late_reply_is_discarded()
     {
         await using var nodes = await BridgeNodes.StartAsync(2, Output);
         using var server = nodes[1].Bind(slot: 5, owner: "server");
@@ -65,14 +97,18 @@ public sealed class TwoPhaseCancelTests(ITestOutputHelper output) : Akka.TestKit
         await nodes[1].WhenBoundAsync(client.Endpoint.Slot, Patience);
 
         using var cancel = new CancellationTokenSource();
-        var sending = client.SendAsync(Endpoint.System(5), new Message(7), cancel.Token).AsTask();
-        await AwaitAssertAsync(() => Assert.Contains(client.Endpoint,
-            nodes[1].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders), Patience);
+        var call = client.SendRecAsync(Endpoint.System(5), new Message(7), cancel.Token).AsTask();
+        Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out var request, Patience));     // taken, not answered
         await cancel.CancelAsync();
-        // It was shipped, so the owner's answer ends it: TimedOut (withdrawn there), not a cancellation decided
-        // here. The owner withdrew it before answering: the server finds nothing, at once.
-        Assert.Equal(IpcStatus.TimedOut, await sending.WaitAsync(Patience));
-        Assert.Empty(nodes[1].Snapshot().Procs.Single(p => p.Slot == 5).QueuedSenders);
-        Assert.Equal(IpcStatus.Again, server.Receive(Endpoint.Any, out _, TimeSpan.Zero));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Patience));
+        // Rulebook §12.1 across nodes: the late reply is discarded on the owner node (Ok for the server), and the
+        // caller's next call is not completed by it.
+        Assert.Equal(IpcStatus.Ok, server.Reply(request.Source, new Message(99)));
+        var next = client.SendRecAsync(Endpoint.System(5), new Message(8)).AsTask();
+        Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out var second, Patience));
+        Assert.Equal(8, second.Type);
+        Assert.Equal(IpcStatus.Ok, server.Reply(second.Source, new Message(100)));
+        var reply = await next.WaitAsync(Patience);
+        Assert.Equal((IpcStatus.Ok, 100), (reply.Status, reply.Message.Type));
     }
 }
