@@ -61,6 +61,11 @@ public static class Specs
         // 64 bytes between the same two kinds of ActorSystem (issue #8's bar: at least 0.8 x).
         Spec.AtLeast("ipc2-nodes-1pair", CaseRef.Of<Cluster.Ipc2AcrossNodes>("Pairs=1"), 0.8, peer: CaseRef.Of<AkkaRemoteTell>("Pairs=1")),
         Spec.AtLeast("ipc2-nodes-4pairs", CaseRef.Of<Cluster.Ipc2AcrossNodes>("Pairs=4"), 0.8, peer: CaseRef.Of<AkkaRemoteTell>("Pairs=4")),
+        // Pipelined, between two node processes: 4 pairs x 100 async clients against raw Tell with 100 in flight per pair.
+        Spec.AtLeast("ipc2-nodes-4pairs-pipelined", CaseRef.Of<Cluster.Ipc2AcrossNodesPipelined>("Pairs=4"), 0.8,
+            peer: CaseRef.Of<AkkaRemoteTellPipelined>("Pairs=4")),
+        // The frame codec (encode, check, decode) allocates nothing per frame: what remains is per batch.
+        Spec.AllocatesAtMost("ipc-frame-codec-alloc", CaseRef.Of<Cluster.FrameCodecRoundTrip>(""), 0),
 
         // SMP (Perf/Smp/SmpIpc2.cs): a pair kept on one vCPU hands off on one thread, so it must not lose to the thread pool;
         // with 4 pairs on 2 vCPUs the best policy (affinity-static, pairs kept whole) must match the default dispatcher.

@@ -63,7 +63,7 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
             answer = status == IpcStatus.VmNotRunning ? null : Answer(status, status == IpcStatus.Ok ? Proc.Msg : default);
             deferred = Deferred is not null;
         }
-        if (answer is { } a) Link.Send(in a);
+        if (answer is { } a) Link.Answer(in a);
         if (deferred) Link.Proxy.Tell(DoneToken, ActorRefs.NoSender);     // the proxy runs the waiting frame
     }
 

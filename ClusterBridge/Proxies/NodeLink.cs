@@ -68,6 +68,16 @@ internal sealed class NodeLink(int nodeId)
         return true;
     }
 
+    /// <summary>
+    /// Queues the answer (ACK or REPLY) to a call the peer made here. Unlike a request it goes while the peer is
+    /// unreachable too: unreachability is this node's verdict, the peer may still see us and wait for the answer (a
+    /// dropped answer would leave its caller blocked); if the peer is really gone, Akka.Remote drops it.
+    /// </summary>
+    internal void Answer(in IpcFrame frame)
+    {
+        if (_remote is { } remote) _outbox.Add(in frame, remote, Proxy);
+    }
+
     /// <summary>Sends the frames queued for the peer as one batch (the local proxy, when nothing is ahead of it).</summary>
     internal void Flush() => _outbox.Flush(_remote);
 }

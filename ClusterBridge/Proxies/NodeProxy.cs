@@ -174,7 +174,7 @@ internal sealed class NodeProxy : ReceiveActor
         }
         if (answer is { } a)
         {
-            _link.Send(in a);
+            _link.Answer(in a);
             return;
         }
         // The remote caller now waits for a partner here: if that one waits, through other nodes, for the caller,
@@ -203,7 +203,7 @@ internal sealed class NodeProxy : ReceiveActor
         {
             _log.Warning("node {0} called for {1}, which is not its endpoint here: {2}", _link.NodeId, caller, frame);
             if (frame.Kind != FrameKind.Notify)
-                _link.Send(new IpcFrame(Answer(frame.Kind), frame.Correlation, caller, frame.Partner,
+                _link.Answer(new IpcFrame(Answer(frame.Kind), frame.Correlation, caller, frame.Partner,
                     IpcStatus.BadEndpoint, default));
             return null;
         }
@@ -233,7 +233,7 @@ internal sealed class NodeProxy : ReceiveActor
                 withdrawn = ghost.Answer(IpcStatus.TimedOut, default);
             }
         }
-        if (withdrawn is { } w) _link.Send(in w);
+        if (withdrawn is { } w) _link.Answer(in w);
     }
 
     // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another

@@ -1,7 +1,4 @@
-using Akka.Configuration;
 using BenchmarkDotNet.Attributes;
-using M3Actors.ClusterBridge;
-using M3Actors.ClusterBridge.Membership;
 using M3Actors.Perf.Harness;
 using M3Actors.Perf.M3;
 using M3Actors.Perf.Peers.Processes;
@@ -18,7 +15,7 @@ public class Ipc2AcrossNodes
 {
     private const int RoundTripsPerInvoke = 2_000;
 
-    private readonly List<Drvs> _nodes = [];
+    private readonly List<BridgeNode> _nodes = [];
     private RoundSignal? _serverErrors;
     private EndpointHandle[] _clients = [];
     private PairThreads? _threads;
@@ -50,8 +47,7 @@ public class Ipc2AcrossNodes
     {
         _threads?.Dispose();
         foreach (var c in _clients) c.Dispose();
-        foreach (var drvs in Enumerable.Reverse(_nodes))
-            if (!drvs.EndAsync().Wait(M3Host.Timeout)) throw new TimeoutException($"node {drvs.NodeId} did not end");
+        foreach (var node in Enumerable.Reverse(_nodes)) node.End();
         _nodes.Clear();
         (_threads, _clients) = (null, []);
         _serverErrors?.Dispose();
@@ -74,20 +70,10 @@ public class Ipc2AcrossNodes
         }
     }
 
-    private (Vm Vm, int Port) StartNode(int nodeId, string? seed)
+    private BridgeNode StartNode(int nodeId, string? seed)
     {
-        var options = new BridgeOptions
-        {
-            NodeId = nodeId,
-            NodeSet = new HashSet<int> { 1, 2 },
-            Secret = "perf-ipc2-across-nodes",
-            SeedNodes = seed is null ? [] : [seed],
-        };
-        var drvs = Drvs.Start(new DrvsOptions { NodeId = nodeId });
-        _nodes.Add(drvs);
-        var quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.log-dead-letters = off");
-        var vm = drvs.StartVm(VmBridge.Configure(new VmOptions { Id = 0, Name = "ipc2-nodes", ActorConfig = quiet }, options));
-        var bridge = VmBridge.StartAsync(vm, options).WaitAsync(M3Host.Timeout).GetAwaiter().GetResult();
-        return (vm, int.Parse(bridge.HostPort.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));
+        var node = BridgeNode.Start(nodeId, seed);
+        _nodes.Add(node);
+        return node;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka.Configuration;
 using System.Text.RegularExpressions;
 using Xunit;
 using Xunit.Abstractions;
@@ -16,11 +17,21 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
     // The server answers each request as it comes: a caller never waits for more than the calls queued before it.
     private static readonly TimeSpan CallPatience = BridgeNodes.Patience;
 
+    // These tests measure bytes, not node loss: on a loaded machine (load 30 on 2 cores) a heartbeat can be late by
+    // more than the cluster tests' 1 s, and a node marked unreachable fails the calls with NotConnected. A patient
+    // failure detector keeps the measurement about the wire.
+    private static Task<BridgeNodes> StartNodesAsync(ITestOutputHelper output) => BridgeNodes.StartAsync(2, output,
+        vm: o => o with
+        {
+            ActorConfig = ConfigurationFactory.ParseString("akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s")
+                .WithFallback(o.ActorConfig),
+        });
+
     [Fact(Timeout = 120_000)]
     public async Task One_call_in_flight_pays_the_remote_envelope_once_per_frame()
     {
         const int roundTrips = 1_000;
-        await using var nodes = await BridgeNodes.StartAsync(2, output);
+        await using var nodes = await StartNodesAsync(output);
         using var server = nodes[1].Bind(slot: 5, owner: "echo");
         var serving = Serve(server, roundTrips + 1);
         await nodes[2].WhenBoundAsync(5, BridgeNodes.Patience);
@@ -47,7 +58,7 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
     public async Task Pipelined_calls_share_envelopes_and_cost_at_most_80_bytes_per_message()
     {
         const int clients = 100, roundTrips = 20;
-        await using var nodes = await BridgeNodes.StartAsync(2, output);
+        await using var nodes = await StartNodesAsync(output);
         using var server = nodes[1].Bind(slot: 5, owner: "echo");
         var serving = Serve(server, clients * (roundTrips + 1));
         await nodes[2].WhenBoundAsync(5, BridgeNodes.Patience);

@@ -25,12 +25,18 @@ public static class PeerServer
     /// <summary>M3 servers in a shared VM: the address of <see cref="Transport.CrossProcessPeer"/>.</summary>
     public const string M3 = "m3";
 
+    /// <summary>Node 1 of the cross-node VM with its echo servers: the number of pairs (<see cref="Cluster.ClusterNodePeer"/>).</summary>
+    public const string ClusterNode = "m3-node";
+
+    /// <summary>Akka.Remote pongers: the number of pairs (<see cref="Akka.AkkaPongPeer"/>).</summary>
+    public const string AkkaPong = "akka-pong";
+
     /// <summary>Runs the peer; returns the process exit code.</summary>
     public static int Run(string[] args)
     {
         if (args is not [var kind, var address])
         {
-            Console.Error.WriteLine("usage: peer <pipe|uds|tcp|ring|m3> <address>");
+            Console.Error.WriteLine("usage: peer <pipe|uds|tcp|ring|m3|m3-node|akka-pong> <address>");
             return 2;
         }
         var served = kind switch
@@ -40,6 +46,8 @@ public static class PeerServer
             Tcp => ServeTcp(IPEndPoint.Parse(address)),
             Ring => ServeRing(address),
             M3 => Transport.CrossProcessPeer.Serve(address),
+            ClusterNode => Cluster.ClusterNodePeer.Serve(address),
+            AkkaPong => Akka.AkkaPongPeer.Serve(address),
             _ => null,
         };
         if (served is null)
