@@ -16,14 +16,19 @@ internal static class FrameCodec
     internal const byte Version = 2;
 
     /// <summary>Most bytes one frame takes.</summary>
-    internal const int MaxFrameSize = 1 + 3 * Varint.MaxBytes32 + Varint.MaxBytes64 + Varint.MaxBytes32 + Message.PayloadSize;
+    internal const int MaxFrameSize =
+        1 + 3 * Varint.MaxBytes32 + Varint.MaxBytes64 + Varint.MaxBytes32 + Message.PayloadSize;
 
-    /// <summary>Writes <paramref name="frame"/> at <paramref name="at"/> (room for <see cref="MaxFrameSize"/>), which advances past it.</summary>
+    /// <summary>
+    /// Writes <paramref name="frame"/> at <paramref name="at"/> (room for <see cref="MaxFrameSize"/>), which advances
+    /// past it.
+    /// </summary>
     internal static void Write(in IpcFrame frame, Span<byte> destination, ref int at)
     {
         if (destination.Length - at < MaxFrameSize)
             throw new ArgumentException(
-                $"a frame needs up to {MaxFrameSize} bytes, the destination has {destination.Length - at} at {at}", nameof(destination));
+                $"a frame needs up to {MaxFrameSize} bytes, the destination has {destination.Length - at} at {at}",
+                nameof(destination));
         destination[at++] = (byte)frame.Kind;
         if (IsAnswer(frame.Kind)) Varint.Write(destination, ref at, (int)frame.Status);
         Varint.Write(destination, ref at, frame.Correlation);
@@ -64,12 +69,14 @@ internal static class FrameCodec
         return new IpcFrame(kind, correlation, caller, partner, status, in message);
     }
 
-    /// <summary>Checks a whole batch (version, then whole frames to its end); returns how many frames it holds.</summary>
+    /// <summary>Checks a whole batch (version, then whole frames to its end); returns its number of frames.</summary>
     internal static int Validate(ReadOnlySpan<byte> batch)
     {
-        if (batch.Length < 2) throw new SerializationException($"an IPC frame batch has at least 2 bytes, got {batch.Length}");
+        if (batch.Length < 2)
+            throw new SerializationException($"an IPC frame batch has at least 2 bytes, got {batch.Length}");
         if (batch[0] != Version)
-            throw new SerializationException($"IPC frame batch layout version {batch[0]} is not supported (expected {Version})");
+            throw new SerializationException(
+                $"IPC frame batch layout version {batch[0]} is not supported (expected {Version})");
         var frames = 0;
         for (var at = 1; at < batch.Length; frames++) Read(batch, ref at);
         return frames;

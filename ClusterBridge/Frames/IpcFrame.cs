@@ -6,7 +6,8 @@ namespace M3Actors.ClusterBridge.Frames;
 /// over TCP. A value type: frames are encoded into (and decoded from) a node link's batch buffer without allocating
 /// (<see cref="FrameCodec"/>).
 /// </summary>
-public readonly struct IpcFrame(FrameKind kind, long correlation, Endpoint caller, Endpoint partner, IpcStatus status, in Message message)
+public readonly struct IpcFrame(
+    FrameKind kind, long correlation, Endpoint caller, Endpoint partner, IpcStatus status, in Message message)
 {
     private readonly Message _message = message;
 

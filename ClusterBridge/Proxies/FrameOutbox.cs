@@ -23,7 +23,7 @@ internal sealed class FrameOutbox
 
     internal FrameOutbox() => _buffer[0] = FrameCodec.Version;
 
-    /// <summary>Tells the node proxy to send the batch (<see cref="Flush"/>): one instance, so asking allocates nothing.</summary>
+    /// <summary>Tells the node proxy to send the batch (<see cref="Flush"/>): one instance, so it allocates nothing.</summary>
     internal sealed class FlushToken
     {
         internal static readonly FlushToken Instance = new();
@@ -31,7 +31,7 @@ internal sealed class FrameOutbox
         private FlushToken() { }
     }
 
-    /// <summary>Adds <paramref name="frame"/> for <paramref name="remote"/>; <paramref name="proxy"/> is asked to flush.</summary>
+    /// <summary>Adds <paramref name="frame"/> for <paramref name="remote"/>; <paramref name="proxy"/> will flush.</summary>
     internal void Add(in IpcFrame frame, IActorRef remote, IActorRef proxy)
     {
         lock (_gate)

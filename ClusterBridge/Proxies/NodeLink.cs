@@ -78,6 +78,6 @@ internal sealed class NodeLink(int nodeId)
         if (_remote is { } remote) _outbox.Add(in frame, remote, Proxy);
     }
 
-    /// <summary>Sends the frames queued for the peer as one batch (the local proxy, when nothing is ahead of it).</summary>
+    /// <summary>Sends the frames queued for the peer as one batch (the local proxy, on its flush token).</summary>
     internal void Flush() => _outbox.Flush(_remote);
 }

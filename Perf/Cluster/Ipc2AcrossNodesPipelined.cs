@@ -35,7 +35,8 @@ public class Ipc2AcrossNodesPipelined
     [GlobalSetup]
     public void Setup() => M3Host.SetUp(() =>
     {
-        _serverNode = PeerProcess.Start(PeerServer.ClusterNode, Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _serverNode = PeerProcess.Start(PeerServer.ClusterNode,
+            Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _clientNode = BridgeNode.Start(2, seed: _serverNode.Address, UserSlots);
         for (var pair = 0; pair < Pairs; pair++) M3Host.WaitBound(_clientNode.Vm, pair);      // the ghosts arrived
         _clients = Enumerable.Range(0, Pairs * InFlight)
@@ -54,7 +55,7 @@ public class Ipc2AcrossNodesPipelined
         (_clientNode, _serverNode) = (null, null);
     }
 
-    /// <summary>One operation is one sendrec from node 2 to node 1, with <see cref="InFlight"/> per pair at once.</summary>
+    /// <summary>One operation is one sendrec from node 2 to node 1, <see cref="InFlight"/> per pair at once.</summary>
     [Benchmark(OperationsPerInvoke = RoundTripsPerInvoke)]
     public void SendRecAsyncPipelined() => RunRound(RoundTripsPerInvoke / _clients.Length);
 

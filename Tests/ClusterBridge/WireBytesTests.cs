@@ -23,7 +23,8 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
     private static Task<BridgeNodes> StartNodesAsync(ITestOutputHelper output) => BridgeNodes.StartAsync(2, output,
         vm: o => o with
         {
-            ActorConfig = ConfigurationFactory.ParseString("akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s")
+            ActorConfig = ConfigurationFactory
+                .ParseString("akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s")
                 .WithFallback(o.ActorConfig),
         });
 
@@ -102,7 +103,8 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
     // quiet second is taken off (a loaded machine stretches the run, and the background with it).
     private async Task<double> MeasureAsync(BridgeNodes nodes, int frames, Func<Task> run)
     {
-        var ports = new[] { nodes.Bridge(1).HostPort, nodes.Bridge(2).HostPort }.Select(p => p.Split(':')[1]).ToHashSet();
+        var ports = new[] { nodes.Bridge(1).HostPort, nodes.Bridge(2).HostPort }
+            .Select(p => p.Split(':')[1]).ToHashSet();
         var quiet = Stopwatch.StartNew();
         var idle = BytesSent(ports);
         await Task.Delay(TimeSpan.FromSeconds(1));      // a measuring window, not synchronisation
@@ -111,8 +113,8 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         await run();
         var measured = BytesSent(ports) - before;
-        output.WriteLine($"raw {measured / (double)frames:F1} B per frame with {background:F0} B/s of cluster traffic " +
-                         $"over {clock.Elapsed.TotalSeconds:F2} s");
+        output.WriteLine($"raw {measured / (double)frames:F1} B per frame with {background:F0} B/s of cluster " +
+                         $"traffic over {clock.Elapsed.TotalSeconds:F2} s");
         return (measured - background * clock.Elapsed.TotalSeconds) / frames;
     }
 

@@ -33,7 +33,8 @@ public class AkkaRemoteTellPipelined
     [GlobalSetup]
     public void Setup()
     {
-        _pongs = PeerProcess.Start(PeerServer.AkkaPong, Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _pongs = PeerProcess.Start(PeerServer.AkkaPong,
+            Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _system = AkkaSystems.Start(AkkaPongPeer.RemoteHocon, "perf-remote");
         _done = new CountdownEvent(Pairs);
         var provider = ((ExtendedActorSystem)_system).Provider;
@@ -56,7 +57,7 @@ public class AkkaRemoteTellPipelined
         _done.Dispose();
     }
 
-    /// <summary>One operation is one round trip over the network, with <see cref="InFlight"/> per pair at once.</summary>
+    /// <summary>One operation is one round trip over the network, <see cref="InFlight"/> per pair at once.</summary>
     [Benchmark(OperationsPerInvoke = RoundTripsPerInvoke)]
     public void RoundTrips() => RunRound(RoundTripsPerInvoke / Pairs);
 
