@@ -22,6 +22,7 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     private IpcKernel? _kernel;
     private readonly Dictionary<int, Proc> _bound = [];
     private VmSession? _vm;
+    private FaultSession? _fault;
 
     /// <summary>Runs one command line and prints its reply.</summary>
     public void Run(string line)
@@ -32,6 +33,11 @@ internal sealed class HostSession(TextWriter output) : IDisposable
             if (words[0] == "vm")
             {
                 if ((_vm ??= new VmSession(Reply)).Run(words) is { } answer) Reply(answer);
+                return;
+            }
+            if (words[0] == "fault")
+            {
+                if ((_fault ??= new FaultSession(Reply)).Run(words) is { } answer) Reply(answer);
                 return;
             }
             Reply(words[0] switch
@@ -66,6 +72,7 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     public void Dispose()
     {
         _vm?.Dispose();
+        _fault?.Dispose();
         _arena?.Dispose();
     }
 
