@@ -46,6 +46,7 @@ internal sealed class FaultSession(Action<string> reply) : IDisposable
         _sharing = new FaultySharing(shared, reply);
         _kernel = new IpcKernel(systemSlots, userSlots, _ => Privileges.Full, 1 << 20,
             shared.Arena.SlotRegion(systemSlots + userSlots), _sharing);
+        shared.Reaper.Start(_kernel, shared.Arena.Processes);      // the deaths it wins are reaped through it
         return $"fault attached {Environment.ProcessId}";
     }
 

@@ -23,6 +23,7 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     private readonly Dictionary<int, Proc> _bound = [];
     private VmSession? _vm;
     private FaultSession? _fault;
+    private LiteSession? _lite;
 
     /// <summary>Runs one command line and prints its reply.</summary>
     public void Run(string line)
@@ -33,6 +34,11 @@ internal sealed class HostSession(TextWriter output) : IDisposable
             if (words[0] == "vm")
             {
                 if ((_vm ??= new VmSession(Reply)).Run(words) is { } answer) Reply(answer);
+                return;
+            }
+            if (words[0] == "lite")
+            {
+                if ((_lite ??= new LiteSession(Reply)).Run(words) is { } answer) Reply(answer);
                 return;
             }
             if (words[0] == "fault")
@@ -73,6 +79,7 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     {
         _vm?.Dispose();
         _fault?.Dispose();
+        _lite?.Dispose();
         _arena?.Dispose();
     }
 

@@ -106,6 +106,21 @@ internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader hea
         }
     }
 
+    /// <summary>
+    /// Hands back a reap <paramref name="reaperPid"/> began but cannot finish: the entry reads as its dead process's
+    /// again, for another survivor to reap.
+    /// </summary>
+    public void AbandonReap(int index, int pid, int reaperPid)
+    {
+        var reaping = ProcessClaim.Reaping(pid, reaperPid).Value;
+        if (Interlocked.CompareExchange(ref Claim(index), ProcessClaim.Of(ProcessState.Alive, pid).Value, reaping)
+            != reaping)
+        {
+            throw new InvalidOperationException(
+                $"Process-table entry {index} changed while pid {reaperPid} reaped it.");
+        }
+    }
+
     /// <inheritdoc />
     public bool IsAlive(int owner, bool checkProcess) => IsAlive(owner, int.MaxValue, checkProcess);
 

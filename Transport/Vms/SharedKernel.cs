@@ -61,7 +61,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
         _wakeThread = new WakeThread(kernel, _region, _arena.Processes, _arena.ProcessIndex, _arena.SpinGate,
             $"m3-wake vm{vm.Id}");
         _kernel = kernel;
-        _reaper.Start(kernel);
+        _reaper.Start(kernel, _arena.Processes);
         return kernel;
     }
 
@@ -112,6 +112,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (_kernel is null) _reaper.Abandon(_arena.Processes);
         _wakeThread?.Dispose();
         _arena.Leave();
     }
