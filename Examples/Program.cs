@@ -18,6 +18,8 @@ var commands = new Dictionary<string, (string Help, Func<string[], Task<int>> Ru
         a => M3Actors.Examples.Trace.TraceCommand.RunAsync(Console.Out, a)),
     ["cluster"] = ("one VM on two node processes (loopback): callers on node 2, servers on node 1, then node 1 is killed and the callers get NotConnected",
         a => M3Actors.Examples.Cluster.ClusterCommand.RunAsync(Console.Out, a)),
+    ["processes"] = ("one VM across a server process and 2 client processes (shared memory): the /proc view with pids, then client B is SIGKILLed mid-call and the rest carries on",
+        a => M3Actors.Examples.Processes.ProcessesCommand.RunAsync(Console.Out, a)),
 };
 
 var name = args.Length == 0 ? "demo" : args[0];

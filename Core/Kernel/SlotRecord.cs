@@ -77,7 +77,8 @@ internal unsafe struct SlotRecord
     [FieldOffset(176)] internal int WakeRequests;
     /// <summary>
     /// The futex word a thread owner blocked in a call parks on (0 idle, then armed, parked, completed: the
-    /// transport's <see cref="IRecordWait"/>); a waker that finds it armed or parked completes the owner directly.
+    /// transport's <see cref="IRecordWait"/>, which also tags it); the section that ends the call marks it, and
+    /// its waker then completes the owner directly.
     /// </summary>
     [FieldOffset(180)] internal int OwnerWait;
 

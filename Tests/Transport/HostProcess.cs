@@ -56,6 +56,9 @@ public sealed class HostProcess : IDisposable
         return await _replies.Reader.ReadAsync(cts.Token);
     }
 
+    /// <summary>A reply line already printed, if any (without waiting).</summary>
+    public bool TryTakeReply(out string reply) => _replies.Reader.TryRead(out reply!);
+
     /// <summary>Sends <paramref name="command"/> and returns its reply.</summary>
     public Task<string> AskAsync(string command)
     {

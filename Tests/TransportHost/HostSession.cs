@@ -22,6 +22,8 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     private IpcKernel? _kernel;
     private readonly Dictionary<int, Proc> _bound = [];
     private VmSession? _vm;
+    private FaultSession? _fault;
+    private LiteSession? _lite;
 
     /// <summary>Runs one command line and prints its reply.</summary>
     public void Run(string line)
@@ -32,6 +34,16 @@ internal sealed class HostSession(TextWriter output) : IDisposable
             if (words[0] == "vm")
             {
                 if ((_vm ??= new VmSession(Reply)).Run(words) is { } answer) Reply(answer);
+                return;
+            }
+            if (words[0] == "lite")
+            {
+                if ((_lite ??= new LiteSession(Reply)).Run(words) is { } answer) Reply(answer);
+                return;
+            }
+            if (words[0] == "fault")
+            {
+                if ((_fault ??= new FaultSession(Reply)).Run(words) is { } answer) Reply(answer);
                 return;
             }
             Reply(words[0] switch
@@ -66,6 +78,8 @@ internal sealed class HostSession(TextWriter output) : IDisposable
     public void Dispose()
     {
         _vm?.Dispose();
+        _fault?.Dispose();
+        _lite?.Dispose();
         _arena?.Dispose();
     }
 

@@ -22,8 +22,8 @@ internal sealed unsafe class Arena : IDisposable
     private bool _disposed;
     private bool _left;
 
-    private Arena(ArenaFile file, ProcessTable processes, int index, bool reinitialised, Action<DeadProcess> onDeath,
-        ArenaOptions options)
+    private Arena(ArenaFile file, ProcessTable processes, int index, bool reinitialised,
+        Func<DeadProcess, bool> onDeath, ArenaOptions options)
     {
         _file = file;
         Layout = options.Layout;
@@ -71,7 +71,19 @@ internal sealed unsafe class Arena : IDisposable
     /// Creates or attaches to the arena <paramref name="options"/> names and joins its process table.
     /// <paramref name="onDeath"/> runs once per death of another attached process, in the survivor that reaps it.
     /// </summary>
-    public static Arena Attach(ArenaOptions options, Action<DeadProcess>? onDeath = null)
+    public static Arena Attach(ArenaOptions options, Action<DeadProcess>? onDeath = null) =>
+        Attach(options, dead =>
+        {
+            onDeath?.Invoke(dead);
+            return true;
+        });
+
+    /// <summary>
+    /// <see cref="Attach(ArenaOptions, Action{DeadProcess})"/> with a callback that may leave a reap unfinished
+    /// (false): the entry then stays marked as reaped by this process until the callback's owner finishes it
+    /// (<see cref="ProcessTable.FinishReap"/>) or hands it back (<see cref="ProcessTable.AbandonReap"/>).
+    /// </summary>
+    public static Arena Attach(ArenaOptions options, Func<DeadProcess, bool> onDeath)
     {
         var file = ArenaFile.Open(options);
         try
@@ -79,7 +91,6 @@ internal sealed unsafe class Arena : IDisposable
             var header = file.Header;
             var processes = new ProcessTable(file.Base + ArenaLayout.ProcessTableOffset,
                 options.Layout.ProcessTableSize, header);
-            onDeath ??= _ => { };
             int index;
             bool reinitialised;
             lock (JoinLock)

@@ -1,4 +1,5 @@
 using M3Actors.Kernel;
+using M3Actors.Transport.Native;
 
 namespace M3Actors.Transport.Processes;
 
@@ -6,21 +7,28 @@ namespace M3Actors.Transport.Processes;
 /// The death callback of a shared VM's attachment: when this process wins the reap of another attached process, it
 /// runs the kernel's repair and release for that process's process-table entry (<see cref="IpcKernel.Reap"/>), so
 /// the dead process's lock words are taken over, its half-done sections repaired and its partners released with
-/// DstDied / SrcDied. A death seen while attaching, before this process's kernel exists, is kept and reaped as soon
-/// as the kernel is there (the attach's own join reaps the dead it finds first).
+/// DstDied / SrcDied. A death won while attaching, before this process's kernel exists, is reaped as soon as the
+/// kernel is there, and its entry stays marked as reaped by this process until then: freed earlier, it could be
+/// joined again, and the late reap would then unbind the newcomer's endpoints, while the dead process's would stay
+/// bound to an entry that no longer names it.
 /// </summary>
 internal sealed class KernelReaper
 {
     private readonly Lock _gate = new();
-    private readonly List<int> _early = [];
+    private readonly List<DeadProcess> _early = [];
     private IpcKernel? _kernel;
+    private ProcessTable? _abandoned;     // set when this attachment leaves without a kernel
     private int _unbound;
 
     /// <summary>Endpoints unbound by this process's reaps so far (tests, the example).</summary>
     public int Unbound => Volatile.Read(ref _unbound);
 
-    /// <summary>The callback for <see cref="Arena.Arena.Attach"/>: reaps <paramref name="dead"/>'s endpoints.</summary>
-    public void OnDeath(DeadProcess dead)
+    /// <summary>
+    /// The callback for <see cref="Arena.Arena.Attach(Arena.ArenaOptions, Func{DeadProcess, bool})"/>: reaps
+    /// <paramref name="dead"/>'s endpoints; false while there is no kernel yet (the reap is finished by
+    /// <see cref="Start"/>, or handed back by <see cref="Abandon"/>).
+    /// </summary>
+    public bool OnDeath(DeadProcess dead)
     {
         IpcKernel? kernel;
         lock (_gate)
@@ -28,23 +36,44 @@ internal sealed class KernelReaper
             kernel = _kernel;
             if (kernel is null)
             {
-                if (!_early.Contains(dead.Index)) _early.Add(dead.Index);
-                return;
+                // Handed back at once when this attachment will never have a kernel.
+                if (_abandoned is { } table) table.AbandonReap(dead.Index, dead.Pid, ProcessIdentity.Self.Pid);
+                else _early.Add(dead);
+                return false;
             }
         }
         Interlocked.Add(ref _unbound, kernel.Reap(dead.Index));
+        return true;
     }
 
-    /// <summary>Reaps through <paramref name="kernel"/> from now on, and the deaths seen before it existed.</summary>
-    public void Start(IpcKernel kernel)
+    /// <summary>Reaps through <paramref name="kernel"/> from now on, and finishes the reaps won before it existed.
+    /// </summary>
+    public void Start(IpcKernel kernel, ProcessTable table)
     {
-        int[] early;
+        foreach (var dead in TakeEarly(kernel, null))
+        {
+            Interlocked.Add(ref _unbound, kernel.Reap(dead.Index));
+            table.FinishReap(dead.Index, dead.Pid, ProcessIdentity.Self.Pid);
+        }
+    }
+
+    /// <summary>
+    /// This attachment leaves without a kernel: the reaps it won are handed back for another survivor to redo.
+    /// </summary>
+    public void Abandon(ProcessTable table)
+    {
+        foreach (var dead in TakeEarly(null, table))
+            table.AbandonReap(dead.Index, dead.Pid, ProcessIdentity.Self.Pid);
+    }
+
+    private DeadProcess[] TakeEarly(IpcKernel? kernel, ProcessTable? abandoned)
+    {
         lock (_gate)
         {
-            _kernel = kernel;
-            early = [.. _early];
+            (_kernel, _abandoned) = (kernel, abandoned);
+            DeadProcess[] early = [.. _early];
             _early.Clear();
+            return early;
         }
-        foreach (var index in early) Interlocked.Add(ref _unbound, kernel.Reap(index));
     }
 }

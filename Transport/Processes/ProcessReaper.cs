@@ -5,9 +5,10 @@ namespace M3Actors.Transport.Processes;
 /// <summary>
 /// Reaps dead entries of the process table for one survivor: wins the entry by compare-and-swap, runs the death
 /// callback, frees the entry. A reaper that dies mid-reap leaves the entry "reaping" under its own dead pid, and
-/// the next survivor takes the reap over and runs the callback again, so callbacks must be idempotent.
+/// the next survivor takes the reap over and runs the callback again, so callbacks must be idempotent. A callback
+/// that returns false keeps the entry marked as reaped by this process, and finishes or abandons the reap later.
 /// </summary>
-internal sealed class ProcessReaper(ProcessTable table, Action<DeadProcess> onDeath)
+internal sealed class ProcessReaper(ProcessTable table, Func<DeadProcess, bool> onDeath)
 {
     private readonly int _self = ProcessIdentity.Self.Pid;
 
@@ -27,8 +28,9 @@ internal sealed class ProcessReaper(ProcessTable table, Action<DeadProcess> onDe
         if (!table.TryBeginReap(index, observed, _self)) return false;
         // An exception from the callback is not caught: this process then dies with the entry still marked as
         // reaped by it, and another survivor redoes the reap (the same path as a reaper killed mid-reap).
-        onDeath(new DeadProcess(index, observed.Pid, table.IncarnationOf(index)));
-        table.FinishReap(index, observed.Pid, _self);
+        // False: the callback finishes the reap later itself (a kernel not made yet); the entry stays ours.
+        if (onDeath(new DeadProcess(index, observed.Pid, table.IncarnationOf(index))))
+            table.FinishReap(index, observed.Pid, _self);
         return true;
     }
 

@@ -106,13 +106,35 @@ internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader hea
         }
     }
 
+    /// <summary>
+    /// Hands back a reap <paramref name="reaperPid"/> began but cannot finish: the entry reads as its dead process's
+    /// again, for another survivor to reap.
+    /// </summary>
+    public void AbandonReap(int index, int pid, int reaperPid)
+    {
+        var reaping = ProcessClaim.Reaping(pid, reaperPid).Value;
+        if (Interlocked.CompareExchange(ref Claim(index), ProcessClaim.Of(ProcessState.Alive, pid).Value, reaping)
+            != reaping)
+        {
+            throw new InvalidOperationException(
+                $"Process-table entry {index} changed while pid {reaperPid} reaped it.");
+        }
+    }
+
     /// <inheritdoc />
-    public bool IsAlive(int owner, bool checkProcess)
+    public bool IsAlive(int owner, bool checkProcess) => IsAlive(owner, int.MaxValue, checkProcess);
+
+    /// <summary>
+    /// <see cref="IsAlive(int, bool)"/> for a lock tag of which only the bits of <paramref name="tagMask"/> were
+    /// kept (a futex word's tag field): the entry index whole, the incarnation's low bits.
+    /// </summary>
+    public bool IsAlive(int owner, int tagMask, bool checkProcess)
     {
         var index = (owner & ((1 << IndexBits) - 1)) - 1;
         if (index < 0 || index >= Size) return false;
         var claim = ClaimOf(index);
-        if (!claim.IsAttached || (IncarnationOf(index) & IncarnationMask) != owner >> IndexBits) return false;
+        var incarnation = IncarnationOf(index) & IncarnationMask & (tagMask >> IndexBits);
+        if (!claim.IsAttached || incarnation != (owner & tagMask) >> IndexBits) return false;
         return !checkProcess || IsProcessAlive(index, claim);
     }
 

@@ -61,7 +61,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
         _wakeThread = new WakeThread(kernel, _region, _arena.Processes, _arena.ProcessIndex, _arena.SpinGate,
             $"m3-wake vm{vm.Id}");
         _kernel = kernel;
-        _reaper.Start(kernel);
+        _reaper.Start(kernel, _arena.Processes);
         return kernel;
     }
 
@@ -72,11 +72,20 @@ internal sealed unsafe class SharedKernel : IRegionSharing
         // done in this record is repaired before the section goes on (the reaper repairs every record later too).
         var result = SharedLock.Acquire(ref _region.Record(slot)->LockWord, _tag, _arena.Processes, _arena.SpinGate,
             Timeout.InfiniteTimeSpan);
-        if (result == LockResult.OwnerDied) _kernel?.RepairRecord(slot);
+        if (result != LockResult.OwnerDied) return;
+        _kernel?.RepairRecord(slot);
+        // A blocking call the dead holder ended but did not mark: nobody else would ever wake its owner.
+        Transport.RecordWait.CompleteOrphan(_region.Record(slot));
     }
 
     /// <inheritdoc />
-    public void Unlock(int slot) => SharedLock.Release(ref _region.Record(slot)->LockWord, _tag);
+    public void Unlock(int slot)
+    {
+        var record = _region.Record(slot);
+        // A blocking call this section ended is marked with this process before anyone else can see the outcome.
+        Transport.RecordWait.MarkWritten(record, _tag);
+        SharedLock.Release(ref record->LockWord, _tag);
+    }
 
     /// <inheritdoc />
     public IEndpointPort ForeignPort(int slot, int processIndex)
@@ -89,7 +98,8 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     }
 
     /// <inheritdoc />
-    public IRecordWait RecordWait(int slot) => new RecordWait(_region.Record(slot), _arena.SpinGate);
+    public IRecordWait RecordWait(int slot) =>
+        new RecordWait(_region.Record(slot), _arena.SpinGate, _arena.Processes);
 
     /// <inheritdoc />
     public int ProcessIdOf(int processIndex) =>
@@ -102,6 +112,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (_kernel is null) _reaper.Abandon(_arena.Processes);
         _wakeThread?.Dispose();
         _arena.Leave();
     }
