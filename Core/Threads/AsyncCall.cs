@@ -65,10 +65,15 @@ internal sealed class AsyncCall(ThreadPort port) : IValueTaskSource<IpcResult>, 
 
     private void Cancel(CancellationToken token)
     {
-        // Noted before the abort: a shipped call's withdrawal may be answered before Abort has even returned.
-        _cancelledBy = token;
+        // Noted before the abort: a shipped call's withdrawal may be answered before Abort has even returned. Only
+        // for a call to a ghost: a local call that cannot be aborted now (a party pinned by a vcopy) keeps its
+        // TimedOut, which says the copy ran before the cancellation took effect.
+        if (SendsToGhost()) _cancelledBy = token;
         if (port.Kernel.Abort(port.Proc, _seq, IpcStatus.TimedOut)) Settle(default, new OperationCanceledException(token));
     }
+
+    private bool SendsToGhost() =>
+        port.Proc is { IsSending: true } p && port.Kernel.ProcAt(p.SendTo.Slot)?.Port is Kernel.IpcKernel.IGhostPort;
 
     private void Settle(in IpcResult result, Exception? error)
     {
