@@ -81,8 +81,8 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                 if (victim.TryTakeReply(out var stopped)) _failures.Enqueue($"child {victim.Pid}: {stopped}");
                 Volatile.Write(ref _killedAt[i], Stopwatch.GetTimestamp());
                 await victim.KillHardAsync();
-                await SharedVm.AwaitAsync(() => _vm.Snapshot().Procs.All(p => p.ProcessId != victim.Pid),
-                    () => $"the endpoints of killed pid {victim.Pid} are still listed");
+                await SharedVm.AwaitAsync(() => Reaped(victim.Pid),
+                    () => $"killed pid {victim.Pid} is not reaped: {Listed(victim.Pid)} endpoints still listed");
                 if (_vm.Kernel.CheckRecords() is { } problem) _failures.Enqueue($"after kill {kills}: {problem}");
                 active[i] = await ActivateAsync(i);
             }
@@ -190,6 +190,16 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
     }
+
+    // The process table has no entry of pid left: its reap, which unbinds every endpoint it owned, is over (/proc
+    // can stop listing an endpoint before its unbind has ended and its slot is free again).
+    private bool Reaped(int pid)
+    {
+        var table = ((SharedKernel)_vm.Kernel.Sharing!).Arena.Processes;
+        return Enumerable.Range(0, table.Size).All(i => table.PidOf(i) != pid);
+    }
+
+    private int Listed(int pid) => _vm.Snapshot().Procs.Count(p => p.ProcessId == pid);
 
     private static int Checksum(int value) => unchecked(value * -1640531535) ^ 0x5bd1e995;
 

@@ -95,7 +95,7 @@ internal sealed unsafe class Arena : IDisposable
             bool reinitialised;
             lock (JoinLock)
             {
-                (index, reinitialised) = Join(file, processes, new ProcessReaper(processes, onDeath), options);
+                (index, reinitialised) = Join(file, processes, onDeath, options);
             }
             try
             {
@@ -182,7 +182,7 @@ internal sealed unsafe class Arena : IDisposable
     /// but dead ones was found.
     /// </summary>
     private static (int Index, bool Reinitialised) Join(ArenaFile file, ProcessTable processes,
-        ProcessReaper reaper, ArenaOptions options)
+        Func<DeadProcess, bool> onDeath, ArenaOptions options)
     {
         var self = ProcessIdentity.Self;
         ref var attachLock = ref file.Header.AttachLock;
@@ -197,7 +197,15 @@ internal sealed unsafe class Arena : IDisposable
         try
         {
             // A joiner that died holding the lock (OwnerDied) left at most a Joining entry: reaped below like any.
-            var (reaped, live) = reaper.ReapAllDead(exceptIndex: -1);
+            // With no live process the arena is stale and its records are cleared below: its dead need no kernel
+            // reap, so their entries are freed at once whatever the callback says (it still sees every death).
+            var live = new ProcessReaper(processes, onDeath).CountLive(exceptIndex: -1);
+            var reaper = new ProcessReaper(processes, live > 0 ? onDeath : dead =>
+            {
+                onDeath(dead);
+                return true;
+            });
+            var (reaped, _) = reaper.ReapAllDead(exceptIndex: -1);
             var stale = reaped > 0 && live == 0;
             if (stale)
             {

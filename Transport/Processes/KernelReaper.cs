@@ -52,6 +52,7 @@ internal sealed class KernelReaper
     {
         foreach (var dead in TakeEarly(kernel, null))
         {
+            if (!StillOurs(table, dead)) continue;
             Interlocked.Add(ref _unbound, kernel.Reap(dead.Index));
             table.FinishReap(dead.Index, dead.Pid, ProcessIdentity.Self.Pid);
         }
@@ -63,8 +64,15 @@ internal sealed class KernelReaper
     public void Abandon(ProcessTable table)
     {
         foreach (var dead in TakeEarly(null, table))
-            table.AbandonReap(dead.Index, dead.Pid, ProcessIdentity.Self.Pid);
+        {
+            if (StillOurs(table, dead)) table.AbandonReap(dead.Index, dead.Pid, ProcessIdentity.Self.Pid);
+        }
     }
+
+    // False when the attach finished the reap itself (a stale arena, whose records it cleared): the entry may be
+    // another process's by now, and must not be reaped again.
+    private static bool StillOurs(ProcessTable table, DeadProcess dead) =>
+        table.ClaimOf(dead.Index) == ProcessClaim.Reaping(dead.Pid, ProcessIdentity.Self.Pid);
 
     private DeadProcess[] TakeEarly(IpcKernel? kernel, ProcessTable? abandoned)
     {

@@ -34,6 +34,18 @@ internal sealed class ProcessReaper(ProcessTable table, Func<DeadProcess, bool> 
         return true;
     }
 
+    /// <summary>How many entries (but <paramref name="exceptIndex"/>) belong to live processes now.</summary>
+    public int CountLive(int exceptIndex)
+    {
+        var live = 0;
+        for (var i = 0; i < table.Size; i++)
+        {
+            var claim = table.ClaimOf(i);
+            if (i != exceptIndex && claim.State != ProcessState.Free && !IsDead(i, claim)) live++;
+        }
+        return live;
+    }
+
     /// <summary>Reaps every dead entry; returns how many this call reaped and how many live processes it saw.</summary>
     public (int Reaped, int Live) ReapAllDead(int exceptIndex)
     {
