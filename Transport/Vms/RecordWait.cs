@@ -21,6 +21,12 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate) : IRe
     // A parked owner rechecks its word this often (and its deadline): a lost wake would cost a slice, not a hang.
     private static readonly TimeSpan ParkSlice = TimeSpan.FromMilliseconds(100);
 
+    // How long this owner's recent waits took, which caps its next spin; with when the current wait began and
+    // whether its spin caught the completion (0: no wait since the last Disarm). Only the owner's thread uses them.
+    private SpinHistory _history;
+    private long _waitStartedAt;
+    private bool _caughtSpinning;
+
     /// <summary>
     /// Completes the wait armed on <paramref name="word"/>, waking the owner if it parked; false when no blocking
     /// wait is armed there (an async call or an actor: the owner process's wake thread must run its port).
@@ -48,7 +54,13 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate) : IRe
     }
 
     /// <inheritdoc />
-    public void Disarm() => Volatile.Write(ref record->OwnerWait, Idle);
+    public void Disarm()
+    {
+        Volatile.Write(ref record->OwnerWait, Idle);
+        if (_waitStartedAt == 0) return;
+        _history.Ended(_waitStartedAt, _caughtSpinning);
+        _waitStartedAt = 0;
+    }
 
     /// <inheritdoc />
     public bool Wait(TimeSpan timeout)
@@ -68,10 +80,19 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate) : IRe
         }
     }
 
-    // True once the word reads completed within the spin budget (and the deadline).
+    // True once the word reads completed within the spin budget (and the deadline). The budget is the gate's, capped
+    // by this owner's history: no spin at all while its recent waits were long (Disarm records how this one went).
     private bool Spin(ref int word, Deadline deadline)
     {
-        var until = gate.Enter();
+        _waitStartedAt = Stopwatch.GetTimestamp();
+        var cap = _history.CapTicks;
+        _caughtSpinning = cap > 0 && SpinFor(ref word, deadline, cap);
+        return _caughtSpinning || Volatile.Read(ref word) == Completed;
+    }
+
+    private bool SpinFor(ref int word, Deadline deadline, long capTicks)
+    {
+        var until = gate.Enter(capTicks);
         try
         {
             while (Stopwatch.GetTimestamp() < until)
