@@ -10,13 +10,15 @@ namespace M3Actors.Actors;
 /// threads instead (<see cref="StandbyThreads"/>): such callers may hold every pool thread (ASP.NET handlers,
 /// <c>Task.Run</c>), and the pool replaces blocked threads slowly, or not at all while other code blocks its threads
 /// too (34 blocked callers kept a queued run waiting 30 s under the test host), so an actor they wait for must not
-/// need a pool thread to answer.
+/// need a pool thread to answer. A thread that captures the runs it schedules (<see cref="CapturedRuns"/>: the
+/// transport's wake thread) keeps them and runs them itself.
 /// </summary>
 internal sealed class VmExecutor(string id) : ExecutorService(id)
 {
     /// <inheritdoc />
     public override void Execute(IRunnable run)
     {
+        if (CapturedRuns.TryCapture(run)) return;
         if (Threads.ThreadPort.PoolThreadsInCalls == 0) ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
         else StandbyThreads.Shared.Execute(run);
     }

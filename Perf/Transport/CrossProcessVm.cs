@@ -12,7 +12,6 @@ namespace M3Actors.Perf.Transport;
 /// </summary>
 public sealed class CrossProcessVm : IDisposable
 {
-    private const string Shm = "/dev/shm";
     private readonly Drvs _drvs;
     private PeerProcess? _child;
 
@@ -43,7 +42,7 @@ public sealed class CrossProcessVm : IDisposable
         {
             throw new PlatformNotSupportedException("A VM spans processes on Linux only (docs/transport.md).");
         }
-        var directory = Path.Combine(Shm, $"m3perf-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var directory = ScratchNames.NewPath(ScratchNames.Shm, "vm");
         // The transport refuses a directory that others may read or write.
         System.IO.Directory.CreateDirectory(directory,
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -7,7 +7,8 @@ namespace M3Actors.Transport.Processes;
 /// <summary>
 /// The table of processes attached to an arena, one cache line per entry: claim word (state + pid, see
 /// <see cref="ProcessClaim"/>) at 0, start time at 8, incarnation at 16, spinners at 20, wake sequence at 24 and
-/// wake-thread parked flag at 28 (the kernel's wakeups), join time at 32; bytes 40..63 are free. It also answers for
+/// wake-thread parked flag at 28 (the kernel's wakeups), join time at 32, and the wake summary at 40..63 (three
+/// 64-bit words, <see cref="WakeSummaryOf"/>). It also answers for
 /// lock words tagged with an entry (<see cref="TagOf"/>): such a lock's owner is dead once its entry left, was
 /// reaped or was joined again.
 /// </summary>
@@ -41,6 +42,16 @@ internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader hea
 
     /// <summary>1 while the process's wake thread is parked (or about to park) on its wake word.</summary>
     public ref int WakeParkedOf(int index) => ref Int(index, 28);
+
+    /// <summary>Words of the wake summary: bits of slot groups with wake requests for the process's wake thread.</summary>
+    public const int WakeSummaryWords = 3;
+
+    /// <summary>
+    /// Word <paramref name="word"/> (0 .. <see cref="WakeSummaryWords"/>−1) of the process's wake summary: a waker
+    /// sets the bit of the slot group whose record got a wake request, so the wake thread looks at those groups
+    /// only instead of every record of the VM.
+    /// </summary>
+    public ref long WakeSummaryOf(int index, int word) => ref Long(index, 40 + 8 * word);
 
     /// <summary>The pid of entry <paramref name="index"/>'s attachment, or 0 when the entry is free.</summary>
     public int PidOf(int index) => ClaimOf(index).Pid;
@@ -141,6 +152,7 @@ internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader hea
     private void Clear(int index)
     {
         Volatile.Write(ref Long(index, 8), 0);
+        for (var word = 0; word < WakeSummaryWords; word++) Volatile.Write(ref WakeSummaryOf(index, word), 0);
         var spinners = Interlocked.Exchange(ref SpinnersOf(index), 0);
         // A process killed while spinning never decremented the shared count: give its share back.
         if (spinners != 0) Interlocked.Add(ref header.Spinners, -spinners);

@@ -24,6 +24,9 @@ internal static class SharedLock
     /// </summary>
     private static readonly TimeSpan OwnerCheckSlice = TimeSpan.FromMilliseconds(10);
 
+    // This thread's recent contended acquires, which cap its next spin (one per thread: no shared writes).
+    [ThreadStatic] private static SpinHistory _history;
+
     /// <summary>The owner tag in a lock word's value (0: free).</summary>
     public static int OwnerOf(int value) => value & MaxOwner;
 
@@ -43,7 +46,18 @@ internal static class SharedLock
     {
         if (TryAcquire(ref word, owner)) return LockResult.Acquired;
         var deadline = Deadline.After(timeout);
-        if (gate is not null && Spin(ref word, owner, gate)) return LockResult.Acquired;
+        if (gate is null) return Park(ref word, owner, owners, deadline);
+        // How long the whole contended acquire took (spin, park or both) decides how long the next one may spin.
+        var startedAt = Stopwatch.GetTimestamp();
+        var caught = Spin(ref word, owner, gate);
+        var result = caught ? LockResult.Acquired : Park(ref word, owner, owners, deadline);
+        _history.Ended(startedAt, caught);
+        return result;
+    }
+
+    // Waits parked on the word in slices, asking whether its owner lives between them.
+    private static LockResult Park(ref int word, int owner, ILockOwners owners, Deadline deadline)
+    {
         var checkProcess = false;
         while (true)
         {
@@ -110,9 +124,17 @@ internal static class SharedLock
         }
     }
 
+    // Within the gate's budget capped by this thread's history of contended acquires: on a busy box a holder is
+    // often descheduled, and spinning for it only delays it further (SpinHistory).
     private static bool Spin(ref int word, int owner, SpinGate gate)
     {
-        var spinUntil = gate.Enter();
+        var cap = _history.CapTicks;
+        return cap > 0 && SpinFor(ref word, owner, gate, cap);
+    }
+
+    private static bool SpinFor(ref int word, int owner, SpinGate gate, long capTicks)
+    {
+        var spinUntil = gate.Enter(capTicks);
         try
         {
             while (Stopwatch.GetTimestamp() < spinUntil)

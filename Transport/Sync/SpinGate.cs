@@ -15,7 +15,8 @@ internal sealed unsafe class SpinGate(int* shared, int* own)
     /// <summary>The longest spin: about one idle-core wake-up on the reference machine (≈ 25–30 µs).</summary>
     public static readonly TimeSpan MaxSpin = TimeSpan.FromMicroseconds(30);
 
-    private static readonly long MaxSpinTicks = (long)(MaxSpin.TotalSeconds * Stopwatch.Frequency);
+    /// <summary><see cref="MaxSpin"/> in <see cref="Stopwatch"/> ticks.</summary>
+    internal static readonly long MaxSpinTicks = (long)(MaxSpin.TotalSeconds * Stopwatch.Frequency);
 
     /// <summary>Spinners right now, in every process.</summary>
     public int Spinners => Volatile.Read(ref *shared);
@@ -33,11 +34,17 @@ internal sealed unsafe class SpinGate(int* shared, int* own)
     /// <summary>
     /// Counts this thread as a spinner and returns the <see cref="Stopwatch"/> timestamp at which to stop spinning.
     /// </summary>
-    public long Enter()
+    public long Enter() => Enter(MaxSpinTicks);
+
+    /// <summary>
+    /// As <see cref="Enter()"/>, for a waiter whose own history (<see cref="SpinHistory"/>) allows at most
+    /// <paramref name="capTicks"/> of spinning.
+    /// </summary>
+    public long Enter(long capTicks)
     {
         Interlocked.Increment(ref *own);
         var spinners = Interlocked.Increment(ref *shared);
-        return Stopwatch.GetTimestamp() + BudgetTicks(spinners, Environment.ProcessorCount);
+        return Stopwatch.GetTimestamp() + Math.Min(capTicks, BudgetTicks(spinners, Environment.ProcessorCount));
     }
 
     /// <summary>This thread stopped spinning.</summary>

@@ -7,11 +7,12 @@ namespace M3Actors.Transport;
 /// <summary>
 /// The port of an endpoint another process owns. A thread owner blocked in a call is completed on its record's own
 /// futex word (<see cref="RecordWait"/>); any other wake is a request bit in the endpoint's record, a bump of the
-/// owner process's wake word and, when its wake thread is parked, one futex wake. Nothing allocates: a wake costs
-/// a few atomic operations and at most one system call on the waker's side.
+/// slot's group in the owner process's <see cref="WakeSummary"/>, a bump of its wake word and, when its wake thread
+/// is parked, one futex wake. Nothing allocates: a wake costs a few atomic operations and at most one system call
+/// on the waker's side.
 /// </summary>
-internal sealed unsafe class ForeignPort(KernelRegion region, ProcessTable processes, int slot, int processIndex)
-    : IEndpointPort
+internal sealed unsafe class ForeignPort(
+    KernelRegion region, ProcessTable processes, WakeSummary summary, int slot, int processIndex) : IEndpointPort
 {
     /// <summary>The owner's entry in the process table.</summary>
     internal int ProcessIndex => processIndex;
@@ -32,6 +33,7 @@ internal sealed unsafe class ForeignPort(KernelRegion region, ProcessTable proce
     private void Wake(int request)
     {
         Interlocked.Or(ref region.Record(slot)->WakeRequests, request);
+        summary.Mark(processIndex, slot);
         ref var sequence = ref processes.WakeSequenceOf(processIndex);
         // The increment is a full fence: a wake thread that set its parked flag and then found the sequence
         // unchanged is parked before this reads the flag, so it is woken; one that did not park rescans anyway.

@@ -42,6 +42,12 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate, Proce
     // A written completion's wakeup follows within microseconds unless its writer died: check the writer this often.
     private static readonly TimeSpan WriterSlice = TimeSpan.FromMilliseconds(5);
 
+    // How long this owner's recent waits took, which caps its next spin; with when the current wait began and
+    // whether its spin caught the completion (0: no wait since the last Disarm). Only the owner's thread uses them.
+    private SpinHistory _history;
+    private long _waitStartedAt;
+    private bool _caughtSpinning;
+
     /// <summary>
     /// Completes the wait on <paramref name="word"/> whose completion this process wrote, waking the owner if it
     /// parked; false when no blocking wait is armed there (an async call or an actor: the owner process's wake
@@ -116,7 +122,13 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate, Proce
         Volatile.Write(ref record->OwnerWait, (CallTag(Volatile.Read(ref record->CallSeq) + 1) << StateBits) | Armed);
 
     /// <inheritdoc />
-    public void Disarm() => Volatile.Write(ref record->OwnerWait, Idle);
+    public void Disarm()
+    {
+        Volatile.Write(ref record->OwnerWait, Idle);
+        if (_waitStartedAt == 0) return;
+        _history.Ended(_waitStartedAt, _caughtSpinning);
+        _waitStartedAt = 0;
+    }
 
     /// <inheritdoc />
     public bool Wait(TimeSpan timeout)
@@ -168,10 +180,19 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate, Proce
 
     private static int CallTag(long callSeq) => (int)(callSeq & TagMask);
 
-    // True once the word reads completed within the spin budget (and the deadline).
+    // True once the word reads completed within the spin budget (and the deadline). The budget is the gate's, capped
+    // by this owner's history: no spin at all while its recent waits were long (Disarm records how this one went).
     private bool Spin(ref int word, Deadline deadline)
     {
-        var until = gate.Enter();
+        _waitStartedAt = Stopwatch.GetTimestamp();
+        var cap = _history.CapTicks;
+        _caughtSpinning = cap > 0 && SpinFor(ref word, deadline, cap);
+        return _caughtSpinning || Volatile.Read(ref word) == Completed;
+    }
+
+    private bool SpinFor(ref int word, Deadline deadline, long capTicks)
+    {
+        var until = gate.Enter(capTicks);
         try
         {
             while (Stopwatch.GetTimestamp() < until)

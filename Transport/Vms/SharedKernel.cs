@@ -17,6 +17,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     private readonly KernelRegion _region;
     private readonly int _tag;
     private readonly ForeignPort?[] _ports;
+    private readonly WakeSummary _summary;
     private readonly KernelReaper _reaper;
     private WakeThread? _wakeThread;
     private IpcKernel? _kernel;
@@ -29,6 +30,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
         _region = arena.SlotRegion(slots);
         _tag = arena.OwnerTag;
         _ports = new ForeignPort?[slots];
+        _summary = new WakeSummary(arena.Processes, slots);
     }
 
     /// <summary>The attachment (for tests: its process index, the process table).</summary>
@@ -58,8 +60,8 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     {
         if (_wakeThread is not null) throw new InvalidOperationException("the shared kernel already has its kernel");
         var kernel = new IpcKernel(vm.SystemSlots, vm.UserSlots, vm.PrivilegesOf, maxCopyBytes, _region, this);
-        _wakeThread = new WakeThread(kernel, _region, _arena.Processes, _arena.ProcessIndex, _arena.SpinGate,
-            $"m3-wake vm{vm.Id}");
+        _wakeThread = new WakeThread(kernel, _region, _arena.Processes, _summary, _arena.ProcessIndex,
+            _arena.SpinGate, $"m3-wake vm{vm.Id}");
         _kernel = kernel;
         _reaper.Start(kernel, _arena.Processes);
         return kernel;
@@ -92,7 +94,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     {
         var port = Volatile.Read(ref _ports[slot]);
         if (port is not null && port.ProcessIndex == processIndex) return port;
-        port = new ForeignPort(_region, _arena.Processes, slot, processIndex);
+        port = new ForeignPort(_region, _arena.Processes, _summary, slot, processIndex);
         Volatile.Write(ref _ports[slot], port);
         return port;
     }

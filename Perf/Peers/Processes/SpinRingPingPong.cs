@@ -26,7 +26,7 @@ public class SpinRingPingPong
     [GlobalSetup]
     public void Setup()
     {
-        var path = Path.Combine("/dev/shm", $"m3perf-ring-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var path = ScratchNames.NewPath(ScratchNames.Shm, "ring");
         try
         {
             _ring = SpinRing.Create(path, Pairs);

@@ -12,8 +12,7 @@ public class UnixSocketPingPong : SocketPingPong
     protected override string Kind => PeerServer.UnixSocket;
 
     /// <inheritdoc />
-    protected override string ListenAddress() =>
-        Path.Combine(Path.GetTempPath(), $"m3perf-{Environment.ProcessId}-{Guid.NewGuid():N}.sock");
+    protected override string ListenAddress() => ScratchNames.NewPath(Path.GetTempPath(), "uds", ".sock");
 
     /// <inheritdoc />
     protected override EndPoint EndPointOf(string reportedAddress) => new UnixDomainSocketEndPoint(reportedAddress);
