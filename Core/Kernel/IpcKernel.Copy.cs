@@ -38,10 +38,15 @@ internal sealed partial class IpcKernel
         Trace.Call(caller.Ep, IpcCalls.VCopy, destination, bytes: bytes);
         IpcStatus status;
         Proc? src, dst;
-        Memory<byte> read, write;
-        using (_locks.Enter(caller.Slot, PartnerSlot(caller, source), PartnerSlot(caller, destination)))
+        Memory<byte> read = default, write = default;
+        // The parties' locks only: a requester that is no party (COPY2) is only read — its binding, that it is not
+        // inside another call, its call mask — and what it reads it could as well read just before or after; a lock
+        // it does not need is a third of a 4 KB copy's fixed cost. A requester that is a party is one of the two.
+        using (_locks.Enter(PartnerSlot(caller, source), PartnerSlot(caller, destination)))
         {
-            status = BeginCopy(caller, source, from, destination, to, bytes, out src, out dst, out read, out write);
+            status = BeginCopy(caller, source, from, destination, to, bytes, out src, out dst);
+            if (status == IpcStatus.Suspended)
+                (read, write) = (src!.Buffers.Region(from, bytes), dst!.Buffers.Region(to, bytes));
             AssertInvariants(src, dst);
         }
         return Trace.Returned(caller.Ep, IpcCalls.VCopy, destination,
@@ -50,9 +55,9 @@ internal sealed partial class IpcKernel
 
     // Checks the copy, then does it in one go, or pins both parties and returns Suspended for the chunks.
     private IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
-        int bytes, out Proc? src, out Proc? dst, out Memory<byte> read, out Memory<byte> write)
+        int bytes, out Proc? src, out Proc? dst)
     {
-        (dst, read, write) = (null, default, default);
+        dst = null;
         if (ResolveParty(caller, source, IpcStatus.SrcDied, out src) is var badSrc and not IpcStatus.Ok) return badSrc;
         if (ResolveParty(caller, destination, IpcStatus.DstDied, out dst) is var badDst and not IpcStatus.Ok) return badDst;
         if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
@@ -69,14 +74,14 @@ internal sealed partial class IpcKernel
             return Fail(caller, IpcStatus.Busy, $"{(src.Copying ? src : dst).Ep} is a party of another vcopy");
         if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
         if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
-        if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out read, out var why) is var badRead and not IpcStatus.Ok)
+        if (src.Buffers.Check(from, bytes, BufferAccess.Read, out var why) is var badRead and not IpcStatus.Ok)
             return Fail(caller, badRead, $"source {src.Ep}: {why}");
-        if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out write, out why) is var badWrite and not IpcStatus.Ok)
+        if (dst.Buffers.Check(to, bytes, BufferAccess.Write, out why) is var badWrite and not IpcStatus.Ok)
             return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
         if (bytes <= ChunkBytes)
         {
-            read.Span.CopyTo(write.Span);
-            CountCopy(caller, bytes);
+            src.Buffers.Span(from, bytes).CopyTo(dst.Buffers.Span(to, bytes));
+            CountCopy(src, bytes);
             Trace.Copied(caller.Ep, src.Ep, dst.Ep, bytes);
             return IpcStatus.Ok;
         }
@@ -92,7 +97,7 @@ internal sealed partial class IpcKernel
         var status = IpcStatus.Ok;
         for (var done = 0; ;)
         {
-            using (_locks.Enter(caller.Slot, src.Slot, dst.Slot))
+            using (_locks.Enter(src.Slot, dst.Slot))
             {
                 if (!src.Bound || !dst.Bound || !_running || done == read.Length)
                 {
@@ -100,7 +105,7 @@ internal sealed partial class IpcKernel
                         : !src.Bound ? Fail(caller, IpcStatus.SrcDied, $"{src.Ep} ended during the vcopy")
                         : !dst.Bound ? Fail(caller, IpcStatus.DstDied, $"{dst.Ep} ended during the vcopy")
                         : IpcStatus.Ok;
-                    if (status == IpcStatus.Ok) CountCopy(caller, done);
+                    if (status == IpcStatus.Ok) CountCopy(src, done);
                     if (status == IpcStatus.Ok) Trace.Copied(caller.Ep, src.Ep, dst.Ep, done);
                     Unpin(src, ref wake);
                     Unpin(dst, ref wake);
@@ -128,9 +133,10 @@ internal sealed partial class IpcKernel
         wake.Completed(p);
     }
 
-    private void CountCopy(Proc caller, int bytes)
+    // On the source's counters, whose lock the copy holds (the VM's counters are the sum over its slots).
+    private void CountCopy(Proc source, int bytes)
     {
-        var counters = _locks[caller.Slot];
+        var counters = _locks[source.Slot];
         counters.Copies++;
         counters.BytesCopied += bytes;
     }
