@@ -71,7 +71,6 @@ public static class Specs
 
         // Across processes (issue #7, Perf/Transport): IPC2 on a shared VM against Unix domain sockets with the same
         // pairs, the busy-spin ring as the physical limit, and 0 B per round trip on the cross-process hot path.
-        // COPY across processes has no spec: vcopy to another process returns CallDenied (docs/transport.md).
         Spec.AtLeast("xproc-ipc2-thread-vs-uds-1pair", CaseRef.Of<Ipc2ThreadsAcross>("Pairs=1"), 10, peer: CaseRef.Of<UnixSocketPingPong>("Pairs=1")),
         Spec.AtLeast("xproc-ipc2-thread-vs-uds-4pairs", CaseRef.Of<Ipc2ThreadsAcross>("Pairs=4"), 3, peer: CaseRef.Of<UnixSocketPingPong>("Pairs=4")),
         Spec.AtLeast("xproc-ipc2-actor-vs-uds-1pair", CaseRef.Of<Ipc2ActorsAcross>("Pairs=1"), 10, peer: CaseRef.Of<UnixSocketPingPong>("Pairs=1")),
@@ -80,5 +79,7 @@ public static class Specs
         Spec.AllocatesAtMost("xproc-ipc2-alloc-thread", CaseRef.Of<Ipc2ThreadsAcross>("Pairs=1"), 0),
         Spec.AllocatesAtMost("xproc-ipc2-alloc-actor", CaseRef.Of<Ipc2ActorsAcross>("Pairs=1"), 0),
         Spec.AllocatesAtMost("xproc-ipc2-alloc-actor-4pairs", CaseRef.Of<Ipc2ActorsAcross>("Pairs=4"), 0),
+        // COPY1 into another process's copy window (issue #7's bar): window to window, against one process's memcpy.
+        Spec.AtLeast("xproc-copy-64KB", CaseRef.Of<Copy1Across>("Size=65536"), 0.5, peer: CaseRef.Of<MemoryCopyCeiling>("Size=65536")),
     ];
 }
