@@ -63,7 +63,7 @@ internal sealed partial class IpcKernel
     }
 
     // Checks the copy, then does it in one go, or pins both parties and returns Suspended for the chunks.
-    private IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
+    private unsafe IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
         int bytes, out Proc? src, out Proc? dst, out Memory<byte> read, out Memory<byte> write)
     {
         (dst, read, write) = (null, default, default);
@@ -89,6 +89,7 @@ internal sealed partial class IpcKernel
             return IpcStatus.Ok;
         }
         src.Copying = dst.Copying = true;
+        src.Record->Copier = dst.Record->Copier = _region.ProcessIndex + 1;
         return IpcStatus.Suspended;
     }
 
@@ -143,9 +144,10 @@ internal sealed partial class IpcKernel
     }
 
     // The copy ended: a call of the party that completed meanwhile now reaches its owner.
-    private static void Unpin(Proc p, ref Wakeups wake)
+    private static unsafe void Unpin(Proc p, ref Wakeups wake)
     {
         if (!p.IsCurrent) return;       // unbound mid-copy and its slot bound again: the new binding is not pinned
+        p.Record->Copier = 0;
         p.Copying = false;
         if (!p.OutcomeHeld) return;
         p.OutcomeHeld = false;
@@ -154,6 +156,17 @@ internal sealed partial class IpcKernel
     }
 
     // On the source's counters, whose lock the copy holds (the VM's counters are the sum over its slots).
+    // The reaper, under slot's lock: a requester whose process died between two chunks left the parties pinned,
+    // and a call of theirs that completed meanwhile held; unpinning hands that outcome to its owner, as the copy's
+    // end would have. A record nobody here has a view of is only unpinned.
+    private unsafe void UnpinAfterDeath(int slot, int deadIndex, ref Wakeups wake)
+    {
+        var record = _region.Record(slot);
+        if (!record->Copying || record->Copier != deadIndex + 1) return;
+        if (_slots.Resolve(slot) is { } p) Unpin(p, ref wake);
+        else (record->Copying, record->Copier) = (false, 0);
+    }
+
     private void CountCopy(Proc source, int bytes)
     {
         var counters = _locks[source.Slot];

@@ -141,6 +141,39 @@ public sealed class SharedVmCopyTests : SharedVmTest
         Assert.Equal(IpcStatus.Ok, await receiving.WaitAsync(SharedVm.Patience));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_requester_whose_process_is_killed_mid_copy_leaves_no_party_pinned()
+    {
+        const int big = 4 * 1024 * 1024;
+        var child = await Shared.ChildAsync();
+        using var source = Shared.Vm.Bind(owner: "source");
+        using var destination = Shared.Vm.Bind(owner: "destination");
+        var from = source.RegisterBuffer(Shared.Vm.AllocateCopyBuffer(big), BufferAccess.Read);
+        var to = destination.RegisterBuffer(Shared.Vm.AllocateCopyBuffer(big), BufferAccess.Write);
+        var receivers = new[] { source, destination }.Select(party => Task.Factory.StartNew(
+            () => party.Receive(Endpoint.Any, out _, SharedVm.Patience), TaskCreationOptions.LongRunning)).ToArray();
+        await Shared.AwaitStateAsync(source.Endpoint, "RECEIVING");
+        await Shared.AwaitStateAsync(destination.Endpoint, "RECEIVING");
+
+        // The child copies 4 MiB blocks (64 chunks each) between the two parties here until it is killed, almost
+        // surely between two chunks of one copy, with both parties pinned by it.
+        await child.ExpectAsync($"vm vcopyloop 20 {source.Endpoint.Value} {from} {destination.Endpoint.Value} {to} {big}",
+            "vm vcopyloop started");
+        var requester = await AwaitBoundAsync(20);
+        await child.KillHardAsync();
+        await SharedVm.AwaitAsync(() => Shared.ProcOf(requester) is null, () => $"{requester} was not reaped");
+
+        // Neither party stays pinned: a message reaches each receive, and a copy naming them is not Busy.
+        using var here = Shared.Vm.Bind(owner: "here");
+        Assert.Equal(IpcStatus.Ok, here.VCopy(source.Endpoint, new(from), destination.Endpoint, new(to), 64));
+        foreach (var party in new[] { source, destination })
+            Assert.Equal(IpcStatus.Ok, here.Send(party.Endpoint, new Message(1), SharedVm.Patience));
+        Assert.Equal([IpcStatus.Ok, IpcStatus.Ok], await Task.WhenAll(receivers).WaitAsync(SharedVm.Patience));
+    }
+
+    private async Task<Endpoint> AwaitBoundAsync(int slot) =>
+        await Shared.Vm.WhenBoundAsync(slot, SharedVm.Patience);
+
     // The child's endpoint blocks in receive(ANY) on its own thread: a vcopy party must be blocked.
     private async Task BlockInReceiveAsync(HostProcess child, Endpoint endpoint, int slot)
     {

@@ -39,6 +39,7 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
         "sum" => $"vm sum {CopyPattern.Checksum(_buffers[(Int(w[2]), Int(w[3]))].Span)}",
         "vcopy" => Async(() => $"vm vcopy {Handle(w[2]).VCopy(Ep(w[3]), new BufferAddress(Int(w[4])), Ep(w[5]),
             new BufferAddress(Int(w[6])), Int(w[7]))}"),
+        "vcopyloop" => CopyLoop(Handle(w[2]), Ep(w[3]), Int(w[4]), Ep(w[5]), Int(w[6]), Int(w[7])),
         "unbind" => Unbind(Int(w[2])),
         "end" => End(),
         _ => throw new ArgumentException($"unknown vm command '{w[1]}'"),
@@ -128,6 +129,21 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
         });
         _buffers[(owner.Endpoint.Slot, id)] = buffer;
         return $"vm buffer {id}";
+    }
+
+    // vm vcopyloop <slot> <src> <buf> <dst> <buf> <bytes>: copies over and over on a thread of its own (the test
+    // kills the process mid-copy); replies "vm vcopyloop started" at once, and the first failure if one comes.
+    private string CopyLoop(EndpointHandle requester, Endpoint src, int from, Endpoint dst, int to, int bytes)
+    {
+        new Thread(() =>
+        {
+            IpcStatus status;
+            while ((status = requester.VCopy(src, new BufferAddress(from), dst, new BufferAddress(to), bytes)) == IpcStatus.Ok)
+            {
+            }
+            reply($"vm vcopyloop {status}");
+        }) { IsBackground = true, Name = "vcopy loop" }.Start();
+        return "vm vcopyloop started";
     }
 
     private string Unbind(int slot)
