@@ -36,7 +36,8 @@ internal interface IRegionSharing : IDisposable
     /// </summary>
     void Granted(Proc owner, int id, Memory<byte> region, BufferAccess access);
 
-    /// <summary>Withdraws what <see cref="Granted"/> published for an unregistered buffer (under the slot lock).</summary>
+    /// <summary>Withdraws what <see cref="Granted"/> published for an unregistered buffer (under the slot
+    /// lock).</summary>
     void Revoked(Proc owner, int id);
 
     /// <summary>

@@ -49,8 +49,9 @@ internal sealed partial class IpcKernel
         Proc? src, dst;
         Memory<byte> read = default, write = default;
         // The parties' locks only: a requester that is no party (COPY2) is only read — its binding, that it is not
-        // inside another call, its call mask — and what it reads it could as well read just before or after; a lock
-        // it does not need is a third of a 4 KB copy's fixed cost. A requester that is a party is one of the two.
+        // inside another call, its call mask — and what it reads it could as well read just before or after; the lock
+        // it does not need was ~13 of a 4 KB COPY2's ~70 ns of fixed cost (docs/perf.md). A requester that is a
+        // party is one of the two.
         using (_locks.Enter(PartnerSlot(caller, source), PartnerSlot(caller, destination)))
         {
             status = BeginCopy(caller, source, from, destination, to, bytes, out src, out dst, out read, out write);
@@ -63,8 +64,8 @@ internal sealed partial class IpcKernel
     }
 
     // Checks the copy, then does it in one go, or pins both parties and returns Suspended for the chunks.
-    private unsafe IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
-        int bytes, out Proc? src, out Proc? dst, out Memory<byte> read, out Memory<byte> write)
+    private unsafe IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination,
+        BufferAddress to, int bytes, out Proc? src, out Proc? dst, out Memory<byte> read, out Memory<byte> write)
     {
         (dst, read, write) = (null, default, default);
         if (ResolveParty(caller, source, IpcStatus.SrcDied, out src) is var badSrc and not IpcStatus.Ok) return badSrc;

@@ -84,7 +84,8 @@ public class Copy1Across
     {
         if (status != IpcStatus.Ok)
         {
-            throw new IpcException(status, $"vcopy into the child failed: {_requester!.LastError ?? status.Describe()}" +
+            throw new IpcException(status,
+                $"vcopy into the child failed: {_requester!.LastError ?? status.Describe()}" +
                 $"{Environment.NewLine}{_host!.Describe()}");
         }
     }

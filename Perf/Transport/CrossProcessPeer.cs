@@ -121,7 +121,8 @@ public static class CrossProcessPeer
         new Thread(() =>
         {
             var status = party.Receive(Endpoint.Any, out _);
-            Console.Error.WriteLine($"m3 peer: {party.Endpoint} left its receive: {party.LastError ?? status.Describe()}");
+            Console.Error.WriteLine(
+                $"m3 peer: {party.Endpoint} left its receive: {party.LastError ?? status.Describe()}");
         }) { IsBackground = true, Name = $"copy party {party.Endpoint}" }.Start();
     }
 

@@ -5,8 +5,8 @@ using Xunit;
 namespace M3Actors.Tests.Transport;
 
 /// <summary>
-/// vcopy across processes: buffers from each process's copy window (<see cref="TransportExtensions.AllocateCopyBuffer"/>),
-/// the requester's process copying window to window, COPY1 and COPY2 with parties in two and three processes, the
+/// vcopy across processes: buffers from each process's copy window
+/// (<see cref="TransportExtensions.AllocateCopyBuffer"/>), the requester's process copying window to window, COPY1 and COPY2 with parties in two and three processes, the
 /// rulebook's statuses for a bad grant, and a party's process killed in the middle of a chunked copy.
 /// </summary>
 public sealed class SharedVmCopyTests : SharedVmTest
@@ -157,7 +157,8 @@ public sealed class SharedVmCopyTests : SharedVmTest
 
         // The child copies 4 MiB blocks (64 chunks each) between the two parties here until it is killed, almost
         // surely between two chunks of one copy, with both parties pinned by it.
-        await child.ExpectAsync($"vm vcopyloop 20 {source.Endpoint.Value} {from} {destination.Endpoint.Value} {to} {big}",
+        await child.ExpectAsync(
+            $"vm vcopyloop 20 {source.Endpoint.Value} {from} {destination.Endpoint.Value} {to} {big}",
             "vm vcopyloop started");
         var requester = await AwaitBoundAsync(20);
         await child.KillHardAsync();

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace M3Actors.TransportHost;
 
-/// <summary>The vcopy tests' buffer contents, written and checked the same way in the test and in its children.</summary>
+/// <summary>The vcopy tests' buffer contents, written and checked alike in the test and in its children.</summary>
 public static class CopyPattern
 {
     /// <summary>Byte i of the buffer becomes i * 31 + seed.</summary>
@@ -19,7 +19,7 @@ public static class CopyPattern
         return hash.ToString("x16", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The checksum of a buffer of <paramref name="bytes"/> bytes filled with <paramref name="seed"/>.</summary>
+    /// <summary>The checksum of <paramref name="bytes"/> bytes filled with <paramref name="seed"/>.</summary>
     public static string ChecksumOf(int bytes, int seed)
     {
         var buffer = new byte[bytes];

@@ -138,7 +138,8 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
         new Thread(() =>
         {
             IpcStatus status;
-            while ((status = requester.VCopy(src, new BufferAddress(from), dst, new BufferAddress(to), bytes)) == IpcStatus.Ok)
+            var (source, target) = (new BufferAddress(from), new BufferAddress(to));
+            while ((status = requester.VCopy(src, source, dst, target, bytes)) == IpcStatus.Ok)
             {
             }
             reply($"vm vcopyloop {status}");

@@ -80,7 +80,8 @@ internal sealed unsafe class CopyWindow
         try
         {
             var status = Native.FileStatus.Of(file.SafeFileHandle);
-            if (!status.IsRegular || status.OwnerUid != Native.LinuxSys.GetEuid() || (status.Mode & ~(UnixFileMode)0x180) != 0)
+            const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            if (!status.IsRegular || status.OwnerUid != Native.LinuxSys.GetEuid() || (status.Mode & ~ownerOnly) != 0)
                 throw new IpcException(IpcStatus.CallDenied, $"copy window {path} is not a private file of this user");
             var window = new CopyWindow(new WindowMemory(file, file.Length));
             return window.Magic == MagicValue ? window : null;
@@ -160,7 +161,8 @@ internal sealed unsafe class CopyWindow
         var length = ((long*)grant)[3];
         if (address.Offset < 0 || (long)address.Offset + bytes > length)
         {
-            why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {length} bytes";
+            why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} " +
+                $"of {length} bytes";
             return IpcStatus.Range;
         }
         region = _memory.Memory.Slice((int)((long*)grant)[2] + address.Offset, bytes);
@@ -174,8 +176,8 @@ internal sealed unsafe class CopyWindow
         for (var i = Math.Min(Volatile.Read(ref GrantCount), MaxGrants) - 1; i >= 0; i--)
         {
             var grant = Grant(i);
-            if (grant[0] == owner.Value && grant[1] == incarnation && grant[2] == id && Volatile.Read(ref grant[3]) != 0)
-                return grant;
+            if (grant[0] == owner.Value && grant[1] == incarnation && grant[2] == id
+                && Volatile.Read(ref grant[3]) != 0) return grant;
         }
         return null;
     }

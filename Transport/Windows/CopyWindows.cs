@@ -30,7 +30,8 @@ internal sealed class CopyWindows(string arenaPath, ProcessTable processes, int 
     /// <summary>Withdraws an unregistered buffer's grant.</summary>
     internal void Revoke(Proc owner, int id) => Volatile.Read(ref _own)?.Revoke(owner, id);
 
-    /// <summary>The region of a foreign party's buffer in its process's window (see <see cref="CopyWindow.Resolve"/>).</summary>
+    /// <summary>The region of a foreign party's buffer in its process's window
+    /// (see <see cref="CopyWindow.Resolve"/>).</summary>
     internal unsafe IpcStatus Resolve(Proc party, BufferAddress address, int bytes, BufferAccess needed,
         out Memory<byte> region, out string? why)
     {
