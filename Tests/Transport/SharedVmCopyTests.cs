@@ -148,8 +148,11 @@ public sealed class SharedVmCopyTests : SharedVmTest
         var child = await Shared.ChildAsync();
         using var source = Shared.Vm.Bind(owner: "source");
         using var destination = Shared.Vm.Bind(owner: "destination");
-        var from = source.RegisterBuffer(Shared.Vm.AllocateCopyBuffer(big), BufferAccess.Read);
-        var to = destination.RegisterBuffer(Shared.Vm.AllocateCopyBuffer(big), BufferAccess.Write);
+        var sourceBuffer = Shared.Vm.AllocateCopyBuffer(big);
+        CopyPattern.Fill(sourceBuffer.Span, 1);
+        var from = source.RegisterBuffer(sourceBuffer, BufferAccess.Read);
+        var destinationBuffer = Shared.Vm.AllocateCopyBuffer(big);
+        var to = destination.RegisterBuffer(destinationBuffer, BufferAccess.Write);
         var receivers = new[] { source, destination }.Select(party => Task.Factory.StartNew(
             () => party.Receive(Endpoint.Any, out _, SharedVm.Patience), TaskCreationOptions.LongRunning)).ToArray();
         await Shared.AwaitStateAsync(source.Endpoint, "RECEIVING");
@@ -161,6 +164,9 @@ public sealed class SharedVmCopyTests : SharedVmTest
             $"vm vcopyloop 20 {source.Endpoint.Value} {from} {destination.Endpoint.Value} {to} {big}",
             "vm vcopyloop started");
         var requester = await AwaitBoundAsync(20);
+        // Copies are running once the destination's first byte holds the source's (1); the loop then spends
+        // nearly all its time inside copies.
+        await SharedVm.AwaitAsync(() => Volatile.Read(ref destinationBuffer.Span[0]) == 1, () => "no copy started");
         await child.KillHardAsync();
         await SharedVm.AwaitAsync(() => Shared.ProcOf(requester) is null, () => $"{requester} was not reaped");
 
