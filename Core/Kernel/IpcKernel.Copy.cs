@@ -7,7 +7,9 @@ namespace M3Actors.Kernel;
 /// locks held per chunk only, so nobody waits behind a 4 MiB copy. Between chunks both parties stay pinned
 /// (<see cref="Proc.Copying"/>): another vcopy naming one gets Busy, and a call of a pinned party that completes
 /// meanwhile (a delivery, a timeout, its partner's death) keeps its outcome held until the copy ends, so no owner
-/// wakes up to a half-copied buffer. A party that dies mid-copy ends the copy with SrcDied or DstDied.
+/// wakes up to a half-copied buffer. A party that dies mid-copy ends the copy with SrcDied or DstDied. In a VM shared
+/// between processes the requester's process copies: a party of another process is reached through the buffer
+/// grants of that process's copy window (<see cref="IRegionSharing.ForeignRegion"/>), mapped here.
 /// </summary>
 internal sealed partial class IpcKernel
 {
@@ -21,13 +23,20 @@ internal sealed partial class IpcKernel
         using (_locks.Enter(owner.Slot))
         {
             if (!owner.Bound) throw new IpcException(IpcStatus.NotBound, "cannot register a buffer on an unbound endpoint");
-            return owner.Buffers.Register(region, access);
+            var id = owner.Buffers.Register(region, access);
+            _sharing?.Granted(owner, id, region, access);
+            return id;
         }
     }
 
     internal bool UnregisterBuffer(Proc owner, int id)
     {
-        using (_locks.Enter(owner.Slot)) return owner.Buffers.Unregister(id);
+        using (_locks.Enter(owner.Slot))
+        {
+            if (!owner.Buffers.Unregister(id)) return false;
+            _sharing?.Revoked(owner, id);
+            return true;
+        }
     }
 
     internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
@@ -38,10 +47,16 @@ internal sealed partial class IpcKernel
         Trace.Call(caller.Ep, IpcCalls.VCopy, destination, bytes: bytes);
         IpcStatus status;
         Proc? src, dst;
-        Memory<byte> read, write;
-        using (_locks.Enter(caller.Slot, PartnerSlot(caller, source), PartnerSlot(caller, destination)))
+        Memory<byte> read = default, write = default;
+        // The parties' locks only: a requester that is no party (COPY2) is only read — its binding, that it is not
+        // inside another call, its call mask — and what it reads it could as well read just before or after; the lock
+        // it does not need was ~13 of a 4 KB COPY2's ~70 ns of fixed cost (docs/perf.md). A requester that is a
+        // party is one of the two.
+        using (_locks.Enter(PartnerSlot(caller, source), PartnerSlot(caller, destination)))
         {
             status = BeginCopy(caller, source, from, destination, to, bytes, out src, out dst, out read, out write);
+            if (status == IpcStatus.Suspended)
+                (read, write) = (RegionOf(src!, from, bytes, read), RegionOf(dst!, to, bytes, write));
             AssertInvariants(src, dst);
         }
         return Trace.Returned(caller.Ep, IpcCalls.VCopy, destination,
@@ -49,19 +64,13 @@ internal sealed partial class IpcKernel
     }
 
     // Checks the copy, then does it in one go, or pins both parties and returns Suspended for the chunks.
-    private IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
-        int bytes, out Proc? src, out Proc? dst, out Memory<byte> read, out Memory<byte> write)
+    private unsafe IpcStatus BeginCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination,
+        BufferAddress to, int bytes, out Proc? src, out Proc? dst, out Memory<byte> read, out Memory<byte> write)
     {
         (dst, read, write) = (null, default, default);
         if (ResolveParty(caller, source, IpcStatus.SrcDied, out src) is var badSrc and not IpcStatus.Ok) return badSrc;
         if (ResolveParty(caller, destination, IpcStatus.DstDied, out dst) is var badDst and not IpcStatus.Ok) return badDst;
         if (src == dst) return Fail(caller, IpcStatus.BadSrcDst, "vcopy source and destination are the same endpoint");
-        // A foreign party's buffers are managed memory of its own process: copying needs shared windows (not yet).
-        if (src.IsForeign || dst.IsForeign)
-        {
-            return Fail(caller, IpcStatus.CallDenied,
-                $"{(src.IsForeign ? src : dst).Ep} is in another process: vcopy across processes is not supported yet");
-        }
         if (bytes < 0 || bytes > _maxCopyBytes)
             return Fail(caller, IpcStatus.Range, $"vcopy length {bytes} is outside 0..{_maxCopyBytes}");
         // Before the state check: a pinned party whose call completed meanwhile is not receiving, yet busy.
@@ -69,20 +78,38 @@ internal sealed partial class IpcKernel
             return Fail(caller, IpcStatus.Busy, $"{(src.Copying ? src : dst).Ep} is a party of another vcopy");
         if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
         if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
-        if (src.Buffers.TryResolve(from, bytes, BufferAccess.Read, out read, out var why) is var badRead and not IpcStatus.Ok)
+        if (CheckBuffer(src, from, bytes, BufferAccess.Read, out read, out var why) is var badRead and not IpcStatus.Ok)
             return Fail(caller, badRead, $"source {src.Ep}: {why}");
-        if (dst.Buffers.TryResolve(to, bytes, BufferAccess.Write, out write, out why) is var badWrite and not IpcStatus.Ok)
+        if (CheckBuffer(dst, to, bytes, BufferAccess.Write, out write, out why) is var badWrite and not IpcStatus.Ok)
             return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
         if (bytes <= ChunkBytes)
         {
-            read.Span.CopyTo(write.Span);
-            CountCopy(caller, bytes);
+            SpanOf(src, from, bytes, read).CopyTo(SpanOf(dst, to, bytes, write));
+            CountCopy(src, bytes);
             Trace.Copied(caller.Ep, src.Ep, dst.Ep, bytes);
             return IpcStatus.Ok;
         }
         src.Copying = dst.Copying = true;
+        src.Record->Copier = dst.Record->Copier = _region.ProcessIndex + 1;
         return IpcStatus.Suspended;
     }
+
+    // A local party's buffer is in its table; a foreign party's is granted in its process's copy window, which this
+    // process maps: the copy then goes straight from window to window (or to or from a local buffer).
+    private IpcStatus CheckBuffer(Proc party, BufferAddress address, int bytes, BufferAccess needed,
+        out Memory<byte> foreign, out string? why)
+    {
+        foreign = default;
+        return party.IsForeign
+            ? _sharing!.ForeignRegion(party, address, bytes, needed, out foreign, out why)
+            : party.Buffers.Check(address, bytes, needed, out why);
+    }
+
+    private static Span<byte> SpanOf(Proc party, BufferAddress address, int bytes, Memory<byte> foreign) =>
+        party.IsForeign ? foreign.Span : party.Buffers.Span(address, bytes);
+
+    private static Memory<byte> RegionOf(Proc party, BufferAddress address, int bytes, Memory<byte> foreign) =>
+        party.IsForeign ? foreign : party.Buffers.Region(address, bytes);
 
     // The parties are pinned; every chunk re-checks that both are alive. The regions stay valid across the chunks
     // (a Memory keeps its array alive, and only a pinned party's own owner, who is not running, could unregister).
@@ -92,7 +119,7 @@ internal sealed partial class IpcKernel
         var status = IpcStatus.Ok;
         for (var done = 0; ;)
         {
-            using (_locks.Enter(caller.Slot, src.Slot, dst.Slot))
+            using (_locks.Enter(src.Slot, dst.Slot))
             {
                 if (!src.Bound || !dst.Bound || !_running || done == read.Length)
                 {
@@ -100,7 +127,7 @@ internal sealed partial class IpcKernel
                         : !src.Bound ? Fail(caller, IpcStatus.SrcDied, $"{src.Ep} ended during the vcopy")
                         : !dst.Bound ? Fail(caller, IpcStatus.DstDied, $"{dst.Ep} ended during the vcopy")
                         : IpcStatus.Ok;
-                    if (status == IpcStatus.Ok) CountCopy(caller, done);
+                    if (status == IpcStatus.Ok) CountCopy(src, done);
                     if (status == IpcStatus.Ok) Trace.Copied(caller.Ep, src.Ep, dst.Ep, done);
                     Unpin(src, ref wake);
                     Unpin(dst, ref wake);
@@ -118,9 +145,10 @@ internal sealed partial class IpcKernel
     }
 
     // The copy ended: a call of the party that completed meanwhile now reaches its owner.
-    private static void Unpin(Proc p, ref Wakeups wake)
+    private static unsafe void Unpin(Proc p, ref Wakeups wake)
     {
         if (!p.IsCurrent) return;       // unbound mid-copy and its slot bound again: the new binding is not pinned
+        p.Record->Copier = 0;
         p.Copying = false;
         if (!p.OutcomeHeld) return;
         p.OutcomeHeld = false;
@@ -128,9 +156,21 @@ internal sealed partial class IpcKernel
         wake.Completed(p);
     }
 
-    private void CountCopy(Proc caller, int bytes)
+    // On the source's counters, whose lock the copy holds (the VM's counters are the sum over its slots).
+    // The reaper, under slot's lock: a requester whose process died between two chunks left the parties pinned,
+    // and a call of theirs that completed meanwhile held; unpinning hands that outcome to its owner, as the copy's
+    // end would have. A record nobody here has a view of is only unpinned.
+    private unsafe void UnpinAfterDeath(int slot, int deadIndex, ref Wakeups wake)
     {
-        var counters = _locks[caller.Slot];
+        var record = _region.Record(slot);
+        if (!record->Copying || record->Copier != deadIndex + 1) return;
+        if (_slots.Resolve(slot) is { } p) Unpin(p, ref wake);
+        else (record->Copying, record->Copier) = (false, 0);
+    }
+
+    private void CountCopy(Proc source, int bytes)
+    {
+        var counters = _locks[source.Slot];
         counters.Copies++;
         counters.BytesCopied += bytes;
     }

@@ -13,7 +13,7 @@ internal sealed partial class IpcKernel
     /// of senders is re-derived from the senders' own records (flags and send-to are written before a sender is
     /// linked, so the records are the truth) and a waits-for word left behind its flags is republished
     /// (<see cref="RepairRecord"/>); (2) owners here that may have missed a wake get one again (a spurious
-    /// wake is harmless to an actor's mailbox); (3) every record the dead process owned is unbound by the ordinary
+    /// wake is harmless to an actor's mailbox), and parties its vcopy left pinned are unpinned; (3) every record the dead process owned is unbound by the ordinary
     /// routine, so its partners get DstDied / SrcDied (rulebook §7, §12.6). Idempotent: a reaper that dies midway is
     /// replaced by another that runs it again. Returns how many endpoints it unbound.
     /// </summary>
@@ -27,6 +27,7 @@ internal sealed partial class IpcKernel
             {
                 if (_region.StateOf(slot) == SlotState.Free) continue;
                 RepairRecord(slot);
+                UnpinAfterDeath(slot, deadIndex, ref wake);
                 if (_slots.Resolve(slot) is not { IsForeign: false } p) continue;
                 if (p.QueueHead is not null) wake.Pending(p);
                 if (p.Kind == OwnerKind.Actor && p.HasOutcome) wake.Completed(p);

@@ -81,6 +81,11 @@ internal unsafe struct SlotRecord
     /// its waker then completes the owner directly.
     /// </summary>
     [FieldOffset(180)] internal int OwnerWait;
+    /// <summary>
+    /// While a chunked vcopy pins this record (<see cref="Copying"/>): 1 + the process-table index of the process
+    /// running the copy, so that a reaper can unpin the parties of a requester whose process died mid-copy.
+    /// </summary>
+    [FieldOffset(184)] internal int Copier;
 
     /// <summary>A <see cref="WakeRequests"/> bit: the owner's suspended call completed.</summary>
     internal const int WakeCompleted = 1;

@@ -30,7 +30,15 @@ public static class CrossProcessPeer
 
         /// <summary>notify both ways.</summary>
         Ipc3,
+
+        /// <summary>vcopy: a thread endpoint per pair with one buffer of <see cref="CopyBufferBytes"/> in its copy
+        /// window (buffer id 0, read and write), blocked in its receive so that it is a party the parent may copy
+        /// to and from.</summary>
+        Copy,
     }
+
+    /// <summary>The size of a Copy child's buffer: the largest block the cross-process copy cases move.</summary>
+    public const int CopyBufferBytes = 1024 * 1024;
 
     /// <summary>The peer address naming the arena directory, VM id, test, server kind and pair count.</summary>
     public static string Address(string directory, int vmId, Test test, string kind, int pairs) =>
@@ -68,6 +76,10 @@ public static class CrossProcessPeer
             {
                 StartReplyThread(vm.Bind(slot, $"reply thread {slot}"));
             }
+            else if (kind == ThreadServer && served == Test.Copy)
+            {
+                StartCopyParty(vm, vm.Bind(slot, $"copy party {slot}"));
+            }
             else
             {
                 throw new ArgumentException($"m3 peer: no {kind} server for {test}");
@@ -101,6 +113,18 @@ public static class CrossProcessPeer
             }
         }
     }) { IsBackground = true, Name = $"reply {server.Endpoint}" }.Start();
+
+    // Registers the party's buffer (id 0), then stays blocked in receive: the parent's copies need no message.
+    private static void StartCopyParty(Vm vm, EndpointHandle party)
+    {
+        party.RegisterBuffer(vm.AllocateCopyBuffer(CopyBufferBytes), BufferAccess.ReadWrite);
+        new Thread(() =>
+        {
+            var status = party.Receive(Endpoint.Any, out _);
+            Console.Error.WriteLine(
+                $"m3 peer: {party.Endpoint} left its receive: {party.LastError ?? status.Describe()}");
+        }) { IsBackground = true, Name = $"copy party {party.Endpoint}" }.Start();
+    }
 
     // An actor server's failed call goes to stderr: the parent sees only its own call time out.
     private static void ReportFailures(RoundSignal failures) => new Thread(() =>

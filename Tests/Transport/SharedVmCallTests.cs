@@ -222,19 +222,6 @@ public sealed class SharedVmCallTests : SharedVmTest
         Assert.Equal(2, m.GetInt(0));
     }
 
-    [Fact(Timeout = 60_000)]
-    public async Task Vcopy_with_a_party_in_another_process_is_refused_with_CallDenied()
-    {
-        var child = await Shared.ChildAsync();
-        var remote = SharedVm.EndpointIn(await child.ExpectAsync("vm bind 20", "vm bound"));
-        using var here = Shared.Vm.Bind(owner: "here");
-        var buffer = here.RegisterBuffer(new byte[64], BufferAccess.ReadWrite);
-
-        var status = here.VCopy(here.Endpoint, new BufferAddress(buffer, 0), remote, new BufferAddress(buffer, 0), 8);
-        Assert.Equal(IpcStatus.CallDenied, status);
-        Assert.Contains("another process", here.LastError);
-    }
-
     private static Message Request(int value)
     {
         var m = new Message(Echo);

@@ -16,6 +16,7 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
     public const int EchoType = 1;
 
     private readonly Dictionary<int, EndpointHandle> _handles = [];
+    private readonly Dictionary<(int Slot, int Id), Memory<byte>> _buffers = [];
     private Drvs? _drvs;
     private Vm? _vm;
 
@@ -34,6 +35,11 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
         "rcvrqst" => Async(() => Received("rcvrqst", Handle(w[2]).RcvRqst(out var m, Ms(w[3])), m)),
         "reply" => $"vm reply {Handle(w[2]).Reply(Ep(w[3]), Echo(Int(w[4])))}",
         "notify" => $"vm notify {Handle(w[2]).Notify(Ep(w[3]))}",
+        "buffer" => Buffer(Handle(w[2]), Int(w[3]), Int(w[4]), w[5]),
+        "sum" => $"vm sum {CopyPattern.Checksum(_buffers[(Int(w[2]), Int(w[3]))].Span)}",
+        "vcopy" => Async(() => $"vm vcopy {Handle(w[2]).VCopy(Ep(w[3]), new BufferAddress(Int(w[4])), Ep(w[5]),
+            new BufferAddress(Int(w[6])), Int(w[7]))}"),
+        "vcopyloop" => CopyLoop(Handle(w[2]), Ep(w[3]), Int(w[4]), Ep(w[5]), Int(w[6]), Int(w[7])),
         "unbind" => Unbind(Int(w[2])),
         "end" => End(),
         _ => throw new ArgumentException($"unknown vm command '{w[1]}'"),
@@ -108,6 +114,38 @@ internal sealed class VmSession(Action<string> reply) : IDisposable
 
     private static string Received(string call, IpcStatus status, in Message m) =>
         $"vm {call} {status} {m.Source.Value} {m.Type} {m.GetInt(0)}";
+
+    // vm buffer <slot> <bytes> <seed> r|w|rw: a buffer from this process's copy window, byte i = i * 31 + seed,
+    // registered for the slot's endpoint; replies with its id.
+    private string Buffer(EndpointHandle owner, int bytes, int seed, string access)
+    {
+        var buffer = Vm.AllocateCopyBuffer(bytes);
+        CopyPattern.Fill(buffer.Span, seed);
+        var id = owner.RegisterBuffer(buffer, access switch
+        {
+            "r" => BufferAccess.Read,
+            "w" => BufferAccess.Write,
+            _ => BufferAccess.ReadWrite,
+        });
+        _buffers[(owner.Endpoint.Slot, id)] = buffer;
+        return $"vm buffer {id}";
+    }
+
+    // vm vcopyloop <slot> <src> <buf> <dst> <buf> <bytes>: copies over and over on a thread of its own (the test
+    // kills the process mid-copy); replies "vm vcopyloop started" at once, and the first failure if one comes.
+    private string CopyLoop(EndpointHandle requester, Endpoint src, int from, Endpoint dst, int to, int bytes)
+    {
+        new Thread(() =>
+        {
+            IpcStatus status;
+            var (source, target) = (new BufferAddress(from), new BufferAddress(to));
+            while ((status = requester.VCopy(src, source, dst, target, bytes)) == IpcStatus.Ok)
+            {
+            }
+            reply($"vm vcopyloop {status}");
+        }) { IsBackground = true, Name = "vcopy loop" }.Start();
+        return "vm vcopyloop started";
+    }
 
     private string Unbind(int slot)
     {

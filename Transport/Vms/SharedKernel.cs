@@ -2,6 +2,7 @@ using M3Actors.Kernel;
 using M3Actors.Transport.Arena;
 using M3Actors.Transport.Processes;
 using M3Actors.Transport.Sync;
+using M3Actors.Transport.Windows;
 
 namespace M3Actors.Transport;
 
@@ -19,14 +20,16 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     private readonly ForeignPort?[] _ports;
     private readonly WakeSummary _summary;
     private readonly KernelReaper _reaper;
+    private readonly CopyWindows _windows;
     private WakeThread? _wakeThread;
     private IpcKernel? _kernel;
     private int _disposed;
 
-    private SharedKernel(Arena.Arena arena, KernelReaper reaper, int slots)
+    private SharedKernel(Arena.Arena arena, KernelReaper reaper, CopyWindows windows, int slots)
     {
         _arena = arena;
         _reaper = reaper;
+        _windows = windows;
         _region = arena.SlotRegion(slots);
         _tag = arena.OwnerTag;
         _ports = new ForeignPort?[slots];
@@ -39,14 +42,24 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     /// <summary>Reaps the endpoints of attached processes that died (for tests: how many it unbound).</summary>
     internal KernelReaper Reaper => _reaper;
 
-    /// <summary>Attaches to the arena <paramref name="options"/> names.</summary>
-    internal static SharedKernel Attach(ArenaOptions options)
+    /// <summary>This process's copy window and the others' (vcopy across processes).</summary>
+    internal CopyWindows Windows => _windows;
+
+    /// <summary>Attaches to the arena <paramref name="options"/> names, with a copy window of up to
+    /// <paramref name="windowBytes"/> bytes of buffers.</summary>
+    internal static SharedKernel Attach(ArenaOptions options, long windowBytes)
     {
         var reaper = new KernelReaper();
-        var arena = Transport.Arena.Arena.Attach(options, reaper.OnDeath);
+        CopyWindows? windows = null;
+        var arena = Transport.Arena.Arena.Attach(options, dead =>
+        {
+            reaper.OnDeath(dead);
+            windows?.Forget(dead);      // after the reap: its endpoints are gone, so no copy resolves it again
+        });
         try
         {
-            return new SharedKernel(arena, reaper, options.Layout.SlotCount);
+            windows = new CopyWindows(arena.Path, arena.Processes, arena.ProcessIndex, windowBytes);
+            return new SharedKernel(arena, reaper, windows, options.Layout.SlotCount);
         }
         catch
         {
@@ -107,6 +120,18 @@ internal sealed unsafe class SharedKernel : IRegionSharing
     public int ProcessIdOf(int processIndex) =>
         (uint)processIndex < (uint)_arena.Processes.Size ? _arena.Processes.PidOf(processIndex) : 0;
 
+    /// <inheritdoc />
+    public void Granted(Proc owner, int id, Memory<byte> region, BufferAccess access) =>
+        _windows.Grant(owner, id, region, access);
+
+    /// <inheritdoc />
+    public void Revoked(Proc owner, int id) => _windows.Revoke(owner, id);
+
+    /// <inheritdoc />
+    public IpcStatus ForeignRegion(Proc party, BufferAddress address, int bytes, BufferAccess needed,
+        out Memory<byte> region, out string? why) =>
+        _windows.Resolve(party, address, bytes, needed, out region, out why);
+
     /// <summary>
     /// Stops the wake thread and leaves the process table. The mapping stays until nothing references the region
     /// (a late timer or a handle may still read a record), so it is unmapped by the finalizers, never under a reader.
@@ -116,6 +141,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_kernel is null) _reaper.Abandon(_arena.Processes);
         _wakeThread?.Dispose();
+        _windows.Leave();
         _arena.Leave();
     }
 }

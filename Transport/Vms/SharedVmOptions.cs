@@ -25,4 +25,10 @@ public sealed record SharedVmOptions
 
     /// <summary>How long to wait for another process's creation of the arena or for its attach lock.</summary>
     public TimeSpan AttachTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Bytes of this process's copy window, the shared memory <see cref="TransportExtensions.AllocateCopyBuffer"/>
+    /// takes vcopy buffers from (1 MiB..2 GiB − 64 KiB; a sparse file, so only the pages of buffers cost memory).
+    /// </summary>
+    public long CopyWindowBytes { get; init; } = 256L * 1024 * 1024;
 }
