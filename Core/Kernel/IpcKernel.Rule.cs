@@ -191,13 +191,31 @@ internal sealed partial class IpcKernel
         }
         if (FindSender(caller, src, requestsOnly, out var previous) is { } sender)
         {
-            if (!held.Covers(sender.Slot))
+            if (held.Covers(sender.Slot))
+            {
+                TakeSender(caller, sender, previous, ref wake);
+            }
+            else if (held.AllBelow(sender.Slot))
+            {
+                // Locks are taken in ascending slot order, so a sender above every lock held (a client of a server
+                // on a lower slot, the usual layout) is locked now: no second section. It stays queued meanwhile,
+                // since leaving the queue needs the caller's lock.
+                var senderLock = _locks[sender.Slot];
+                senderLock.Enter();
+                try
+                {
+                    TakeSender(caller, sender, previous, ref wake);
+                }
+                finally
+                {
+                    senderLock.Exit();
+                }
+            }
+            else
             {
                 senderSlot = sender.Slot;     // the sender changes too: run again holding its lock
                 retry = Retry.WithSender;
-                return IpcStatus.Ok;
             }
-            TakeSender(caller, sender, previous, ref wake);
             return IpcStatus.Ok;
         }
         if (!mayBlock) return IpcStatus.Again;
