@@ -23,7 +23,7 @@ internal sealed partial class IpcKernel
     internal IpcStatus Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        caller.LastError = null;
+        caller.ClearLastError();
         Trace.Call(caller.Ep, call, dst, m.Type);
         var wake = new Wakeups();
         var walk = Walk.NotYet;
@@ -50,7 +50,7 @@ internal sealed partial class IpcKernel
     internal IpcStatus Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        caller.LastError = null;
+        caller.ClearLastError();
         Trace.Call(caller.Ep, call, src);
         var wake = new Wakeups();
         var walk = Walk.NotYet;
@@ -81,7 +81,7 @@ internal sealed partial class IpcKernel
     private IpcStatus NotifyCore(Proc caller, Endpoint dst)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        caller.LastError = null;
+        caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.Notify, dst, Message.NotifyType);
         var wake = new Wakeups();
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
@@ -115,7 +115,7 @@ internal sealed partial class IpcKernel
     private IpcStatus ReplyCore(Proc caller, Endpoint dst, in Message m)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        caller.LastError = null;
+        caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.Reply, dst, m.Type);
         var wake = new Wakeups();
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
