@@ -25,7 +25,7 @@ internal sealed partial class IpcKernel
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, call, dst, m.Type);
-        var wake = new Wakeups();
+        var wake = new Wakeups(caller);
         var walk = Walk.NotYet;
         IpcStatus status;
         while (true)
@@ -52,7 +52,7 @@ internal sealed partial class IpcKernel
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, call, src);
-        var wake = new Wakeups();
+        var wake = new Wakeups(caller);
         var walk = Walk.NotYet;
         var sender = KernelLocks.None;
         IpcStatus status;
@@ -83,7 +83,7 @@ internal sealed partial class IpcKernel
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.Notify, dst, Message.NotifyType);
-        var wake = new Wakeups();
+        var wake = new Wakeups(caller);
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
             if (Validate(caller, IpcCalls.Notify, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
@@ -117,7 +117,7 @@ internal sealed partial class IpcKernel
         Smp.Vcpu.Current?.OnKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.Reply, dst, m.Type);
-        var wake = new Wakeups();
+        var wake = new Wakeups(caller);
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
             if (Validate(caller, IpcCalls.Reply, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
