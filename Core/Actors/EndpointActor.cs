@@ -16,7 +16,9 @@ namespace M3Actors;
 /// PoisonPill go to dead letters (Kill goes through supervision as usual). The endpoint is bound in PreStart and
 /// unbound when the actor stops or crashes; a message the kernel handed over that no handler saw then goes to the VM's
 /// dead letters. IPC calls may be made only from the actor's handlers and lifecycle hooks, never from a timer
-/// callback or a task continuation (<see cref="InvalidOperationException"/>).
+/// callback or a task continuation (<see cref="InvalidOperationException"/>). Another actor that a handler's call
+/// hands work to runs once the handler has returned (and is receiving again) or makes its next IPC call, so a
+/// handler must not block waiting for it.
 /// </summary>
 public abstract class EndpointActor : UntypedActor
 {
