@@ -30,7 +30,9 @@ internal sealed class DeferredWakes
         Flush();
     }
 
-    /// <summary>Holds <paramref name="woken"/>'s wakeup when a handler runs and it is an actor's; false otherwise.</summary>
+    /// <summary>
+    /// Holds <paramref name="woken"/>'s wakeup when a handler runs and it is an actor's; false otherwise.
+    /// </summary>
     internal bool TryAdd(Kernel.IEndpointPort woken)
     {
         if (!_open || _count == Capacity || woken is not ActorPort port) return false;

@@ -6,6 +6,8 @@ namespace M3Actors.Kernel;
 /// </summary>
 internal interface IWakeCollector
 {
-    /// <summary>True when <paramref name="woken"/>'s wakeup is now the collector's to issue; false to wake it now.</summary>
+    /// <summary>
+    /// True when <paramref name="woken"/>'s wakeup is now the collector's to issue; false to wake it now.
+    /// </summary>
     bool TryCollect(IEndpointPort woken);
 }

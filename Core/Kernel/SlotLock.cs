@@ -68,8 +68,9 @@ internal sealed unsafe class SlotLock
         Volatile.Write(ref Word, 0);
     }
 
-    // The thread id is a thread-static read (a call into the runtime's TLS on Linux): an actor round trip takes six
-    // locks, so Release builds, which run no invariant checks, skip it (the call and its argument compile away).
+    // The thread id is a thread-static read (a call into the runtime's TLS on Linux), once per lock and an actor
+    // round trip takes several: Release builds, which run no invariant checks, skip it (call and argument compile
+    // away).
     [Conditional("DEBUG")]
     private void SetOwner(int thread) => _owner = thread;
 

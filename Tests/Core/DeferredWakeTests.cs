@@ -39,7 +39,8 @@ public sealed class DeferredWakeTests(ITestOutputHelper output) : IpcTestKit(out
         var clientEp = ExpectMsg<Endpoint>(Patience);
 
         client.Tell(new WaitingClient.Go(serverEp, CallAgain: true, Patience));
-        Assert.Equal(IpcStatus.NotReady, ExpectMsg<AnsweringServer.Answered>(Patience).Status);   // still in its handler
+        // The client is still in its handler, waiting for the server.
+        Assert.Equal(IpcStatus.NotReady, ExpectMsg<AnsweringServer.Answered>(Patience).Status);
         Assert.Equal((IpcStatus.Ok, true), ExpectMsg<WaitingClient.Sent>(Patience).AsTuple());
         await AwaitState(clientEp, "RECEIVING from ANY (idle)");
     }
@@ -63,7 +64,7 @@ public sealed class DeferredWakeTests(ITestOutputHelper output) : IpcTestKit(out
         }
     }
 
-    /// <summary>Sends to the server, optionally calls the kernel again, then waits (bounded) for the server to run.</summary>
+    /// <summary>Sends to the server, may call the kernel again, then waits (bounded) for the server to run.</summary>
     private sealed class WaitingClient(IActorRef probe, ManualResetEventSlim ran) : EndpointActor
     {
         public sealed record Go(Endpoint Server, bool CallAgain, TimeSpan Wait);
@@ -88,7 +89,7 @@ public sealed class DeferredWakeTests(ITestOutputHelper output) : IpcTestKit(out
                 return;
             }
             var status = Send(go.Server, new Message(1));
-            // Any kernel call lets the wakeups held so far go out first; notifying itself is then refused (BadEndpoint).
+            // Any kernel call lets the wakeups held so far go out first; notifying itself is then refused.
             if (go.CallAgain) Notify(Endpoint);
             probe.Tell(new Sent(status, ran.Wait(go.Wait)));
         }
