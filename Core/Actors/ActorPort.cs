@@ -6,13 +6,20 @@ namespace M3Actors.Actors;
 
 /// <summary>
 /// How the kernel wakes an actor owner: a Tell of one shared token. The rendezvous queue drops the token and asks the
-/// kernel what is deliverable, so a wakeup carries no data and allocates nothing.
+/// kernel what is deliverable, so a wakeup carries no data and allocates nothing. As the port of a caller, it holds
+/// the wakeups of other actors that the actor's calls cause inside a handler (<see cref="DeferredWakes"/>).
 /// </summary>
-internal sealed class ActorPort(IActorRef self) : IEndpointPort
+internal sealed class ActorPort(IActorRef self) : IEndpointPort, IWakeCollector
 {
+    /// <summary>The wakeups this actor's handler holds.</summary>
+    internal DeferredWakes Held { get; } = new();
+
     public void Completed() => Wake();
 
     public void Pending() => Wake();
+
+    /// <inheritdoc />
+    public bool TryCollect(IEndpointPort woken) => Held.TryAdd(woken);
 
     // The kernel raised the proc's work hint (and published an outcome) under a slot lock, and the rendezvous queue
     // drops the token without an interlocked operation, so only that lock's release stands between those stores and
@@ -24,8 +31,11 @@ internal sealed class ActorPort(IActorRef self) : IEndpointPort
     private void Wake()
     {
         Interlocked.MemoryBarrier();
-        self.Tell(Wakeup.Instance, ActorRefs.NoSender);
+        Schedule();
     }
+
+    /// <summary>Schedules the actor's mailbox; the caller has fenced the kernel's stores before it.</summary>
+    internal void Schedule() => self.Tell(Wakeup.Instance, ActorRefs.NoSender);
 }
 
 /// <summary>The token that schedules an endpoint actor's mailbox; never stored, never handled by the actor.</summary>

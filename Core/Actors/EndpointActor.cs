@@ -16,7 +16,9 @@ namespace M3Actors;
 /// PoisonPill go to dead letters (Kill goes through supervision as usual). The endpoint is bound in PreStart and
 /// unbound when the actor stops or crashes; a message the kernel handed over that no handler saw then goes to the VM's
 /// dead letters. IPC calls may be made only from the actor's handlers and lifecycle hooks, never from a timer
-/// callback or a task continuation (<see cref="InvalidOperationException"/>).
+/// callback or a task continuation (<see cref="InvalidOperationException"/>). Another actor that a handler's call
+/// hands work to runs once the handler has returned (and is receiving again) or makes its next IPC call, so a
+/// handler must not block waiting for it.
 /// </summary>
 public abstract class EndpointActor : UntypedActor
 {
@@ -129,14 +131,14 @@ public abstract class EndpointActor : UntypedActor
     /// <summary>Narrows the next implicit receive to <paramref name="source"/>; it returns to ANY after one delivery.</summary>
     protected void ReceiveFrom(Endpoint source)
     {
-        Own(nameof(ReceiveFrom));
+        Check(nameof(ReceiveFrom));
         _queue.Filter = source;
     }
 
     /// <summary>Makes the next implicit receive a rcvrqst: only sendrec callers are taken.</summary>
     protected void ReceiveRequestsOnly()
     {
-        Own(nameof(ReceiveRequestsOnly));
+        Check(nameof(ReceiveRequestsOnly));
         _queue.RequestsOnly = true;
     }
 
@@ -176,9 +178,17 @@ public abstract class EndpointActor : UntypedActor
     protected sealed override bool AroundReceive(Receive receive, object message)
     {
         using var _ = Run();
-        var handled = base.AroundReceive(receive, message);
-        _queue.EnterIdleReceive();      // not after a handler that threw: the restart binds anew
-        return handled;
+        _port.Held.Open();
+        try
+        {
+            var handled = base.AroundReceive(receive, message);
+            _queue.EnterIdleReceive();      // not after a handler that threw: the restart binds anew
+            return handled;
+        }
+        finally
+        {
+            _port.Held.Close();     // partners the handler woke run now, finding it receiving again
+        }
     }
 
     /// <inheritdoc />
@@ -251,9 +261,18 @@ public abstract class EndpointActor : UntypedActor
         return mark;
     }
 
+    // A kernel call: the wakeups held from the handler's earlier calls go out first, so a handler that calls again
+    // and again until a partner actor has run (sendnb until it is receiving) lets that partner run.
+    private Proc Own(string call)
+    {
+        var caller = Check(call);
+        _port.Held.Flush();
+        return caller;
+    }
+
     // The lock-free outcome path assumes one caller at a time, the mailbox run: a call from anywhere else (a timer
     // callback, a task continuation) would race it, so it fails loudly instead. A thread id compare: no allocation.
-    private Proc Own(string call)
+    private Proc Check(string call)
     {
         if (_runningOn != Environment.CurrentManagedThreadId)
             throw new InvalidOperationException(

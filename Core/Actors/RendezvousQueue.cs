@@ -95,8 +95,8 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
             // Blocked in its own call: the rendezvous holds everything but the outcome and a stop request.
             if (Volatile.Read(ref _stops) > 0) return TryOvertakeWithStop(out envelope);
             envelope = default;
-            if (!p.WorkHint) return false;
-            step = AskKernel(p, userWaiting: false);
+            if (!p.WorkHint || !LowerHintAndTakeOutcome(p)) return false;
+            step = ActorStep.Ipc;
         }
         else if (_idle && !p.WorkHint && !UserWaiting)
         {
@@ -153,6 +153,18 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
     public void CleanUp(IActorRef owner, IMessageQueue deadletters)
     {
         while (TryDequeueUser(out var envelope)) deadletters.Enqueue(owner, envelope);
+    }
+
+    // Blocked in its own call, only the call's outcome may run, and the kernel publishes the outcome before it raises
+    // the hint. So the hint left over from the previous outcome (or from work that only the idle receive after this
+    // call can take) is lowered here without the kernel's lock, then the outcome is looked for once more: an outcome
+    // published before the lowering is seen now, and one published after it raises the hint again, which the
+    // mailbox reads before it goes idle. This saves a locked kernel section per sendrec (or waiting send).
+    private bool LowerHintAndTakeOutcome(Proc p)
+    {
+        p.WorkHint = false;
+        Interlocked.MemoryBarrier();    // the store above before the load below (a store-load pair)
+        return IpcKernel.TryTakeOutcome(p, out _event.Status, out _event.Message);
     }
 
     private ActorStep AskKernel(Proc p, bool userWaiting) =>

@@ -39,7 +39,7 @@ internal sealed partial class IpcKernel
 
     internal ActorStep NextForActor(Proc p, Endpoint filter, bool requestsOnly, bool userWaiting, out IpcStatus status, out Message message)
     {
-        var wake = new Wakeups();
+        var wake = new Wakeups(p);
         var walk = Walk.NotYet;
         var sender = KernelLocks.None;
         ActorStep step;

@@ -291,7 +291,7 @@ internal sealed partial class IpcKernel
     private IpcStatus SendNbToGhost(Proc caller, Endpoint dst, in Message m)
     {
         if (Lookup(dst) is not { Port: IGhostPort ghost }) return IpcStatus.NotReady;
-        caller.LastError = null;
+        caller.ClearLastError();
         var status = ghost.SendNb(caller.Ep, in m);
         Trace.Returned(caller.Ep, IpcCalls.SendNb, dst, status);
         if (status == IpcStatus.Ok) caller.Sent++;

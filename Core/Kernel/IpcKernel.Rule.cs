@@ -23,9 +23,9 @@ internal sealed partial class IpcKernel
     internal IpcStatus Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        caller.LastError = null;
+        caller.ClearLastError();
         Trace.Call(caller.Ep, call, dst, m.Type);
-        var wake = new Wakeups();
+        var wake = new Wakeups(caller);
         var walk = Walk.NotYet;
         IpcStatus status;
         while (true)
@@ -50,9 +50,9 @@ internal sealed partial class IpcKernel
     internal IpcStatus Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        caller.LastError = null;
+        caller.ClearLastError();
         Trace.Call(caller.Ep, call, src);
-        var wake = new Wakeups();
+        var wake = new Wakeups(caller);
         var walk = Walk.NotYet;
         var sender = KernelLocks.None;
         IpcStatus status;
@@ -81,9 +81,9 @@ internal sealed partial class IpcKernel
     private IpcStatus NotifyCore(Proc caller, Endpoint dst)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        caller.LastError = null;
+        caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.Notify, dst, Message.NotifyType);
-        var wake = new Wakeups();
+        var wake = new Wakeups(caller);
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
             if (Validate(caller, IpcCalls.Notify, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
@@ -115,9 +115,9 @@ internal sealed partial class IpcKernel
     private IpcStatus ReplyCore(Proc caller, Endpoint dst, in Message m)
     {
         Smp.Vcpu.Current?.OnKernelEntry();
-        caller.LastError = null;
+        caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.Reply, dst, m.Type);
-        var wake = new Wakeups();
+        var wake = new Wakeups(caller);
         using (_locks.Enter(caller.Slot, PartnerSlot(caller, dst)))
         {
             if (Validate(caller, IpcCalls.Reply, dst, allowAny: false, out var target) is var bad and not IpcStatus.Ok) return bad;
@@ -191,13 +191,31 @@ internal sealed partial class IpcKernel
         }
         if (FindSender(caller, src, requestsOnly, out var previous) is { } sender)
         {
-            if (!held.Covers(sender.Slot))
+            if (held.Covers(sender.Slot))
+            {
+                TakeSender(caller, sender, previous, ref wake);
+            }
+            else if (held.AllBelow(sender.Slot))
+            {
+                // Locks are taken in ascending slot order, so a sender above every lock held (a client of a server
+                // on a lower slot, the usual layout) is locked now: no second section. It stays queued meanwhile,
+                // since leaving the queue needs the caller's lock.
+                var senderLock = _locks[sender.Slot];
+                senderLock.Enter();
+                try
+                {
+                    TakeSender(caller, sender, previous, ref wake);
+                }
+                finally
+                {
+                    senderLock.Exit();
+                }
+            }
+            else
             {
                 senderSlot = sender.Slot;     // the sender changes too: run again holding its lock
                 retry = Retry.WithSender;
-                return IpcStatus.Ok;
             }
-            TakeSender(caller, sender, previous, ref wake);
             return IpcStatus.Ok;
         }
         if (!mayBlock) return IpcStatus.Again;

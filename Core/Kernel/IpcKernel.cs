@@ -41,7 +41,7 @@ internal sealed partial class IpcKernel
         _region = region ?? KernelRegion.Allocate(slots);
         _sharing = sharing;
         _slots = new ProcTable(_region, sharing, privileges);
-        _locks = new KernelLocks(slots, sharing);
+        _locks = new KernelLocks(_region, sharing);
         _privileges = privileges;
         _maxCopyBytes = maxCopyBytes;
         _nextUserSlot = systemSlots;

@@ -13,11 +13,11 @@ internal sealed class KernelLocks
     internal const int None = -1;
 
     private readonly SlotLock[] _slots;
-
-    internal KernelLocks(int slots, IRegionSharing? shared)
+    // The kernel holds region as long as these locks, so a private region's lock words outlive them.
+    internal unsafe KernelLocks(KernelRegion region, IRegionSharing? shared)
     {
-        _slots = new SlotLock[slots];
-        for (var i = 0; i < slots; i++) _slots[i] = new SlotLock(shared, i);
+        _slots = new SlotLock[region.Slots];
+        for (var i = 0; i < _slots.Length; i++) _slots[i] = new SlotLock(shared, i, region.Record(i));
     }
 
     internal SlotLock this[int slot] => _slots[slot];
@@ -53,6 +53,10 @@ internal sealed class KernelLocks
     internal readonly ref struct Held(KernelLocks locks, int a, int b, int c)
     {
         internal bool Covers(int slot) => slot == a || slot == b || slot == c;
+
+        /// <summary>True when every held lock's slot is below <paramref name="slot"/>, so its lock may be taken
+        /// too without breaking the ascending order.</summary>
+        internal bool AllBelow(int slot) => (c != None ? c : b != None ? b : a) < slot;
 
         public void Dispose() => locks.Exit(a, b, c);
     }

@@ -49,6 +49,16 @@ internal sealed unsafe class Proc
     internal BufferTable Buffers = new();
     internal string? LastError;
 
+    /// <summary>
+    /// Forgets the last error as a call starts. Written only when set: the view is read by partners' threads on
+    /// every call (its port, privileges, record), and a store on every call would pass its cache line back to the
+    /// owner's core each time.
+    /// </summary>
+    internal void ClearLastError()
+    {
+        if (LastError is not null) LastError = null;
+    }
+
     private readonly KernelRegion _region;      // referenced so the records outlive every view
     private readonly ProcTable _table;          // the kernel's views by slot, to turn queue links into procs
     private readonly SlotRecord* _record;

@@ -50,8 +50,8 @@ internal unsafe struct SlotRecord
     [FieldOffset(57)] internal bool WorkHint;
     [FieldOffset(58)] internal bool Copying;
     [FieldOffset(59)] internal bool OutcomeHeld;
-    /// <summary>A shared region's process-shared lock word (tagged with the holder's process); a private region
-    /// locks only its SlotLock.</summary>
+    /// <summary>A shared region's process-shared lock word (tagged with the holder's process); in a private region
+    /// the SlotLock's own test-and-set word.</summary>
     [FieldOffset(60)] internal int LockWord;
 
     /// <summary>The carrier: the outgoing message while sending, then the incoming message or reply.</summary>

@@ -4,15 +4,20 @@ namespace M3Actors.Kernel;
 
 /// <summary>
 /// Owners to wake once the kernel's locks are released. A primitive wakes at most two procs, so the common path stays on
-/// the stack; only unbind, which may release many, spills into a list.
+/// the stack; only unbind, which may release many, spills into a list. A primitive's caller whose port collects
+/// wakeups (<see cref="IWakeCollector"/>: an actor inside a handler) may hold them to issue later.
 /// </summary>
 internal struct Wakeups
 {
+    private readonly IWakeCollector? _collector;
     private Proc? _first;
     private bool _firstCompleted;
     private Proc? _second;
     private bool _secondCompleted;
     private List<(Proc Proc, bool Completed)>? _more;
+
+    /// <summary>The wakeups of a primitive <paramref name="caller"/> called.</summary>
+    internal Wakeups(Proc caller) => _collector = caller.Port as IWakeCollector;
 
     internal void Completed(Proc p) => Add(p, true);
 
@@ -25,19 +30,20 @@ internal struct Wakeups
     internal readonly void Run()
     {
         List<Exception>? failures = null;
-        if (_first is not null) Wake(_first, _firstCompleted, ref failures);
-        if (_second is not null) Wake(_second, _secondCompleted, ref failures);
+        if (_first is not null) Wake(_first, _firstCompleted, _collector, ref failures);
+        if (_second is not null) Wake(_second, _secondCompleted, _collector, ref failures);
         if (_more is not null)
-            foreach (var (p, completed) in _more) Wake(p, completed, ref failures);
+            foreach (var (p, completed) in _more) Wake(p, completed, _collector, ref failures);
         if (failures is null) return;
         if (failures.Count == 1) ExceptionDispatchInfo.Throw(failures[0]);
         throw new AggregateException("several endpoint ports failed while being woken", failures);
     }
 
-    private static void Wake(Proc p, bool completed, ref List<Exception>? failures)
+    private static void Wake(Proc p, bool completed, IWakeCollector? collector, ref List<Exception>? failures)
     {
         try
         {
+            if (collector is not null && collector.TryCollect(p.Port)) return;
             if (completed) p.Port.Completed();
             else p.Port.Pending();
         }

@@ -11,6 +11,10 @@ public sealed class Vcpu
 {
     [ThreadStatic] private static Vcpu? t_current;
 
+    // Raised by the first vCPU thread of the process: until then Current skips the thread-static read, a call into
+    // the runtime's TLS on Linux that every kernel entry would otherwise pay.
+    private static volatile bool s_anyBound;
+
     internal VcpuCounters Counters;
     private int _physicalCpu = -1;
     private readonly Lock _loadSampleLock = new();
@@ -26,7 +30,7 @@ public sealed class Vcpu
     }
 
     /// <summary>The vCPU whose thread is running now, or null on any thread that is not a vCPU thread.</summary>
-    public static Vcpu? Current => t_current;
+    public static Vcpu? Current => s_anyBound ? t_current : null;
 
     /// <summary>This vCPU's index within its dispatcher, from 0 to vcpus - 1.</summary>
     public int Id { get; }
@@ -74,7 +78,11 @@ public sealed class Vcpu
     /// <inheritdoc/>
     public override string ToString() => $"vCPU {Id} (CPU {PhysicalCpu})";
 
-    internal static void BindToCurrentThread(Vcpu vcpu) => t_current = vcpu;
+    internal static void BindToCurrentThread(Vcpu vcpu)
+    {
+        t_current = vcpu;
+        s_anyBound = true;
+    }
 
     /// <summary>Counts a user message dispatched to an actor on this vCPU; any thread may call it.</summary>
     internal void CountMessage() => Interlocked.Increment(ref Counters.Messages);
