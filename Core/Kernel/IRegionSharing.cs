@@ -3,9 +3,9 @@ namespace M3Actors.Kernel;
 /// <summary>
 /// What a kernel over a region shared between OS processes needs from the transport that maps it (Core never
 /// references the transport): the process-shared lock word of a slot's record, a port for an endpoint another
-/// process owns (it wakes that process), and the operating-system id of an attached process for /proc, and the copy windows that let vcopy reach a
-/// buffer of another process. A kernel
-/// over a private region has none of this and keeps its in-process locks and ports.
+/// process owns (it wakes that process), the operating-system id of an attached process for /proc, and the copy
+/// windows that let vcopy reach a buffer of another process. A kernel over a private region has none of this and
+/// keeps its in-process locks and ports.
 /// </summary>
 internal interface IRegionSharing : IDisposable
 {

@@ -42,7 +42,7 @@ internal sealed class FaultSession(Action<string> reply) : IDisposable
         {
             Directory = w[2], DrvsId = Int(w[3]), VmId = Int(w[4]), VmName = w[5],
             Layout = new ArenaLayout(systemSlots + userSlots, Int(w[8])),
-        });
+        }, windowBytes: 1 << 20);    // this child never vcopies: the smallest copy window
         _sharing = new FaultySharing(shared, reply);
         _kernel = new IpcKernel(systemSlots, userSlots, _ => Privileges.Full, 1 << 20,
             shared.Arena.SlotRegion(systemSlots + userSlots), _sharing);

@@ -53,6 +53,18 @@ internal sealed class FaultySharing(SharedKernel shared, Action<string> print) :
     public int ProcessIdOf(int processIndex) => shared.ProcessIdOf(processIndex);
 
     /// <inheritdoc />
+    public void Granted(Proc owner, int id, Memory<byte> region, BufferAccess access) =>
+        shared.Granted(owner, id, region, access);
+
+    /// <inheritdoc />
+    public void Revoked(Proc owner, int id) => shared.Revoked(owner, id);
+
+    /// <inheritdoc />
+    public IpcStatus ForeignRegion(Proc party, BufferAddress address, int bytes, BufferAccess needed,
+        out Memory<byte> region, out string? why) =>
+        shared.ForeignRegion(party, address, bytes, needed, out region, out why);
+
+    /// <inheritdoc />
     public void Dispose() => shared.Dispose();
 
     /// <summary>A foreign owner's port whose completion wakeup stops when its slot is the one chosen.</summary>

@@ -40,7 +40,7 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
         {
             Directory = w[2], DrvsId = Int(w[3]), VmId = vm.Id, VmName = vm.Name,
             Layout = new ArenaLayout(vm.SystemSlots + vm.UserSlots, Int(w[8])),
-        });
+        }, windowBytes: 1 << 20);    // this child never vcopies: the smallest copy window
         _kernel = _shared.CreateKernel(vm, 1 << 20);
         return $"lite attached {Environment.ProcessId}";
     }

@@ -53,8 +53,11 @@ internal sealed unsafe class SharedKernel : IRegionSharing
         CopyWindows? windows = null;
         var arena = Transport.Arena.Arena.Attach(options, dead =>
         {
-            reaper.OnDeath(dead);
-            windows?.Forget(dead);      // after the reap: its endpoints are gone, so no copy resolves it again
+            // Its window is forgotten after the reap (its endpoints are gone, so no copy resolves it again), or at
+            // once when the reap waits for this process's kernel (then no copy runs here yet).
+            var finished = reaper.OnDeath(dead);
+            windows?.Forget(dead);
+            return finished;
         });
         try
         {
