@@ -147,7 +147,7 @@ internal sealed unsafe class KernelRegion
         return System.Text.Encoding.UTF8.GetString(end < 0 ? name : name[..end]);
     }
 
-    // At most 63 bytes, cut on a character boundary (Utf8.FromUtf16 stops before a character that does not fit), so
+    // At most 55 bytes, cut on a character boundary (Utf8.FromUtf16 stops before a character that does not fit), so
     // a long name reads back as its longest whole prefix, never as a broken character.
     private static void WriteOwnerName(SlotRecord* r, string owner)
     {

@@ -16,8 +16,8 @@ internal enum SlotState
 /// <summary>
 /// The fixed part of one slot's record in a <see cref="KernelRegion"/> (Minix's <c>struct proc</c>, which M3-IPC
 /// aligned to L1 lines): everything another process of the VM needs to run the rule on the slot. Four cache lines:
-/// the binding and the rule's state (line 0, where the lock word sits too), the message carrier (line 1), counters,
-/// queue stamps and privileges (line 2), the owner's name (line 3). The three bitmaps of one bit per slot of the VM
+/// the binding and the rule's state (line 0, where the lock word sits too), the message carrier (line 1), the sent
+/// counter, queue stamps and privileges (line 2), the owner's name and the received counter (line 3). The three bitmaps of one bit per slot of the VM
 /// follow it (<see cref="SlotLayout"/>). Every field is guarded by the slot's lock except those the kernel documents
 /// as lock-free (<see cref="WaitWord"/>, <see cref="HasOutcome"/>, <see cref="WorkHint"/>, <see cref="State"/>,
 /// <see cref="Incarnation"/> and the queue head read by unbind).
@@ -25,8 +25,8 @@ internal enum SlotState
 [StructLayout(LayoutKind.Explicit, Size = SlotLayout.FixedSize)]
 internal unsafe struct SlotRecord
 {
-    /// <summary>Bytes of the owner's name field: UTF-8, zero-padded, at most 63 used so a zero ends it.</summary>
-    internal const int OwnerNameBytes = 64;
+    /// <summary>Bytes of the owner's name field: UTF-8, zero-padded, at most 55 used so a zero ends it.</summary>
+    internal const int OwnerNameBytes = 56;
 
     /// <summary>A <see cref="SlotState"/>.</summary>
     [FieldOffset(0)] internal int State;
@@ -57,8 +57,8 @@ internal unsafe struct SlotRecord
     /// <summary>The carrier: the outgoing message while sending, then the incoming message or reply.</summary>
     [FieldOffset(64)] internal Message Msg;
 
+    /// <summary>Messages this slot sent; mostly bumped by its owner, so it shares the owner's line.</summary>
     [FieldOffset(128)] internal long Sent;
-    [FieldOffset(136)] internal long Received;
     /// <summary>While queued: this sender's stamp from its destination's <see cref="NextEnqueueSeq"/>.</summary>
     [FieldOffset(144)] internal long EnqueueSeq;
     /// <summary>The next stamp this slot gives a sender it queues: its queue's order is derivable.</summary>
@@ -94,4 +94,11 @@ internal unsafe struct SlotRecord
     internal const int WakePending = 2;
 
     [FieldOffset(192)] internal fixed byte OwnerName[OwnerNameBytes];
+
+    /// <summary>
+    /// Messages this slot received. Bumped by the deliverer, i.e. the partner, on every round trip: it lives on the
+    /// name's line (written only by bind) so that write does not pull line 2, which the owner writes (<see cref="Sent"/>,
+    /// queue stamps), away from the owner's core.
+    /// </summary>
+    [FieldOffset(248)] internal long Received;
 }

@@ -193,10 +193,10 @@ public sealed class KernelRegionTests
     {
         await Task.Yield();
         var kernel = NewKernel();
-        var euros = new string('€', 30);        // 3 bytes each in UTF-8: 21 fit in 63 bytes
+        var euros = new string('€', 30);        // 3 bytes each in UTF-8: 18 fit in 55 bytes
         kernel.Bind(0, new Port(), OwnerKind.Thread, euros);
         kernel.Bind(1, new Port(), OwnerKind.Thread, "short");
-        Assert.Equal(new string('€', 21), kernel.Region.OwnerName(0));
+        Assert.Equal(new string('€', 18), kernel.Region.OwnerName(0));
         Assert.Equal("short", kernel.Region.OwnerName(1));
     }
 
@@ -241,6 +241,7 @@ public sealed class KernelRegionTests
             (nameof(SlotRecord.LockWord), 60), (nameof(SlotRecord.Msg), 64), (nameof(SlotRecord.Sent), 128),
             (nameof(SlotRecord.EnqueueSeq), 144), (nameof(SlotRecord.Kind), 160),
             (nameof(SlotRecord.ProcessIndex), 164), (nameof(SlotRecord.Calls), 168), (nameof(SlotRecord.OwnerName), 192),
+            (nameof(SlotRecord.Received), 248),
         ];
         Assert.All(documented, f => Assert.Equal(f.Offset, (int)Marshal.OffsetOf<SlotRecord>(f.Field)));
         Assert.Equal((256, 256 + 8 * 4, 256 + 16 * 4), (SlotLayout.NotifyOffset, SlotLayout.OwedOffset(256),

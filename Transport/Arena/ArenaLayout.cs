@@ -13,7 +13,7 @@ namespace M3Actors.Transport.Arena;
 internal sealed record ArenaLayout(int SlotCount, int ProcessTableSize)
 {
     /// <summary>The layout version this code reads and writes; bumped at every change of the bytes' meaning.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>One cache line on x64 and arm64: records are aligned to it so no two writers share a line.</summary>
     public const int CacheLine = SlotLayout.CacheLine;
