@@ -150,13 +150,15 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate, Proce
             }
             if (state == WrittenParked)
             {
-                // Ended: its writer's wakeup is on its way, whatever the deadline, unless the writer died.
-                if (!processes.IsAlive(value >> StateBits, TagMask, checkProcess: true))
+                // Ended: its writer's wakeup is on its way, whatever the deadline, unless the writer died. Only a
+                // wakeup overdue by a whole slice asks whether it did: that check reads /proc (it allocates and
+                // costs microseconds), while a live writer's wakeup follows within microseconds.
+                if (Futex.Wait(ref word, value, WriterSlice) != FutexWaitResult.TimedOut
+                    || processes.IsAlive(value >> StateBits, TagMask, checkProcess: true))
                 {
-                    if (Interlocked.CompareExchange(ref word, Completed, value) == value) return true;
                     continue;
                 }
-                Futex.Wait(ref word, value, WriterSlice);
+                if (Interlocked.CompareExchange(ref word, Completed, value) == value) return true;
                 continue;
             }
             var slice = deadline.LeftOr(ParkSlice);
