@@ -7,8 +7,9 @@ namespace M3Actors.Tests.ClusterBridge;
 
 /// <summary>
 /// One VM spanning several nodes in this process: each node is a DRVS with the VM's ActorSystem on a loopback port
-/// (port 0), joined through the first. Failure detection is short (an unreachable node is seen within ~2 s) so tests
-/// of node loss stay bounded. Disposing ends every node.
+/// (port 0), joined through the first. Failure detection is short (an unreachable node is seen within ~4 s) so tests
+/// of node loss stay bounded, but not so short that a busy CI box (a GC pause, a starved heartbeat) makes a live node
+/// unreachable in the middle of another test (a 1 s pause did, in one run in a few). Disposing ends every node.
 /// </summary>
 public sealed class BridgeNodes : IAsyncDisposable
 {
@@ -22,7 +23,7 @@ public sealed class BridgeNodes : IAsyncDisposable
     private const string Hocon = """
         akka.loglevel = WARNING
         akka.cluster {
-          failure-detector { heartbeat-interval = 200ms, acceptable-heartbeat-pause = 1s, threshold = 8.0 }
+          failure-detector { heartbeat-interval = 200ms, acceptable-heartbeat-pause = 3s, threshold = 8.0 }
           gossip-interval = 200ms
           leader-actions-interval = 200ms
           unreachable-nodes-reaper-interval = 200ms

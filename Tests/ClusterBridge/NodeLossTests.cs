@@ -41,7 +41,7 @@ public sealed class NodeLossTests(ITestOutputHelper output) : Akka.TestKit.Xunit
         Assert.Equal(IpcStatus.NotConnected, await sendRec.WaitAsync(Patience));
         Assert.Equal(IpcStatus.NotConnected, await receive.WaitAsync(Patience));
         Assert.Equal(IpcStatus.NotConnected, probe.ExpectMsg<ScriptActor.SendDone>(Patience).Status);
-        Output.WriteLine($"NotConnected {clock.ElapsedMilliseconds} ms after the kill (heartbeat pause 1 s)");
+        Output.WriteLine($"NotConnected {clock.ElapsedMilliseconds} ms after the kill (heartbeat pause 3 s)");
         Assert.Equal(IpcStatus.NotConnected, (await caller.SendRecAsync(Endpoint.System(5), new Message(3))).Status);
 
         await AwaitAssertAsync(() => Assert.DoesNotContain(nodes[1].Snapshot().Procs, p => p.Node == 3), Patience);

@@ -185,7 +185,9 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                     }
                     break;
                 default:
-                    _failures.Enqueue($"call {seq} of client {id} returned {status}");
+                    // /proc at the failure, for whoever has to find out why (e.g. a call left blocked by a kill).
+                    _failures.Enqueue($"call {seq} of client {id} returned {status}; /proc then:\n" +
+                        ProcView.Render(_vm.Snapshot()));
                     return;
             }
         }
