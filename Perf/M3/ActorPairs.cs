@@ -17,9 +17,7 @@ public abstract class ActorPairs
     private const int FirstClientSlot = 8;
 
     private M3Host? _host;
-    private IActorRef[] _clients = [];
-    private RoundSignal? _signal;
-    private M3Round _round = new(1);
+    private ClientRounds? _rounds;
 
     /// <summary>Client/server pairs running at once.</summary>
     [Params(1, 4)]
@@ -46,19 +44,17 @@ public abstract class ActorPairs
     public void Setup() => M3Host.SetUp(() =>
     {
         _host = M3Host.Start(VmName, VmHocon);
-        _signal = new RoundSignal(Pairs);
-        _clients = new IActorRef[Pairs];
+        _rounds = new ClientRounds(Pairs, _host.Describe);
         for (var pair = 0; pair < Pairs; pair++)
         {
             var vm = VmPerPair && pair > 0 ? _host.StartVm(pair, $"{VmName}-{pair}") : _host.Vm;
-            vm.ActorOf(ServerProps(pair, _signal), $"server-{pair}");
+            vm.ActorOf(ServerProps(pair, _rounds.Signal), $"server-{pair}");
             var server = M3Host.WaitBound(vm, pair);
-            _clients[pair] = vm.ActorOf(ClientProps(FirstClientSlot + pair, server, _signal), $"client-{pair}");
+            var client = ClientProps(FirstClientSlot + pair, server, _rounds.Signal);
+            _rounds.Set(pair, vm.ActorOf(client, $"client-{pair}"));
             M3Host.WaitBound(vm, FirstClientSlot + pair);
         }
-        _round = new M3Round(1);
-        RunRound();
-        _round = new M3Round(RoundTripsPerInvoke / Pairs);
+        _rounds.Warm(RoundTripsPerInvoke);
     }, Cleanup);
 
     /// <summary>Ends the DRVS (its VM, endpoints and ActorSystem).</summary>
@@ -72,20 +68,11 @@ public abstract class ActorPairs
         finally
         {
             _host = null;
-            _signal?.Dispose();
-            _signal = null;
+            _rounds?.Dispose();
+            _rounds = null;
         }
     }
 
     /// <summary>One round: every client does its share of <see cref="RoundTripsPerInvoke"/> and signals.</summary>
-    protected void RunRound()
-    {
-        var signal = _signal!;
-        signal.Reset();
-        foreach (var client in _clients)
-        {
-            client.Tell(_round, ActorRefs.NoSender);
-        }
-        signal.Wait(_host!.Describe);
-    }
+    protected void RunRound() => _rounds!.Run();
 }

@@ -16,9 +16,7 @@ public abstract class ActorPairsAcross
     private const int FirstClientSlot = 8;
 
     private CrossProcessVm? _host;
-    private IActorRef[] _clients = [];
-    private RoundSignal? _signal;
-    private M3Round _round = new(1);
+    private ClientRounds? _rounds;
 
     /// <summary>Client/server pairs running at once (a <c>[Params]</c> in each case).</summary>
     public abstract int Pairs { get; set; }
@@ -34,17 +32,14 @@ public abstract class ActorPairsAcross
     public void Setup() => M3Host.SetUp(() =>
     {
         _host = CrossProcessVm.Start(Test, CrossProcessPeer.ActorServer, Pairs);
-        _signal = new RoundSignal(Pairs);
-        _clients = new IActorRef[Pairs];
+        _rounds = new ClientRounds(Pairs, _host.Describe);
         for (var pair = 0; pair < Pairs; pair++)
         {
-            var props = ClientProps(FirstClientSlot + pair, _host.Servers[pair], _signal);
-            _clients[pair] = _host.Vm.ActorOf(props, $"client-{pair}");
+            var props = ClientProps(FirstClientSlot + pair, _host.Servers[pair], _rounds.Signal);
+            _rounds.Set(pair, _host.Vm.ActorOf(props, $"client-{pair}"));
             M3Host.WaitBound(_host.Vm, FirstClientSlot + pair);
         }
-        _round = new M3Round(1);
-        RunRound();
-        _round = new M3Round(RoundTripsPerInvoke / Pairs);
+        _rounds.Warm(RoundTripsPerInvoke);
     }, Cleanup);
 
     /// <summary>Leaves the VM (its clients unbind) and kills the child.</summary>
@@ -58,20 +53,11 @@ public abstract class ActorPairsAcross
         finally
         {
             _host = null;
-            _signal?.Dispose();
-            _signal = null;
+            _rounds?.Dispose();
+            _rounds = null;
         }
     }
 
     /// <summary>One round: every client does its share of <see cref="RoundTripsPerInvoke"/> and signals.</summary>
-    protected void RunRound()
-    {
-        var signal = _signal!;
-        signal.Reset();
-        foreach (var client in _clients)
-        {
-            client.Tell(_round, ActorRefs.NoSender);
-        }
-        signal.Wait(_host!.Describe);
-    }
+    protected void RunRound() => _rounds!.Run();
 }
