@@ -19,7 +19,7 @@ public static class PeerServer
     /// <summary>TCP: <c>127.0.0.1:port</c> to listen on (port 0 picks a free one, reported in the ready line).</summary>
     public const string Tcp = "tcp";
 
-    /// <summary>Busy-spin ring: <c>path|pairs</c> of a <see cref="SpinRing"/> file the parent created.</summary>
+    /// <summary>Shared-memory ring: <c>path|pairs|wait</c> of a <see cref="SharedRing"/> file the parent created.</summary>
     public const string Ring = "ring";
 
     /// <summary>M3 servers in a shared VM: the address of <see cref="Transport.CrossProcessPeer"/>.</summary>
@@ -80,7 +80,8 @@ public static class PeerServer
     private static string ServeRing(string address)
     {
         var parts = address.Split('|');
-        SpinRing.Open(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)).StartEcho();
+        var pairs = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        SharedRing.Open(parts[0], pairs, Enum.Parse<RingWait>(parts[2])).StartEcho();
         return address;
     }
 
