@@ -50,41 +50,6 @@ public sealed class WakePathTests : IDisposable
         Assert.Equal(SpinGate.MaxSpinTicks, history.CapTicks);
     }
 
-    [Fact(Timeout = 10_000)]
-    public async Task A_waiter_whose_core_is_wanted_stops_spinning_before_it_yields_and_never_spins_past_its_cap()
-    {
-        await Task.Yield();
-        var history = new SpinHistory();
-        Assert.Equal(SpinGate.MaxSpinTicks, history.SpinCapTicks);
-        // Another thread took the core during each wait: every such wait halves the spin, down to yielding at once.
-        var caps = new List<long>();
-        for (var i = 0; i < 64 && history.SpinCapTicks > 0; i++)
-        {
-            history.CoreWanted(true);
-            caps.Add(history.SpinCapTicks);
-        }
-        Assert.Equal(0, history.SpinCapTicks);
-        Assert.True(caps.Zip(caps.Skip(1)).All(pair => pair.Second < pair.First), string.Join(", ", caps));
-        // The whole wait's cap is a separate memory: the core being wanted does not shorten the wait itself.
-        Assert.Equal(SpinGate.MaxSpinTicks, history.CapTicks);
-
-        // Waits where nobody wanted the core grow the spin back to the full budget.
-        for (var i = 0; i < 64 && history.SpinCapTicks < SpinGate.MaxSpinTicks; i++)
-        {
-            var before = history.SpinCapTicks;
-            history.CoreWanted(false);
-            Assert.True(history.SpinCapTicks > before);
-        }
-        Assert.Equal(SpinGate.MaxSpinTicks, history.SpinCapTicks);
-
-        // Long waits shrink the whole wait's cap, and the spin never exceeds it.
-        var longAgo = Stopwatch.GetTimestamp() - Stopwatch.Frequency;
-        history.Ended(longAgo, caughtSpinning: false);
-        history.Ended(longAgo, caughtSpinning: false);
-        Assert.True(history.CapTicks < SpinGate.MaxSpinTicks);
-        Assert.Equal(history.CapTicks, history.SpinCapTicks);
-    }
-
     [Fact(Timeout = 30_000)]
     public async Task A_marked_slot_sets_its_group_bit_which_taking_clears_and_leaving_forgets()
     {

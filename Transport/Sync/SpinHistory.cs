@@ -23,17 +23,9 @@ internal struct SpinHistory
 
     private long _capTicks;
     private bool _started;
-    private long _spinCapTicks;
-    private bool _spinStarted;
 
     /// <summary>The longest spin the next wait may make, in <see cref="Stopwatch"/> ticks.</summary>
     public long CapTicks => _started ? _capTicks : SpinGate.MaxSpinTicks;
-
-    /// <summary>
-    /// For a waiter that yields its core between checks once it stops spinning: how much of <see cref="CapTicks"/>
-    /// it may spin first, in <see cref="Stopwatch"/> ticks.
-    /// </summary>
-    public long SpinCapTicks => Math.Min(CapTicks, _spinStarted ? _spinCapTicks : SpinGate.MaxSpinTicks);
 
     /// <summary>A wait that began at <paramref name="startedAt"/> ended now; it was short when
     /// <paramref name="caughtSpinning"/> or when it took at most twice the longest spin.</summary>
@@ -45,18 +37,5 @@ internal struct SpinHistory
             ? Math.Min(SpinGate.MaxSpinTicks, 2 * cap + StepTicks)
             : cap / 2;
         _started = true;
-    }
-
-    /// <summary>
-    /// How the core fared during a wait that spun, then yielded: when another thread wanted it (a yield came back
-    /// late, so something else ran, or the wait parked) spinning would have kept that thread — likely the very
-    /// partner — off the core, so the next spin is halved; when nobody did (caught spinning, or every yield came
-    /// straight back) a spin would have caught the end as well and sooner, so it doubles again.
-    /// </summary>
-    public void CoreWanted(bool wanted)
-    {
-        var cap = _spinStarted ? _spinCapTicks : SpinGate.MaxSpinTicks;
-        _spinCapTicks = wanted ? cap / 2 : Math.Min(SpinGate.MaxSpinTicks, 2 * cap + StepTicks);
-        _spinStarted = true;
     }
 }

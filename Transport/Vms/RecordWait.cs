@@ -42,14 +42,6 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate, Proce
     // A written completion's wakeup follows within microseconds unless its writer died: check the writer this often.
     private static readonly TimeSpan WriterSlice = TimeSpan.FromMilliseconds(5);
 
-    // A yield that takes longer than this gave the core to another thread for a while.
-    private static readonly long YieldLateTicks = 5 * Stopwatch.Frequency / 1_000_000;
-
-    // The active wait (spin, then yield) lasts up to twice the history's cap: as long as a wait may take and still
-    // count as short (SpinHistory), so a partner whose wake-up from a park costs an idle core's wake (25-50 µs
-    // here) is still caught without parking in turn; yielding to nobody costs nobody a core.
-    private const int ActiveWaitPerCap = 2;
-
     // How long this owner's recent waits took, which caps its next spin; with when the current wait began and
     // whether its spin caught the completion (0: no wait since the last Disarm). Only the owner's thread uses them.
     private SpinHistory _history;
@@ -190,8 +182,8 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate, Proce
 
     private static int CallTag(long callSeq) => (int)(callSeq & TagMask);
 
-    // True once the word reads completed within this owner's active wait (and the deadline): up to twice the
-    // history's cap, none at all while its recent waits were long (Disarm records how this one went).
+    // True once the word reads completed within the history's cap (and the deadline): no active wait at all while
+    // this owner's recent waits were long (Disarm records how this one went).
     private bool Spin(ref int word, Deadline deadline)
     {
         _waitStartedAt = Stopwatch.GetTimestamp();
@@ -200,51 +192,37 @@ internal sealed unsafe class RecordWait(SlotRecord* record, SpinGate gate, Proce
         return _caughtSpinning || Volatile.Read(ref word) == Completed;
     }
 
-    // Spins while the gate allows (active waiters do not outnumber the cores) and the history's spin cap says the
-    // core is not wanted, then yields the core between checks for the rest of the active wait. With more runnable
-    // threads than cores the partner is likely one of those waiting for a core: a spin burns the time slice it
-    // needs, a park costs a futex wait, a wake and an idle-core wake-up, while a yield lets it run at once and
-    // returns at once when nothing else is runnable. Counts on this box (docs/perf.md, "Thread pairs across
+    // Spins within the gate's budget, and yields the core between checks for the part of the cap the gate cut.
+    // The gate cuts the spin when waiting threads outnumber the cores: the partner is then likely one of the
+    // threads waiting for a core, so a spin burns the time slice it needs and a park costs a futex wait, a wake
+    // and a wake-up, while a yield lets it run at once. Counts on this box (docs/perf.md, "Thread pairs across
     // processes"): 4 pairs of threads spent 15 µs of CPU per round trip per process spinning and parking, about
-    // 4 µs yielding. The whole active wait counts in the gate, so other waiters see how crowded the cores are.
+    // 4 µs yielding. Not while the gate is open: a yield on a core that other programs want sends this thread to
+    // the back of the queue (one pair under a load of 28 took 80-100 µs per round trip yielding), where a parked
+    // thread's wake-up gets the scheduler's preference. The whole active wait counts in the gate.
     private bool SpinFor(ref int word, Deadline deadline, long capTicks)
     {
-        var started = Stopwatch.GetTimestamp();
-        var spinUntil = gate.Enter(_history.SpinCapTicks);
-        var coreWanted = true;      // unless the wait ends while spinning or while every yield came straight back
+        var until = Stopwatch.GetTimestamp() + capTicks;
+        var spinUntil = gate.Enter(capTicks);
         try
         {
             while (Stopwatch.GetTimestamp() < spinUntil)
             {
-                if (Volatile.Read(ref word) == Completed)
-                {
-                    coreWanted = false;
-                    return true;
-                }
+                if (Volatile.Read(ref word) == Completed) return true;
                 if (deadline.Left == TimeSpan.Zero) return false;
                 Thread.SpinWait(8);
             }
-            var yieldUntil = started + ActiveWaitPerCap * capTicks;
-            var lateYield = false;
-            for (var now = Stopwatch.GetTimestamp(); now < yieldUntil;)
+            while (Stopwatch.GetTimestamp() < until)
             {
-                if (Volatile.Read(ref word) == Completed)
-                {
-                    coreWanted = lateYield;
-                    return true;
-                }
+                if (Volatile.Read(ref word) == Completed) return true;
                 if (deadline.Left == TimeSpan.Zero) return false;
                 Thread.Yield();
-                var before = now;
-                now = Stopwatch.GetTimestamp();
-                lateYield |= now - before > YieldLateTicks;
             }
             return Volatile.Read(ref word) == Completed;
         }
         finally
         {
             gate.Exit();
-            _history.CoreWanted(coreWanted);
         }
     }
 }
