@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using M3Actors.Perf.Harness;
-using M3Actors.Perf.Peers.Processes;
 
 namespace M3Actors.Perf.M3;
 
@@ -21,7 +20,7 @@ public class Ipc2FromThreads
     private Endpoint[] _servers = [];
     private EndpointHandle[] _handles = [];
     private Task[] _tasks = [];
-    private PairThreads? _threads;
+    private SendRecThreads? _threads;
 
     /// <summary>Client/server pairs running at once.</summary>
     [Params(1, 4)]
@@ -48,7 +47,7 @@ public class Ipc2FromThreads
             _servers[pair] = _host.WaitBound(pair);
             _handles[pair] = _host.Vm.Bind(owner: $"client {pair}");
         }
-        _threads = new PairThreads(Pairs, BlockingLoop);
+        _threads = new SendRecThreads(_handles, _servers, _host.Describe);
         RunTasks(1);
         _threads.Run(1);
     }, Cleanup);
@@ -105,22 +104,6 @@ public class Ipc2FromThreads
             if (result.Status != IpcStatus.Ok)
             {
                 throw new IpcException(result.Status, $"SendRecAsync failed: {handle.LastError ?? result.Status.Describe()}");
-            }
-        }
-    }
-
-    private void BlockingLoop(int pair, int roundTrips)
-    {
-        var (handle, server) = (_handles[pair], _servers[pair]);
-        var message = new Message(1);
-        for (var i = 0; i < roundTrips; i++)
-        {
-            var status = handle.SendRec(server, ref message, M3Host.Timeout);
-            if (status != IpcStatus.Ok)
-            {
-                // The /proc view says what the server was doing when the client gave up (a stall, not just slowness).
-                throw new IpcException(status, $"SendRec of {handle.Endpoint} to {server} failed: " +
-                    $"{handle.LastError ?? status.Describe()}{Environment.NewLine}{_host!.Describe()}");
             }
         }
     }

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using M3Actors.Perf.Harness;
 using M3Actors.Perf.M3;
-using M3Actors.Perf.Peers.Processes;
 
 namespace M3Actors.Perf.Transport;
 
@@ -17,7 +16,7 @@ public class Ipc2ThreadsAcross
 
     private CrossProcessVm? _host;
     private EndpointHandle[] _handles = [];
-    private PairThreads? _threads;
+    private SendRecThreads? _threads;
 
     /// <summary>Client/server pairs running at once.</summary>
     [Params(1, 4)]
@@ -29,7 +28,7 @@ public class Ipc2ThreadsAcross
     {
         _host = CrossProcessVm.Start(CrossProcessPeer.Test.Ipc2, CrossProcessPeer.ThreadServer, Pairs);
         _handles = Enumerable.Range(0, Pairs).Select(pair => _host.Vm.Bind(owner: $"client {pair}")).ToArray();
-        _threads = new PairThreads(Pairs, BlockingLoop);
+        _threads = new SendRecThreads(_handles, _host.Servers, _host.Describe);
         _threads.Run(1);
     }, Cleanup);
 
@@ -54,19 +53,4 @@ public class Ipc2ThreadsAcross
     /// <summary>One operation is one blocking <c>SendRec</c> round trip to the other process.</summary>
     [Benchmark(OperationsPerInvoke = RoundTripsPerInvoke)]
     public void SendRec() => _threads!.Run(RoundTripsPerInvoke / Pairs);
-
-    private void BlockingLoop(int pair, int roundTrips)
-    {
-        var (handle, server) = (_handles[pair], _host!.Servers[pair]);
-        var message = new Message(1);
-        for (var i = 0; i < roundTrips; i++)
-        {
-            var status = handle.SendRec(server, ref message, M3Host.Timeout);
-            if (status != IpcStatus.Ok)
-            {
-                throw new IpcException(status, $"SendRec of {handle.Endpoint} to {server} in the child failed: " +
-                    $"{handle.LastError ?? status.Describe()}{Environment.NewLine}{_host.Describe()}");
-            }
-        }
-    }
 }
