@@ -7,8 +7,10 @@ namespace M3Actors.Transport.Sync;
 /// now: the full budget while spinners do not outnumber the cores, less as they crowd them, none once there are
 /// twice as many spinners as cores. A fixed spin collapses when spinners outnumber cores (benchmarks.md: four
 /// long-spinning threads on two cores fell to a third of sockets), because spinners then steal the very cores
-/// their wakers need. The count lives in the arena header; each process also keeps its own share in its
-/// process-table entry so a reaper can give back the share of a process killed mid-spin.
+/// their wakers need. A waiter that yields its core between checks (<see cref="RecordWait"/>, once the gate cut
+/// its spin) counts as a spinner too: it still wants a core. The count lives in the arena header; each process
+/// also keeps its own share in its process-table entry so a reaper can give back the share of a process killed
+/// mid-spin.
 /// </summary>
 internal sealed unsafe class SpinGate(int* shared, int* own)
 {
