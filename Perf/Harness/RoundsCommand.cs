@@ -8,8 +8,9 @@ namespace M3Actors.Perf.Harness;
 /// <summary>
 /// <c>rounds &lt;Class[.Method]&gt; &lt;pairs&gt; &lt;invocations&gt;</c>: runs one benchmark case in this process
 /// without BenchmarkDotNet — its global setup, the benchmark method the given number of times, its cleanup — and
-/// prints the operations done, the wall time per operation and, per operation, the context switches and CPU time of this process
-/// and of its child processes (the cross-process peers), counted from <c>/proc</c> around the measured loop. Counts
+/// prints the operations done, the wall time per operation and, per operation, the context switches and CPU time
+/// of this process and of its child processes (the cross-process peers), counted from <c>/proc</c> around the
+/// measured loop. Counts
 /// are what a box shared with other work does not disturb the way it disturbs timings; run it under
 /// <c>perf stat -e syscalls:sys_enter_futex</c> with two invocation counts and take the difference for the system
 /// calls per operation. Linux only; returns 0, or 2 on bad arguments.
@@ -25,7 +26,8 @@ public static class RoundsCommand
             || pairs < 1 || invocations < 1
             || Find(name) is not var (type, method))
         {
-            Console.Error.WriteLine("usage: rounds <Class[.Method]> <pairs> <invocations>   (a benchmark class of Perf)");
+            Console.Error.WriteLine(
+                "usage: rounds <Class[.Method]> <pairs> <invocations>   (a benchmark class of Perf)");
             return 2;
         }
         var operations = (long)invocations * (method.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke);
@@ -39,15 +41,17 @@ public static class RoundsCommand
             for (var i = 0; i < invocations; i++) method.Invoke(instance, null);
             var elapsed = Stopwatch.GetElapsedTime(started);
             var after = Switches();
-            Console.WriteLine(FormattableString.Invariant(
-                $"{type.Name}.{method.Name} pairs={pairs}: {operations} ops, {elapsed.TotalMicroseconds / operations:F2} µs/op"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{type.Name}.{method.Name} pairs={pairs}: {operations} ops, "
+                + $"{elapsed.TotalMicroseconds / operations:F2} µs/op"));
             foreach (var (pid, (voluntary, forced, cpu)) in after)
             {
                 var (v0, f0, cpu0) = before.GetValueOrDefault(pid);
                 var who = pid == Environment.ProcessId ? "this" : "child";
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  pid {pid} ({who}): per op: voluntary context switches {(double)(voluntary - v0) / operations:F2}, "
-                    + $"involuntary {(double)(forced - f0) / operations:F2}, CPU {(cpu - cpu0) * 1e6 / operations:F2} µs"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  pid {pid} ({who}): per op: "
+                    + $"voluntary context switches {(double)(voluntary - v0) / operations:F2}, "
+                    + $"involuntary {(double)(forced - f0) / operations:F2}, "
+                    + $"CPU {(cpu - cpu0) * 1e6 / operations:F2} µs"));
             }
         }
         finally
@@ -98,8 +102,14 @@ public static class RoundsCommand
         {
             foreach (var line in File.ReadLines(Path.Combine(task, "status")))
             {
-                if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal)) voluntary += Value(line);
-                else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal)) forced += Value(line);
+                if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                {
+                    voluntary += Value(line);
+                }
+                else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                {
+                    forced += Value(line);
+                }
             }
         }
         return (voluntary, forced, cpu);

@@ -15,7 +15,7 @@ public sealed class SendRecThreads : IDisposable
     private readonly PairThreads _threads;
 
     /// <summary>One client per handle, calling the server of the same index; a failed call's error carries
-    /// <paramref name="describe"/>'s text (the /proc view: what the server was doing when the client gave up).</summary>
+    /// <paramref name="describe"/>'s text (the /proc view: what the server did when the client gave up).</summary>
     public SendRecThreads(EndpointHandle[] handles, Endpoint[] servers, Func<string> describe)
     {
         (_handles, _servers, _describe) = (handles, servers, describe);
