@@ -21,7 +21,6 @@ internal sealed class NodeProxy : ReceiveActor
     private readonly GhostTable _ghosts;
     private readonly SlotPartition _partition;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private const int MaxProbeHops = 64;
 
     private readonly List<Shipment> _shipments = [];
 
@@ -130,7 +129,7 @@ internal sealed class NodeProxy : ReceiveActor
                 Withdraw(in frame);
                 break;
             case FrameKind.Probe:
-                Chase(frame.Partner, frame.Caller, frame.Correlation, frame.Message.Type);
+                DeadlockProbes.Chase(_kernel, frame.Partner, frame.Caller, frame.Correlation, frame.Message.Type);
                 break;
             default:
                 _log.Warning("node {0} sent a {1} frame, which this version does not use: {2}", _link.NodeId, frame.Kind, frame);
@@ -188,7 +187,7 @@ internal sealed class NodeProxy : ReceiveActor
         }
         // The remote caller now waits for a partner here: if that one waits, through other nodes, for the caller,
         // this call closed a cycle. Chase the edges (the local walk saw only this node's part).
-        Chase(frame.Partner, frame.Caller, frame.Correlation, hops: 0);
+        DeadlockProbes.Chase(_kernel, frame.Partner, frame.Caller, frame.Correlation, hops: 0);
     }
 
     private void RunDeferred(GhostPort ghost)
@@ -243,22 +242,6 @@ internal sealed class NodeProxy : ReceiveActor
             }
         }
         if (withdrawn is { } w) _link.Answer(in w);
-    }
-
-    // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another
-    // node, the probe goes there; back at its initiator (an endpoint of this node), the initiator's call closed a
-    // cycle across nodes: it returns Locked and its owner node withdraws it. A probe circling a cycle its initiator
-    // is not part of dies after MaxProbeHops nodes.
-    private void Chase(Endpoint from, Endpoint initiator, long correlation, int hops)
-    {
-        if (hops >= MaxProbeHops || _kernel.ChaseEdges(from, initiator) is not { } end) return;
-        if (end.Port is not GhostPort next)
-        {
-            _kernel.RefuseShipped(initiator, correlation)?.Abandoned(initiator, correlation);
-            return;
-        }
-        var probe = new Message(hops + 1);
-        next.Link.Send(new IpcFrame(FrameKind.Probe, correlation, initiator, end.End, IpcStatus.Ok, in probe));
     }
 
     private static FrameKind Answer(FrameKind request) => request == FrameKind.SendRec ? FrameKind.Reply : FrameKind.Ack;
