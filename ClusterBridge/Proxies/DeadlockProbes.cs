@@ -25,7 +25,7 @@ internal static class DeadlockProbes
         if (hops >= MaxHops || kernel.ChaseEdges(from, initiator) is not { } end) return;
         if (end.Port is not GhostPort next)
         {
-            kernel.RefuseShipped(initiator, correlation)?.Abandoned(initiator, correlation);
+            kernel.RefuseBlocked(initiator, correlation)?.Abandoned(initiator, correlation);
             return;
         }
         Send(next.Link, end.End, initiator, correlation, hops + 1);

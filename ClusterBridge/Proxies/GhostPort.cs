@@ -95,6 +95,10 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     public void Abandoned(Endpoint caller, long correlation) =>
         Link.Proxy.Tell(new Abandon(this, caller, correlation), ActorRefs.NoSender);
 
+    /// <inheritdoc />
+    public void Probe(Endpoint initiator, long correlation) =>
+        DeadlockProbes.Send(Link, Proc.Ep, initiator, correlation, hops: 1);
+
     /// <summary>The proxy is about to take what is queued: later work schedules it again.</summary>
     internal void ShipStarted() => Volatile.Write(ref _shipScheduled, 0);
 
