@@ -22,8 +22,6 @@ internal sealed class NodeProxy : ReceiveActor
     private readonly SlotPartition _partition;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    private readonly List<Shipment> _shipments = [];
-
     /// <summary>The proxy's actor name for <paramref name="nodeId"/>, under the bridge (short: it is on every frame).</summary>
     internal static string NameFor(int nodeId) => $"n{nodeId}";
 
@@ -61,26 +59,7 @@ internal sealed class NodeProxy : ReceiveActor
     private void Ship(GhostPort port)
     {
         port.ShipStarted();
-        if (!port.Proc.Bound) return;
-        _shipments.Clear();
-        _kernel.TakeShipments(port.Proc, _shipments);
-        if (!_link.Connected)
-        {
-            _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
-            return;
-        }
-        foreach (var s in _shipments)
-        {
-            var kind = s.Call switch
-            {
-                IpcCalls.SendRec => FrameKind.SendRec,
-                IpcCalls.Notify => FrameKind.Notify,
-                _ => FrameKind.Send,
-            };
-            var message = s.Message;
-            if (!_link.Send(new IpcFrame(kind, s.Correlation, s.Caller, port.Proc.Ep, IpcStatus.Ok, in message)))
-                _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
-        }
+        _link.Shipper.Ship(port, flushNow: false);
         FlushIfIdle();
     }
 
@@ -119,6 +98,7 @@ internal sealed class NodeProxy : ReceiveActor
                 _link.AnswerSendNb(in frame);     // false: the sendnb ended meanwhile (NotConnected), nobody waits
                 break;
             case FrameKind.Ack or FrameKind.Reply:
+                _link.Shipper.Answered();
                 var reply = frame.Message;
                 _kernel.CompleteShipped(frame.Caller, frame.Partner, frame.Correlation, frame.Status, in reply);
                 break;
@@ -151,7 +131,7 @@ internal sealed class NodeProxy : ReceiveActor
                 // The caller has one call at a time, so this frame proves the previous one was abandoned there
                 // (timed out or cancelled): withdraw it. If it has just ended, its answer is on its way: a call runs
                 // after that answer (a later frame supersedes one waiting here); a notify needs no free ghost.
-                if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+                if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.EndCall();
                 else if (!notify)
                 {
                     ghost.Deferred = frame;
@@ -175,7 +155,7 @@ internal sealed class NodeProxy : ReceiveActor
             var status = _kernel.CallAs(ghost.Proc, frame.Partner, in message, ghost.Call);
             if (status == IpcStatus.Suspended)
             {
-                ghost.InCall = true;
+                ghost.StartCall();
                 ghost.KernelSeq = ghost.Proc.CallSeq;
             }
             else answer = ghost.Answer(status, default);
@@ -237,7 +217,7 @@ internal sealed class NodeProxy : ReceiveActor
             else if (ghost is { InCall: true } && ghost.Correlation == frame.Correlation
                      && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut))
             {
-                ghost.InCall = false;
+                ghost.EndCall();
                 withdrawn = ghost.Answer(IpcStatus.TimedOut, default);
             }
         }
@@ -248,6 +228,7 @@ internal sealed class NodeProxy : ReceiveActor
 
     private void FailAll()
     {
+        _link.Shipper.Forget();
         foreach (var ghost in _ghosts.Of(_link)) _kernel.FailCallers(ghost.Proc, IpcStatus.NotConnected);
     }
 }
