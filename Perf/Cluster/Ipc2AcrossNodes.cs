@@ -61,7 +61,8 @@ public class Ipc2AcrossNodes
         {
             var status = handle.SendRec(server, ref message, M3Host.Timeout);
             if (status != IpcStatus.Ok)
-                throw new IpcException(status, $"SendRec of {handle.Endpoint} to {server} across nodes failed: {handle.LastError}");
+                throw new IpcException(status,
+                    $"SendRec of {handle.Endpoint} to {server} across nodes failed: {handle.LastError}");
         }
     }
 }

@@ -27,7 +27,7 @@ public class AkkaRemoteTell
     [Params(1, 4)]
     public int Pairs { get; set; }
 
-    /// <summary>Starts the ponger process and the pingers, then runs one round so the connection is up before timing.</summary>
+    /// <summary>Starts the ponger process and the pingers, then runs one round so the connection is up.</summary>
     [GlobalSetup]
     public void Setup()
     {
