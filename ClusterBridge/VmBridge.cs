@@ -67,7 +67,7 @@ public sealed class VmBridge
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         var partition = new SlotPartition(options.NodeSet, vm.Options.SystemSlots, vm.Options.UserSlots);
-        var links = options.NodeSet.Where(n => n != options.NodeId).ToDictionary(n => n, n => new NodeLink(n));
+        var links = options.NodeSet.Where(n => n != options.NodeId).ToDictionary(n => n, n => new NodeLink(n, vm.Kernel));
         vm.System.ActorOf(DirectoryActor.Props(vm.Kernel, options.NodeId, partition, new GhostTable(vm.Kernel), links),
             DirectoryActor.Name);
         BridgeCluster.Join(vm.System, options);

@@ -31,13 +31,16 @@ internal sealed class FrameOutbox
         private FlushToken() { }
     }
 
-    /// <summary>Adds <paramref name="frame"/> for <paramref name="remote"/>; <paramref name="proxy"/> will flush.</summary>
-    internal void Add(in IpcFrame frame, IActorRef remote, IActorRef proxy)
+    /// <summary>
+    /// Adds <paramref name="frame"/> for <paramref name="remote"/>; <paramref name="proxy"/> will flush, unless
+    /// <paramref name="flushNow"/> sends the batch at once (then a flush token already asked finds it sent).
+    /// </summary>
+    internal void Add(in IpcFrame frame, IActorRef remote, IActorRef proxy, bool flushNow = false)
     {
         lock (_gate)
         {
             FrameCodec.Write(in frame, _buffer, ref _length);
-            if (_length >= FlushBytes) SendLocked(remote);
+            if (flushNow || _length >= FlushBytes) SendLocked(remote);
             else if (!_flushAsked)
             {
                 _flushAsked = true;

@@ -7,7 +7,8 @@ namespace M3Actors.ClusterBridge.Proxies;
 /// The port of a ghost (an endpoint hosted on another node). The kernel calls it outside its locks.
 /// <see cref="Pending"/> means local calls wait to be shipped to the owner node: it tells the node's proxy (one
 /// cached token, so no wakeup allocates). <see cref="Completed"/> means the call the proxy made on the remote owner's
-/// behalf has ended: its answer goes back at once, from the completing thread, without a hop through the proxy.
+/// behalf has ended: its answer goes back from the completing thread, joining the peer's next batch (or, for the
+/// peer's last call under way, sent at once), without a hop through the proxy.
 /// </summary>
 internal sealed class GhostPort : IpcKernel.IGhostPort
 {
@@ -38,13 +39,30 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
 
     // The call under way on the remote owner's behalf: its correlation id, its kind, the local partner it names, and
     // the ghost's kernel call sequence (to withdraw it if it is abandoned).
-    internal bool InCall;
+    internal bool InCall { get; private set; }
     internal long Correlation;
     internal IpcCalls Call;
     internal Endpoint Partner;
     internal long KernelSeq;
     // A frame that arrived while the previous call's completion was on its way: run once that is answered.
     internal Frames.IpcFrame? Deferred;
+
+    /// <summary>A call on the remote owner's behalf is under way through the ghost. Holds <see cref="Gate"/>.</summary>
+    internal void StartCall()
+    {
+        InCall = true;
+        Link.CallStarted();
+    }
+
+    /// <summary>
+    /// The call under way has ended (answered or withdrawn); true when it was the last call under way from the peer.
+    /// Holds <see cref="Gate"/>.
+    /// </summary>
+    internal bool EndCall()
+    {
+        InCall = false;
+        return Link.CallEnded();
+    }
 
     /// <inheritdoc />
     public int NodeId => Link.NodeId;
@@ -53,17 +71,19 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     public void Completed()
     {
         Frames.IpcFrame? answer;
-        bool deferred;
+        bool deferred, last;
         lock (Gate)
         {
             if (!InCall) return;
-            InCall = false;
+            last = EndCall();
             var status = Proc.Result;
             // The VM is ending here: the peer hears NotConnected when this node leaves, not a status of our teardown.
             answer = status == IpcStatus.VmNotRunning ? null : Answer(status, status == IpcStatus.Ok ? Proc.Msg : default);
             deferred = Deferred is not null;
         }
-        if (answer is { } a) Link.Answer(in a);
+        // The peer's last call here: no other answer can join its batch before a new request comes (which the
+        // proxy flushes itself), so it goes now rather than after the flush token's hop through the proxy.
+        if (answer is { } a) Link.Answer(in a, flushNow: last);
         if (deferred) Link.Proxy.Tell(DoneToken, ActorRefs.NoSender);     // the proxy runs the waiting frame
     }
 
@@ -77,7 +97,9 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     /// <inheritdoc />
     public void Pending()
     {
-        if (Interlocked.Exchange(ref _shipScheduled, 1) == 0) Link.Proxy.Tell(ShipToken, ActorRefs.NoSender);
+        // A lone call goes from the caller's thread; with others awaiting answers, the proxy ships and batches.
+        if (Link.Shipper.Idle) Link.Shipper.Ship(this, flushNow: true);
+        else if (Interlocked.Exchange(ref _shipScheduled, 1) == 0) Link.Proxy.Tell(ShipToken, ActorRefs.NoSender);
     }
 
     /// <inheritdoc />
@@ -94,6 +116,10 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     /// <inheritdoc />
     public void Abandoned(Endpoint caller, long correlation) =>
         Link.Proxy.Tell(new Abandon(this, caller, correlation), ActorRefs.NoSender);
+
+    /// <inheritdoc />
+    public void Probe(Endpoint initiator, long correlation) =>
+        DeadlockProbes.Send(Link, Proc.Ep, initiator, correlation, hops: 1);
 
     /// <summary>The proxy is about to take what is queued: later work schedules it again.</summary>
     internal void ShipStarted() => Volatile.Write(ref _shipScheduled, 0);

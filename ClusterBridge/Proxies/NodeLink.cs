@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using M3Actors.ClusterBridge.Frames;
+using M3Actors.Kernel;
 
 namespace M3Actors.ClusterBridge.Proxies;
 
@@ -8,15 +9,25 @@ namespace M3Actors.ClusterBridge.Proxies;
 /// This node's view of one peer node of the VM: the local proxy actor for it, the peer's proxy for this node (known
 /// once the peer is a member), and whether Akka's failure detector currently reaches it. Read from any thread.
 /// </summary>
-internal sealed class NodeLink(int nodeId)
+internal sealed class NodeLink
 {
     private volatile IActorRef? _remote;
     private volatile bool _reachable;
     private readonly ConcurrentDictionary<int, SendNbWait> _sendNbs = new();
     private readonly FrameOutbox _outbox = new();
+    private int _callsUnderWay;
+
+    internal NodeLink(int nodeId, IpcKernel kernel)
+    {
+        NodeId = nodeId;
+        Shipper = new Shipper(kernel, this);
+    }
 
     /// <summary>The peer's DRVS node id.</summary>
-    internal int NodeId { get; } = nodeId;
+    internal int NodeId { get; }
+
+    /// <summary>Ships the calls queued on the peer's ghosts.</summary>
+    internal Shipper Shipper { get; }
 
     /// <summary>The local <see cref="NodeProxy"/> for this peer.</summary>
     internal IActorRef Proxy { get; set; } = ActorRefs.Nobody;
@@ -59,24 +70,33 @@ internal sealed class NodeLink(int nodeId)
 
     /// <summary>
     /// Queues a frame for the peer's proxy, in the batch the local proxy flushes next (<see cref="FrameOutbox"/>);
-    /// false when the peer is not connected (the frame is dropped).
+    /// false when the peer is not connected (the frame is dropped). With <paramref name="flushNow"/> the batch goes at
+    /// once from the calling thread.
     /// </summary>
-    internal bool Send(in IpcFrame frame)
+    internal bool Send(in IpcFrame frame, bool flushNow = false)
     {
         if (!_reachable || _remote is not { } remote) return false;
-        _outbox.Add(in frame, remote, Proxy);
+        _outbox.Add(in frame, remote, Proxy, flushNow);
         return true;
     }
 
     /// <summary>
     /// Queues the answer (ACK or REPLY) to a call the peer made here. Unlike a request it goes while the peer is
     /// unreachable too: unreachability is this node's verdict, the peer may still see us and wait for the answer (a
-    /// dropped answer would leave its caller blocked); if the peer is really gone, Akka.Remote drops it.
+    /// dropped answer would leave its caller blocked); if the peer is really gone, Akka.Remote drops it. With
+    /// <paramref name="flushNow"/>, the batch goes at once from the calling thread instead of after the flush token's
+    /// hop through the local proxy.
     /// </summary>
-    internal void Answer(in IpcFrame frame)
+    internal void Answer(in IpcFrame frame, bool flushNow = false)
     {
-        if (_remote is { } remote) _outbox.Add(in frame, remote, Proxy);
+        if (_remote is { } remote) _outbox.Add(in frame, remote, Proxy, flushNow);
     }
+
+    /// <summary>The peer's caller has one more call under way here (made through its ghost).</summary>
+    internal void CallStarted() => Interlocked.Increment(ref _callsUnderWay);
+
+    /// <summary>A call the peer made here has ended; true when none is under way any more.</summary>
+    internal bool CallEnded() => Interlocked.Decrement(ref _callsUnderWay) == 0;
 
     /// <summary>Sends the frames queued for the peer as one batch (the local proxy, on its flush token).</summary>
     internal void Flush() => _outbox.Flush(_remote);

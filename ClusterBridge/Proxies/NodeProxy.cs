@@ -21,9 +21,6 @@ internal sealed class NodeProxy : ReceiveActor
     private readonly GhostTable _ghosts;
     private readonly SlotPartition _partition;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private const int MaxProbeHops = 64;
-
-    private readonly List<Shipment> _shipments = [];
 
     /// <summary>The proxy's actor name for <paramref name="nodeId"/>, under the bridge (short: it is on every frame).</summary>
     internal static string NameFor(int nodeId) => $"n{nodeId}";
@@ -62,26 +59,7 @@ internal sealed class NodeProxy : ReceiveActor
     private void Ship(GhostPort port)
     {
         port.ShipStarted();
-        if (!port.Proc.Bound) return;
-        _shipments.Clear();
-        _kernel.TakeShipments(port.Proc, _shipments);
-        if (!_link.Connected)
-        {
-            _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
-            return;
-        }
-        foreach (var s in _shipments)
-        {
-            var kind = s.Call switch
-            {
-                IpcCalls.SendRec => FrameKind.SendRec,
-                IpcCalls.Notify => FrameKind.Notify,
-                _ => FrameKind.Send,
-            };
-            var message = s.Message;
-            if (!_link.Send(new IpcFrame(kind, s.Correlation, s.Caller, port.Proc.Ep, IpcStatus.Ok, in message)))
-                _kernel.FailCallers(port.Proc, IpcStatus.NotConnected);
-        }
+        _link.Shipper.Ship(port, flushNow: false);
         FlushIfIdle();
     }
 
@@ -120,6 +98,7 @@ internal sealed class NodeProxy : ReceiveActor
                 _link.AnswerSendNb(in frame);     // false: the sendnb ended meanwhile (NotConnected), nobody waits
                 break;
             case FrameKind.Ack or FrameKind.Reply:
+                _link.Shipper.Answered();
                 var reply = frame.Message;
                 _kernel.CompleteShipped(frame.Caller, frame.Partner, frame.Correlation, frame.Status, in reply);
                 break;
@@ -130,7 +109,7 @@ internal sealed class NodeProxy : ReceiveActor
                 Withdraw(in frame);
                 break;
             case FrameKind.Probe:
-                Chase(frame.Partner, frame.Caller, frame.Correlation, frame.Message.Type);
+                DeadlockProbes.Chase(_kernel, frame.Partner, frame.Caller, frame.Correlation, frame.Message.Type);
                 break;
             default:
                 _log.Warning("node {0} sent a {1} frame, which this version does not use: {2}", _link.NodeId, frame.Kind, frame);
@@ -152,7 +131,7 @@ internal sealed class NodeProxy : ReceiveActor
                 // The caller has one call at a time, so this frame proves the previous one was abandoned there
                 // (timed out or cancelled): withdraw it. If it has just ended, its answer is on its way: a call runs
                 // after that answer (a later frame supersedes one waiting here); a notify needs no free ghost.
-                if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.InCall = false;
+                if (_kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut)) ghost.EndCall();
                 else if (!notify)
                 {
                     ghost.Deferred = frame;
@@ -176,7 +155,7 @@ internal sealed class NodeProxy : ReceiveActor
             var status = _kernel.CallAs(ghost.Proc, frame.Partner, in message, ghost.Call);
             if (status == IpcStatus.Suspended)
             {
-                ghost.InCall = true;
+                ghost.StartCall();
                 ghost.KernelSeq = ghost.Proc.CallSeq;
             }
             else answer = ghost.Answer(status, default);
@@ -188,7 +167,7 @@ internal sealed class NodeProxy : ReceiveActor
         }
         // The remote caller now waits for a partner here: if that one waits, through other nodes, for the caller,
         // this call closed a cycle. Chase the edges (the local walk saw only this node's part).
-        Chase(frame.Partner, frame.Caller, frame.Correlation, hops: 0);
+        DeadlockProbes.Chase(_kernel, frame.Partner, frame.Caller, frame.Correlation, hops: 0);
     }
 
     private void RunDeferred(GhostPort ghost)
@@ -238,33 +217,18 @@ internal sealed class NodeProxy : ReceiveActor
             else if (ghost is { InCall: true } && ghost.Correlation == frame.Correlation
                      && _kernel.Abort(ghost.Proc, ghost.KernelSeq, IpcStatus.TimedOut))
             {
-                ghost.InCall = false;
+                ghost.EndCall();
                 withdrawn = ghost.Answer(IpcStatus.TimedOut, default);
             }
         }
         if (withdrawn is { } w) _link.Answer(in w);
     }
 
-    // Edge chasing: follows the chain of blocked endpoints from `from` on this node; where it leaves for another
-    // node, the probe goes there; back at its initiator (an endpoint of this node), the initiator's call closed a
-    // cycle across nodes: it returns Locked and its owner node withdraws it. A probe circling a cycle its initiator
-    // is not part of dies after MaxProbeHops nodes.
-    private void Chase(Endpoint from, Endpoint initiator, long correlation, int hops)
-    {
-        if (hops >= MaxProbeHops || _kernel.ChaseEdges(from, initiator) is not { } end) return;
-        if (end.Port is not GhostPort next)
-        {
-            _kernel.RefuseShipped(initiator, correlation)?.Abandoned(initiator, correlation);
-            return;
-        }
-        var probe = new Message(hops + 1);
-        next.Link.Send(new IpcFrame(FrameKind.Probe, correlation, initiator, end.End, IpcStatus.Ok, in probe));
-    }
-
     private static FrameKind Answer(FrameKind request) => request == FrameKind.SendRec ? FrameKind.Reply : FrameKind.Ack;
 
     private void FailAll()
     {
+        _link.Shipper.Forget();
         foreach (var ghost in _ghosts.Of(_link)) _kernel.FailCallers(ghost.Proc, IpcStatus.NotConnected);
     }
 }

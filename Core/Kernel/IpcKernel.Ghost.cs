@@ -30,6 +30,13 @@ internal sealed partial class IpcKernel
         /// answer (Ok, NotReady, or the owner's error; NotConnected if the node is lost). Called outside the locks.
         /// </summary>
         IpcStatus SendNb(Endpoint caller, in Message m);
+
+        /// <summary>
+        /// Call <paramref name="correlation"/> of local <paramref name="initiator"/> blocked on a chain of blocked
+        /// endpoints that leaves this node at this ghost: send a deadlock probe after it to the owner node, which
+        /// goes on from there (the cycle, if any, closes through other nodes). Called outside the locks.
+        /// </summary>
+        void Probe(Endpoint initiator, long correlation);
     }
 
     /// <summary>Hears of local binds and unbinds (never of ghosts), outside the slot locks; must not block.</summary>
@@ -259,10 +266,12 @@ internal sealed partial class IpcKernel
 
     /// <summary>
     /// A probe came back to its initiator: if local <paramref name="caller"/> is still blocked in call
-    /// <paramref name="correlation"/> on a ghost, that call closed a cycle across nodes and returns Locked. Returns
-    /// the ghost's port (the owner node must withdraw the call), or null when the call has ended meanwhile.
+    /// <paramref name="correlation"/> — sending, or receiving from a named source (a sendrec whose request was taken
+    /// has moved on: the chain the probe saw is gone) — that call closed a cycle across nodes and returns Locked.
+    /// Returns the ghost's port when the call was to a ghost (the owner node must withdraw it), else null (also when
+    /// the call has ended meanwhile).
     /// </summary>
-    internal IGhostPort? RefuseShipped(Endpoint caller, long correlation)
+    internal IGhostPort? RefuseBlocked(Endpoint caller, long correlation)
     {
         if (caller.IsSpecial || (uint)caller.Slot >= (uint)_slots.Length) return null;
         if (_slots[caller.Slot] is not { Kind: not OwnerKind.Remote } p || p.Ep != caller) return null;
@@ -270,9 +279,10 @@ internal sealed partial class IpcKernel
         IGhostPort? port;
         using (EnterWithQueueOwner(p))
         {
-            if (!p.Bound || p.CallSeq != correlation || !p.IsSending || GhostOf(p) is not { } ghost) return null;
-            port = ghost;
-            var partner = p.SendTo;
+            if (!p.Bound || p.CallSeq != correlation || !p.IsBlockedInCall || p.Copying) return null;
+            if (!p.IsSending && (p.IsReplyPending || !p.IsReceiving || p.GetFrom == Endpoint.Any)) return null;
+            port = GhostOf(p);
+            var partner = p.IsSending ? p.SendTo : p.GetFrom;
             Withdraw(p);
             Interlocked.Increment(ref _lockedRefusals);
             Complete(p, IpcStatus.Locked, ref wake);
@@ -281,6 +291,18 @@ internal sealed partial class IpcKernel
         }
         wake.Run();
         return port;
+    }
+
+    // A local call just blocked on partner, and its partner's chain may leave this node (its deadlock walk ran and
+    // found no cycle here, or it receives from a named source, which may be a ghost): if the chain leaves at a ghost,
+    // a cycle may close through other nodes, so a probe goes after it. A VM without a bridge never probes; a call
+    // that blocks on a local partner waiting for nobody (the common case) never walks, so it never comes here.
+    // A ghost's own call (a remote caller's, made here by its node proxy) is probed by that proxy.
+    private void ProbeAcrossNodes(Proc caller, Endpoint partner)
+    {
+        if (_bindObserver is null || caller.Kind == OwnerKind.Remote) return;
+        if (ChaseEdges(partner, caller.Ep) is { Port: { } ghost } end && end.End != caller.Ep)
+            ghost.Probe(caller.Ep, caller.CallSeq);
     }
 
     /// <summary>

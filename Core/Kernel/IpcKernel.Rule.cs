@@ -43,6 +43,7 @@ internal sealed partial class IpcKernel
         }
         wake.Run();
         if (status == IpcStatus.NotReady && call == IpcCalls.SendNb) status = SendNbToGhost(caller, dst, in m);
+        else if (status == IpcStatus.Suspended && walk != Walk.NotYet) ProbeAcrossNodes(caller, dst);
         return status;
     }
 
@@ -71,6 +72,7 @@ internal sealed partial class IpcKernel
             if (retry == Retry.Walk) walk = WalkForDeadlock(caller);
         }
         wake.Run();
+        if (status == IpcStatus.Suspended && src != Endpoint.Any) ProbeAcrossNodes(caller, src);
         return status;
     }
 

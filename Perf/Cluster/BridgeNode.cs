@@ -7,11 +7,14 @@ namespace M3Actors.Perf.Cluster;
 
 /// <summary>
 /// One node of the two-node VM the cross-node benchmarks use: a DRVS whose VM "ipc2-nodes" joins the bridge's
-/// cluster on loopback (node 1 starts it, node 2 names it as seed). Both nodes must be started with the same
-/// <c>userSlots</c>: the slot partition is computed from it on each node.
+/// cluster on loopback (node 1 starts it, node 2 names it as seed). Both nodes have <see cref="UserSlots"/> user
+/// slots: the slot partition is computed from it on each node, so it must be the same.
 /// </summary>
 public sealed class BridgeNode
 {
+    /// <summary>User slots of the VM on both nodes: room for every pipelined client in node 2's half.</summary>
+    public const int UserSlots = 1024;
+
     private BridgeNode(Drvs drvs, Vm vm, int port)
     {
         Drvs = drvs;
@@ -29,7 +32,7 @@ public sealed class BridgeNode
     public int Port { get; }
 
     /// <summary>Starts node <paramref name="nodeId"/> and returns once it is an up member of the VM's cluster.</summary>
-    public static BridgeNode Start(int nodeId, string? seed, int userSlots = 240)
+    public static BridgeNode Start(int nodeId, string? seed)
     {
         var options = new BridgeOptions
         {
@@ -48,7 +51,7 @@ public sealed class BridgeNode
                 akka.cluster.failure-detector.acceptable-heartbeat-pause = 30s
                 """);
             var vm = drvs.StartVm(VmBridge.Configure(
-                new VmOptions { Id = 0, Name = "ipc2-nodes", ActorConfig = quiet, UserSlots = userSlots }, options));
+                new VmOptions { Id = 0, Name = "ipc2-nodes", ActorConfig = quiet, UserSlots = UserSlots }, options));
             var bridge = VmBridge.StartAsync(vm, options).WaitAsync(M3Host.Timeout).GetAwaiter().GetResult();
             return new BridgeNode(drvs, vm,
                 int.Parse(bridge.HostPort.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));

@@ -16,7 +16,7 @@ public static class ClusterNodePeer
     public static string Serve(string address)
     {
         var pairs = int.Parse(address, System.Globalization.CultureInfo.InvariantCulture);
-        _node = BridgeNode.Start(1, seed: null, Ipc2AcrossNodesPipelined.UserSlots);
+        _node = BridgeNode.Start(1, seed: null);
         for (var pair = 0; pair < pairs; pair++)
             _node.Vm.ActorOf(Props.Create(() => new EchoServer(pair)), $"server-{pair}");
         for (var pair = 0; pair < pairs; pair++) M3.M3Host.WaitBound(_node.Vm, pair);

@@ -6,17 +6,18 @@ using M3Actors.Perf.Peers.Processes;
 namespace M3Actors.Perf.Cluster;
 
 /// <summary>
-/// IPC2 across nodes: one VM on two nodes (two DRVS and two ActorSystems of this process, on loopback) with the
-/// <see cref="ReplyServer"/> actors on node 1 and blocking thread clients on node 2, each sendrec a SENDREC frame out
-/// and a REPLY frame back through the node proxies. Compare: <see cref="Peers.Akka.AkkaRemoteTell"/>.
+/// IPC2 across nodes, one call in flight per pair: one VM on two node processes on loopback — node 1 is a child
+/// process (<see cref="ClusterNodePeer"/>) with an echo server actor per pair, node 2 is this process with a blocking
+/// thread client per pair; each sendrec is a SENDREC frame out and a REPLY frame back through the node proxies.
+/// Compare: <see cref="Peers.Akka.AkkaRemoteTell"/> (raw Tell ping-pong with a child process too).
 /// </summary>
-[ReportAs("M3Actors thread, two nodes", "IPC2 across nodes")]
+[ReportAs("M3Actors thread, two node processes", "IPC2 across nodes")]
 public class Ipc2AcrossNodes
 {
     private const int RoundTripsPerInvoke = 2_000;
 
-    private readonly List<BridgeNode> _nodes = [];
-    private RoundSignal? _serverErrors;
+    private PeerProcess? _serverNode;
+    private BridgeNode? _clientNode;
     private EndpointHandle[] _clients = [];
     private PairThreads? _threads;
 
@@ -24,34 +25,28 @@ public class Ipc2AcrossNodes
     [Params(1, 4)]
     public int Pairs { get; set; }
 
-    /// <summary>Starts both nodes, the servers on node 1 and one client handle per pair on node 2.</summary>
+    /// <summary>Starts node 1 as a child process, joins it from node 2 here and binds one client per pair.</summary>
     [GlobalSetup]
     public void Setup() => M3Host.SetUp(() =>
     {
-        var server = StartNode(1, seed: null);
-        var client = StartNode(2, seed: $"127.0.0.1:{server.Port}");
-        _serverErrors = new RoundSignal(1);
-        for (var pair = 0; pair < Pairs; pair++)
-        {
-            server.Vm.ActorOf(ReplyServer.Props(pair, _serverErrors), $"server-{pair}");
-            M3Host.WaitBound(client.Vm, pair);      // the ghost reached node 2
-        }
-        _clients = Enumerable.Range(0, Pairs).Select(p => client.Vm.Bind(owner: $"client {p}")).ToArray();
+        _serverNode = PeerProcess.Start(PeerServer.ClusterNode,
+            Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _clientNode = BridgeNode.Start(2, seed: _serverNode.Address);
+        for (var pair = 0; pair < Pairs; pair++) M3Host.WaitBound(_clientNode.Vm, pair);      // the ghosts arrived
+        _clients = Enumerable.Range(0, Pairs).Select(p => _clientNode.Vm.Bind(owner: $"client {p}")).ToArray();
         _threads = new PairThreads(Pairs, Loop);
         _threads.Run(1);
     }, Cleanup);
 
-    /// <summary>Joins the client threads and ends both nodes.</summary>
+    /// <summary>Joins the client threads, ends node 2 and stops node 1's process.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
         _threads?.Dispose();
         foreach (var c in _clients) c.Dispose();
-        foreach (var node in Enumerable.Reverse(_nodes)) node.End();
-        _nodes.Clear();
-        (_threads, _clients) = (null, []);
-        _serverErrors?.Dispose();
-        _serverErrors = null;
+        _clientNode?.End();
+        _serverNode?.Dispose();
+        (_threads, _clients, _clientNode, _serverNode) = (null, [], null, null);
     }
 
     /// <summary>One operation is one blocking sendrec from node 2 to node 1.</summary>
@@ -66,14 +61,8 @@ public class Ipc2AcrossNodes
         {
             var status = handle.SendRec(server, ref message, M3Host.Timeout);
             if (status != IpcStatus.Ok)
-                throw new IpcException(status, $"SendRec of {handle.Endpoint} to {server} across nodes failed: {handle.LastError}");
+                throw new IpcException(status,
+                    $"SendRec of {handle.Endpoint} to {server} across nodes failed: {handle.LastError}");
         }
-    }
-
-    private BridgeNode StartNode(int nodeId, string? seed)
-    {
-        var node = BridgeNode.Start(nodeId, seed);
-        _nodes.Add(node);
-        return node;
     }
 }

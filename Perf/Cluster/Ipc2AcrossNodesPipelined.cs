@@ -15,9 +15,6 @@ namespace M3Actors.Perf.Cluster;
 [ReportAs("M3Actors async, two node processes", "IPC2 across nodes, 100 in flight per pair")]
 public class Ipc2AcrossNodesPipelined
 {
-    /// <summary>User slots of the VM on both nodes: room for every pair's clients in node 2's half.</summary>
-    public const int UserSlots = 1024;
-
     /// <summary>Calls in flight per pair (one per client endpoint: an endpoint makes one call at a time).</summary>
     public const int InFlight = 100;
 
@@ -37,7 +34,7 @@ public class Ipc2AcrossNodesPipelined
     {
         _serverNode = PeerProcess.Start(PeerServer.ClusterNode,
             Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _clientNode = BridgeNode.Start(2, seed: _serverNode.Address, UserSlots);
+        _clientNode = BridgeNode.Start(2, seed: _serverNode.Address);
         for (var pair = 0; pair < Pairs; pair++) M3Host.WaitBound(_clientNode.Vm, pair);      // the ghosts arrived
         _clients = Enumerable.Range(0, Pairs * InFlight)
             .Select(c => _clientNode.Vm.Bind(owner: $"client {c}")).ToArray();

@@ -59,6 +59,139 @@ public sealed class RemoteDeadlockTests(ITestOutputHelper output) : Akka.TestKit
         Assert.Equal((IpcStatus.Ok, 1), (await xSends.WaitAsync(Patience), fromX.Type));
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task A_local_send_that_closes_a_cycle_through_two_nodes_returns_Locked_and_the_others_go_on()
+    {
+        await using var nodes = await BridgeNodes.StartAsync(2, Output);
+        using var a = nodes[1].Bind(slot: 5, owner: "a");
+        using var b = nodes[2].Bind(slot: 6, owner: "b");
+        using var c = nodes[2].Bind(slot: 7, owner: "c");
+        using var d = nodes[1].Bind(slot: 8, owner: "d");
+        await AllBound(nodes, 2, 5, 6, 7, 8);
+
+        // a -> b (remote), b -> c (on node 2), c -> d (remote): node 1 sees d <- ghost c, a -> ghost b, no more.
+        var aSends = SendOnThread(a, b.Endpoint, 1);
+        await QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
+        var bSends = SendOnThread(b, c.Endpoint, 2);
+        await QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
+        var cSends = SendOnThread(c, d.Endpoint, 3);
+        await QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
+
+        Assert.Equal(IpcStatus.Locked, d.Send(a.Endpoint, new Message(4), Patience));      // d -> a closes it
+        Assert.Contains("cycle", d.LastError);
+        Assert.DoesNotContain(d.Endpoint, QueueOf(nodes[1], a.Endpoint));
+        await Unwind((d, c, 3, cSends), (c, b, 2, bSends), (b, a, 1, aSends));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_local_send_that_closes_a_cycle_through_three_nodes_returns_Locked_and_the_others_go_on()
+    {
+        await using var nodes = await BridgeNodes.StartAsync(3, Output);
+        using var a = nodes[1].Bind(slot: 5, owner: "a");
+        using var b = nodes[2].Bind(slot: 6, owner: "b");
+        using var c = nodes[3].Bind(slot: 7, owner: "c");
+        using var d = nodes[1].Bind(slot: 8, owner: "d");
+        await AllBound(nodes, 3, 5, 6, 7, 8);
+
+        var aSends = SendOnThread(a, b.Endpoint, 1);
+        await QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
+        var bSends = SendOnThread(b, c.Endpoint, 2);
+        await QueuedAt(nodes[3], c.Endpoint, b.Endpoint);
+        var cSends = SendOnThread(c, d.Endpoint, 3);
+        await QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
+
+        // d -> a -> b (node 2) -> c (node 3) -> d: the probe visits all three nodes.
+        Assert.Equal(IpcStatus.Locked, d.Send(a.Endpoint, new Message(4), Patience));
+        Assert.Contains("cycle", d.LastError);
+        Assert.DoesNotContain(d.Endpoint, QueueOf(nodes[1], a.Endpoint));
+        await Unwind((d, c, 3, cSends), (c, b, 2, bSends), (b, a, 1, aSends));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_receive_from_a_remote_source_that_closes_a_cycle_returns_Locked()
+    {
+        await using var nodes = await BridgeNodes.StartAsync(2, Output);
+        using var b = nodes[2].Bind(slot: 6, owner: "b");
+        using var c = nodes[2].Bind(slot: 7, owner: "c");
+        using var d = nodes[1].Bind(slot: 8, owner: "d");
+        await AllBound(nodes, 2, 6, 7, 8);
+
+        var bSends = SendOnThread(b, c.Endpoint, 2);
+        await QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
+        var cSends = SendOnThread(c, d.Endpoint, 3);
+        await QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
+
+        // d waits for b, b for c (node 2), c for d: the receive is local, nothing of it crosses to node 2.
+        Assert.Equal(IpcStatus.Locked, d.Receive(b.Endpoint, out _, Patience));
+        Assert.Contains("cycle", d.LastError);
+        Assert.False(bSends.IsCompleted || cSends.IsCompleted);
+        Assert.Equal(IpcStatus.Ok, d.Receive(c.Endpoint, out var fromC, Patience));
+        Assert.Equal((IpcStatus.Ok, 3), (await cSends.WaitAsync(Patience), fromC.Type));
+        Assert.Equal(IpcStatus.Ok, c.Receive(b.Endpoint, out var fromB, Patience));
+        Assert.Equal((IpcStatus.Ok, 2), (await bSends.WaitAsync(Patience), fromB.Type));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_local_send_on_a_chain_across_nodes_without_a_cycle_stays_blocked()
+    {
+        await using var nodes = await BridgeNodes.StartAsync(2, Output);
+        using var a = nodes[1].Bind(slot: 5, owner: "a");
+        using var b = nodes[2].Bind(slot: 6, owner: "b");
+        using var c = nodes[2].Bind(slot: 7, owner: "c");
+        using var d = nodes[1].Bind(slot: 8, owner: "d");
+        using var e = nodes[1].Bind(slot: 9, owner: "e");
+        using var server = nodes[2].Bind(slot: 10, owner: "server");
+        using var fence = nodes[1].Bind(slot: 11, owner: "fence");
+        await AllBound(nodes, 2, 5, 6, 7, 8, 9, 10, 11);
+
+        var aSends = SendOnThread(a, b.Endpoint, 1);
+        await QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
+        var bSends = SendOnThread(b, c.Endpoint, 2);
+        await QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
+        var cSends = SendOnThread(c, e.Endpoint, 3);         // e, on node 1, waits for nobody
+        await QueuedAt(nodes[1], e.Endpoint, c.Endpoint);
+
+        // d -> a -> b -> c -> e: the probe goes to node 2 and back to node 1, where it dies at e. The async send
+        // returns once the probe is queued for node 2; a sendrec queued after it to node 2, answered from there,
+        // comes back behind the probe's return (each link keeps its order), so by then node 1 has judged it.
+        var dSends = d.SendAsync(a.Endpoint, new Message(4)).AsTask();
+        var serves = Task.Factory.StartNew(() =>
+        {
+            Assert.Equal(IpcStatus.Ok, server.Receive(Endpoint.Any, out var request, Patience));
+            return server.Reply(request.Source, new Message(6));
+        }, TaskCreationOptions.LongRunning);
+        var call = new Message(5);
+        Assert.Equal(IpcStatus.Ok, fence.SendRec(server.Endpoint, ref call, Patience));
+        Assert.Equal((IpcStatus.Ok, 6), (await serves.WaitAsync(Patience), call.Type));
+
+        Assert.False(dSends.IsCompleted);
+        Assert.Contains(d.Endpoint, QueueOf(nodes[1], a.Endpoint));
+        Assert.Equal(IpcStatus.Ok, e.Receive(c.Endpoint, out var fromC, Patience));
+        Assert.Equal((IpcStatus.Ok, 3), (await cSends.WaitAsync(Patience), fromC.Type));
+        await Unwind((c, b, 2, bSends), (b, a, 1, aSends), (a, d, 4, dSends));
+    }
+
+    // Each receiver in turn takes the message of the sender blocked on it; that send then ends Ok.
+    private static async Task Unwind(params (EndpointHandle Receiver, EndpointHandle Sender, int Type,
+        Task<IpcStatus> Send)[] steps)
+    {
+        Assert.DoesNotContain(steps, s => s.Send.IsCompleted);
+        foreach (var (receiver, sender, type, send) in steps)
+        {
+            Assert.Equal(IpcStatus.Ok, receiver.Receive(sender.Endpoint, out var m, Patience));
+            Assert.Equal((IpcStatus.Ok, type), (await send.WaitAsync(Patience), m.Type));
+        }
+    }
+
+    private static async Task AllBound(BridgeNodes nodes, int count, params int[] slots)
+    {
+        for (var n = 1; n <= count; n++)
+            foreach (var slot in slots) await nodes[n].WhenBoundAsync(slot, Patience);
+    }
+
+    private static IReadOnlyList<Endpoint> QueueOf(Vm node, Endpoint receiver) =>
+        node.Snapshot().Procs.Single(p => p.Endpoint == receiver).QueuedSenders;
+
     private static Task<IpcStatus> SendOnThread(EndpointHandle from, Endpoint to, int type) =>
         Task.Factory.StartNew(() => from.Send(to, new Message(type), Patience), TaskCreationOptions.LongRunning);
 

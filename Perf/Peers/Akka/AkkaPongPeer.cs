@@ -3,13 +3,13 @@ using Akka.Actor;
 namespace M3Actors.Perf.Peers.Akka;
 
 /// <summary>
-/// The child side of <see cref="AkkaRemoteTellPipelined"/>: this program started with <c>peer akka-pong
-/// &lt;pairs&gt;</c> runs a remote ActorSystem with pongers <c>/user/ponger-0..pairs-1</c> that answer every
-/// <c>byte[]</c> with itself, and reports the system's address. It lives until the child ends.
+/// The child side of <see cref="AkkaRemoteTell"/> and <see cref="AkkaRemoteTellPipelined"/>: this program started
+/// with <c>peer akka-pong &lt;pairs&gt;</c> runs a remote ActorSystem with pongers <c>/user/ponger-0..pairs-1</c>
+/// that answer every <c>byte[]</c> with itself, and reports the system's address. It lives until the child ends.
 /// </summary>
 public static class AkkaPongPeer
 {
-    /// <summary>Remoting on a free loopback port: both sides of the pipelined Tell use it.</summary>
+    /// <summary>Remoting on a free loopback port: both sides of the Tell benchmarks use it.</summary>
     public const string RemoteHocon = """
         akka.actor.provider = remote
         akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }

@@ -1,23 +1,24 @@
 using Akka.Actor;
-using Akka.Configuration;
 using BenchmarkDotNet.Attributes;
 using M3Actors.Perf.Harness;
+using M3Actors.Perf.Peers.Processes;
 
 namespace M3Actors.Perf.Peers.Akka;
 
 /// <summary>
-/// Raw Akka.Remote <c>Tell</c> ping-pong between two ActorSystems of this process on loopback: each pair's pinger on
-/// system A, its ponger on system B, trading 64 bytes as a <c>byte[]</c> (Akka's byte-array serializer: no envelope
-/// of ours, the cheapest remote message). The peer of <see cref="Cluster.Ipc2AcrossNodes"/>.
+/// Raw Akka.Remote <c>Tell</c> ping-pong between two processes on loopback, one request in flight per pair: each
+/// pair's pinger here, its ponger in a child process (<see cref="AkkaPongPeer"/>), trading 64 bytes as a
+/// <c>byte[]</c> (Akka's byte-array serializer: no envelope of ours, the cheapest remote message). The peer of
+/// <see cref="Cluster.Ipc2AcrossNodes"/>.
 /// </summary>
-[ReportAs("Akka.Remote Tell, two systems", "IPC2 across nodes")]
+[ReportAs("Akka.Remote Tell, two processes", "IPC2 across nodes")]
 public class AkkaRemoteTell
 {
     private const int RoundTripsPerInvoke = 2_000;
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(1);
 
-    private ActorSystem? _a;
-    private ActorSystem? _b;
+    private PeerProcess? _pongs;
+    private ActorSystem? _system;
     private IActorRef[] _pingers = [];
     private CountdownEvent _done = new(0);
     private StartRound _round = new(0);
@@ -26,31 +27,33 @@ public class AkkaRemoteTell
     [Params(1, 4)]
     public int Pairs { get; set; }
 
-    /// <summary>Starts both systems and the pairs, then runs one round so every connection is up before timing.</summary>
+    /// <summary>Starts the ponger process and the pingers, then runs one round so the connection is up.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _a = Start();
-        _b = Start();
-        var b = ((ExtendedActorSystem)_b).Provider.DefaultAddress;
+        _pongs = PeerProcess.Start(PeerServer.AkkaPong,
+            Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _system = AkkaSystems.Start(AkkaPongPeer.RemoteHocon, "perf-remote");
         _done = new CountdownEvent(Pairs);
+        var provider = ((ExtendedActorSystem)_system).Provider;
         _pingers = Enumerable.Range(0, Pairs).Select(pair =>
         {
-            _b.ActorOf(Props.Create<BytesPonger>(), $"ponger-{pair}");
-            var ponger = ((ExtendedActorSystem)_a).Provider.ResolveActorRef(new RootActorPath(b) / "user" / $"ponger-{pair}");
-            return _a.ActorOf(Props.Create(() => new BytesPinger(ponger, _done)), $"pinger-{pair}");
+            var ponger = provider.ResolveActorRef(ActorPath.Parse($"{_pongs.Address}/user/ponger-{pair}"));
+            return _system.ActorOf(Props.Create(() => new BytesPinger(ponger, _done)), $"pinger-{pair}");
         }).ToArray();
         _round = new StartRound(1);
         RunRound();
         _round = new StartRound(RoundTripsPerInvoke / Pairs);
     }
 
-    /// <summary>Terminates both systems.</summary>
+    /// <summary>Terminates this side's system and the ponger process.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var system in new[] { _a, _b }.OfType<ActorSystem>()) AkkaSystems.Stop(system);
-        (_a, _b) = (null, null);
+        if (_system is not null) AkkaSystems.Stop(_system);
+        _system = null;
+        _pongs?.Dispose();
+        _pongs = null;
         _done.Dispose();
     }
 
@@ -64,20 +67,6 @@ public class AkkaRemoteTell
         foreach (var pinger in _pingers) pinger.Tell(_round, ActorRefs.NoSender);
         if (!_done.Wait(RoundTimeout))
             throw new TimeoutException($"Akka.Remote ping-pong round did not finish within {RoundTimeout}.");
-    }
-
-    private static ActorSystem Start() => AkkaSystems.Start("""
-        akka.actor.provider = remote
-        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-        """, "perf-remote");
-
-    private sealed class BytesPonger : UntypedActor
-    {
-        protected override void OnReceive(object message)
-        {
-            if (message is byte[]) Sender.Tell(message, Self);
-            else Unhandled(message);
-        }
     }
 
     private sealed class BytesPinger(IActorRef ponger, CountdownEvent done) : UntypedActor
