@@ -240,10 +240,10 @@ internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary
         {
             CopyRequest? request;
             lock (_gate) _requests.TryGetValue(source.Key.Copy, out request);
-            request?.Done(status, status == IpcStatus.Ok ? null : $"the vcopy ended with {status.Describe()}");
+            request?.Done(status, WhyEnded(status));
         }
         else if (links.TryGetValue(source.Key.RequesterNode, out var requester))
-            requester.Answer(CopyFrames.Status(FrameKind.CopyDone, source.Key.Copy, Endpoint.None, Endpoint.None, status));
+            requester.Answer(CopyFrames.Status(FrameKind.CopyDone, source.Key.Copy, Endpoint.None, source.Party, status));
     }
 
     private CopyRequest? RequestOf(in IpcFrame answer, NodeLink from, bool destination)
@@ -255,7 +255,16 @@ internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary
 
     private static string? Refused(NodeLink from, string role, in IpcFrame answer) => answer.Status == IpcStatus.Ok
         ? null
-        : $"the {role}'s node {from.NodeId} ended the vcopy with {answer.Status.Describe()}";
+        : $"the {role} {answer.Partner} on node {from.NodeId}: {WhyEnded(answer.Status)}";
+
+    private static string? WhyEnded(IpcStatus status) => status switch
+    {
+        IpcStatus.Ok => null,
+        IpcStatus.SrcDied => "the source ended during the vcopy",
+        IpcStatus.DstDied => "the destination ended during the vcopy",
+        IpcStatus.NotConnected => "a party's node is not connected",
+        _ => status.Describe(),
+    };
 
     // False once the VM has ended here, or for a copy already under way (a repeated open): the session is not kept.
     private bool Add<T>(Dictionary<CopyKey, T> sessions, CopyKey key, T session)

@@ -49,6 +49,9 @@ internal sealed class CopySource
     /// <summary>The copy this side belongs to.</summary>
     internal CopyKey Key { get; }
 
+    /// <summary>The source party.</summary>
+    internal Endpoint Party => _party.Ep;
+
     /// <summary>True when the chunks go to <paramref name="node"/> over its link.</summary>
     internal bool StreamsTo(int node) => _destinationLink?.NodeId == node;
 

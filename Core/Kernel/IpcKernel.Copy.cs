@@ -15,7 +15,8 @@ internal sealed partial class IpcKernel
 {
     internal const int ChunkBytes = 64 * 1024;
 
-    /// <summary>Test hook: runs on the copying thread after each chunk of a chunked copy, holding no kernel lock.</summary>
+    /// <summary>Test hook: runs on the copying thread after each chunk of a chunked copy (and after each chunk a copy
+    /// across nodes reads from a source here), holding no kernel lock.</summary>
     internal Action? ChunkCopied;
 
     internal int RegisterBuffer(Proc owner, Memory<byte> region, BufferAccess access)

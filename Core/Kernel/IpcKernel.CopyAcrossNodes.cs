@@ -82,7 +82,8 @@ internal sealed partial class IpcKernel
     /// <summary>
     /// Copies <paramref name="into"/>.Length bytes at <paramref name="offset"/> of pinned source
     /// <paramref name="src"/>'s <paramref name="region"/> under its lock: SrcDied once it has ended, VmNotRunning once
-    /// the VM has. <paramref name="last"/> counts the copy on the source (its bytes are counted per chunk).
+    /// the VM has. <paramref name="last"/> counts the copy on the source (its bytes are counted per chunk). Runs
+    /// <see cref="ChunkCopied"/> after a chunk it read, as a local copy in chunks does.
     /// </summary>
     internal IpcStatus ReadChunk(Proc src, Memory<byte> region, int offset, Span<byte> into, bool last)
     {
@@ -94,8 +95,9 @@ internal sealed partial class IpcKernel
             var counters = _locks[src.Slot];
             counters.BytesCopied += into.Length;
             if (last) counters.Copies++;
-            return IpcStatus.Ok;
         }
+        ChunkCopied?.Invoke();
+        return IpcStatus.Ok;
     }
 
     /// <summary>
