@@ -52,10 +52,12 @@ internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary
         }
         finally
         {
+            // Sent as answers are, reachable or not: a party's node that this node merely suspects must still
+            // unpin its party (a node really gone drops it).
             Closed(key);
-            srcLink?.Send(CopyFrames.Status(FrameKind.CopyClose, key.Copy, copy.Requester, copy.Source.Ep, IpcStatus.Ok));
+            srcLink?.Answer(CopyFrames.Status(FrameKind.CopyClose, key.Copy, copy.Requester, copy.Source.Ep, IpcStatus.Ok));
             if (dstLink is not null && dstLink != srcLink)
-                dstLink.Send(CopyFrames.Status(FrameKind.CopyClose, key.Copy, copy.Requester, copy.Destination.Ep,
+                dstLink.Answer(CopyFrames.Status(FrameKind.CopyClose, key.Copy, copy.Requester, copy.Destination.Ep,
                     IpcStatus.Ok));
         }
     }
