@@ -41,7 +41,8 @@ internal sealed class CopyDestination(IpcKernel kernel, CopyKey key, Proc party,
         }
     }
 
-    /// <summary>The copy ended (closed by its requester, its node lost, the VM ended): unpins a party pinned here.</summary>
+    /// <summary>The copy ended (closed by its requester, its node lost, the VM ended): unpins a party pinned
+    /// here.</summary>
     internal void Close()
     {
         lock (_gate)

@@ -139,12 +139,14 @@ internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary
             streaming = _sources.Values.Where(s => s.StreamsTo(node)).ToList();
             orphans = _sources.Keys.Concat(_destinations.Keys).Where(k => k.RequesterNode == node).Distinct().ToList();
         }
-        foreach (var r in requests) r.Fail(IpcStatus.NotConnected, $"node {node}, a party's node, was lost during the vcopy");
+        foreach (var r in requests)
+            r.Fail(IpcStatus.NotConnected, $"node {node}, a party's node, was lost during the vcopy");
         foreach (var s in streaming) s.Fail(IpcStatus.NotConnected);
         foreach (var k in orphans) Closed(k);
     }
 
-    /// <summary>The VM is ending here: every copy ends (VmNotRunning for a requester) and its parties are unpinned.</summary>
+    /// <summary>The VM is ending here: every copy ends (VmNotRunning for a requester) and its parties are
+    /// unpinned.</summary>
     internal void End()
     {
         List<CopyRequest> requests;
@@ -232,7 +234,8 @@ internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary
         lock (_gate) _sources.TryGetValue(key, out source);
         if (source is null || !source.StreamsTo(from.NodeId)
             || !source.Acknowledged(CopyFrames.WrittenOf(ack), ack.Status))
-            log.Warning("node {0} acknowledged vcopy bytes that fit no copy under way here (dropped): {1}", from.NodeId, ack);
+            log.Warning("node {0} acknowledged vcopy bytes that fit no copy under way here (dropped): {1}",
+                from.NodeId, ack);
     }
 
     // The source's side ended: the requester hears it (here, or in a CopyDone frame to its node).

@@ -24,7 +24,8 @@ internal sealed class CopyRequest(int sourceNode, int destinationNode)
     /// <summary>The source's side ended the copy with <paramref name="status"/>.</summary>
     internal void Done(IpcStatus status, string? why) => Set(ref _done, status, why);
 
-    /// <summary>Ends both waits with <paramref name="status"/> (a node lost, the VM ended), unless already decided.</summary>
+    /// <summary>Ends both waits with <paramref name="status"/> (a node lost, the VM ended), unless already
+    /// decided.</summary>
     internal void Fail(IpcStatus status, string why)
     {
         lock (_gate)

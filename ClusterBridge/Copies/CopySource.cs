@@ -87,14 +87,16 @@ internal sealed class CopySource
         }
     }
 
-    /// <summary>Ends the copy here with <paramref name="status"/> unless it has ended (the destination's node lost).</summary>
+    /// <summary>Ends the copy here with <paramref name="status"/> unless it has ended (the destination's node
+    /// lost).</summary>
     internal void Fail(IpcStatus status)
     {
         lock (_gate)
             if (!_finished) Finish(status);
     }
 
-    /// <summary>The requester closed the copy (or its node was lost, or the VM ended): stop, and unpin a party pinned here.</summary>
+    /// <summary>The requester closed the copy (or its node was lost, or the VM ended): stop, and unpin a party pinned
+    /// here.</summary>
     internal void Close()
     {
         lock (_gate)

@@ -47,7 +47,8 @@ internal static class CopyFrames
         return at + length;
     }
 
-    /// <summary>An open of the source (<see cref="FrameKind.CopyFrom"/>) or destination (<see cref="FrameKind.CopyTo"/>).</summary>
+    /// <summary>An open of the source (<see cref="FrameKind.CopyFrom"/>) or the destination
+    /// (<see cref="FrameKind.CopyTo"/>).</summary>
     internal static IpcFrame Open(FrameKind kind, long copy, Endpoint requester, Endpoint party, BufferAddress address,
         int bytes, int peerNode)
     {

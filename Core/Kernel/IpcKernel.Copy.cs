@@ -83,7 +83,8 @@ internal sealed partial class IpcKernel
         // A ghost party is checked (and pinned) on its owner node, which alone knows its state and buffers.
         var acrossNodes = IsGhost(src) || IsGhost(dst);
         if (acrossNodes && _remoteCopy is null)
-            return Fail(caller, IpcStatus.NotConnected, "a vcopy party is on another node and no bridge copies across nodes");
+            return Fail(caller, IpcStatus.NotConnected,
+                "a vcopy party is on another node and no bridge copies across nodes");
         if (!IsGhost(src) && !IsCopyParty(caller, src))
             return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
         if (!IsGhost(dst) && !IsCopyParty(caller, dst))

@@ -35,7 +35,8 @@ internal sealed partial class IpcKernel
         using (_locks.Enter(src.Slot, dst.Slot))
         {
             if (!_running) status = IpcStatus.VmNotRunning;
-            if (status != IpcStatus.Ok) Fail(caller, status, why ?? $"the vcopy across nodes ended with {status.Describe()}");
+            if (status != IpcStatus.Ok)
+                Fail(caller, status, why ?? $"the vcopy across nodes ended with {status.Describe()}");
             else Trace.Copied(caller.Ep, src.Ep, dst.Ep, copy.Bytes);
             if (!IsGhost(src)) Unpin(src, ref wake);
             if (!IsGhost(dst)) Unpin(dst, ref wake);
@@ -47,8 +48,9 @@ internal sealed partial class IpcKernel
 
     /// <summary>
     /// A party's owner node: checks <paramref name="party"/> for a copy a requester on another node asked for (which
-    /// checked the call itself there: privileges, the endpoints' values) — bound here, not a ghost, in no other copy (Busy), blocked (ProcState), [offset, offset + bytes) of
-    /// its buffer registered with <paramref name="needed"/> access (Range, CallDenied) — and pins it. Every value
+    /// checked the call itself there: privileges, the endpoints' values) — bound here, not a ghost, in no other copy
+    /// (Busy), blocked (ProcState), [offset, offset + bytes) of its buffer registered with <paramref name="needed"/>
+    /// access (Range, CallDenied) — and pins it. Every value
     /// comes from the network and is checked. On Ok, <paramref name="pinned"/> and its <paramref name="region"/> stay
     /// pinned until <see cref="UnpinRemoteCopy"/>.
     /// </summary>
