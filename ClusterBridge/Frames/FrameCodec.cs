@@ -35,9 +35,13 @@ internal static class FrameCodec
         Varint.Write(destination, ref at, frame.Correlation);
         Varint.Write(destination, ref at, frame.Caller.Value);
         Varint.Write(destination, ref at, frame.Partner.Value);
-        var message = frame.Message;
-        for (var i = 0; i < CopyFrames.FieldsOf(frame.Kind); i++) Varint.Write(destination, ref at, message.GetInt(i));
+        if (CopyFrames.FieldsOf(frame.Kind) is var fields and > 0)
+        {
+            var copy = frame.Message;
+            for (var i = 0; i < fields; i++) Varint.Write(destination, ref at, copy.GetInt(i));
+        }
         if (!frame.CarriesMessage) return;
+        var message = frame.Message;
         Varint.Write(destination, ref at, message.Type);
         message.Payload.CopyTo(destination[at..]);
         at += Message.PayloadSize;
