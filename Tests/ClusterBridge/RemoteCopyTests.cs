@@ -229,6 +229,43 @@ public sealed class RemoteCopyTests(ITestOutputHelper output) : Akka.TestKit.Xun
         Assert.Equal(IpcStatus.Ok, await aWaits.WaitAsync(Patience));
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task The_requesters_node_killed_mid_copy_leaves_no_party_pinned_on_the_others()
+    {
+        await using var nodes = await BridgeNodes.StartAsync(3, Output);
+        using var a = nodes[1].Bind(owner: "source");
+        using var b = nodes[2].Bind(owner: "destination");
+        using var requester = nodes[3].Bind(slot: 5, owner: "requester");
+        await nodes[3].WhenBoundAsync(a.Endpoint.Slot, Patience);
+        await nodes[3].WhenBoundAsync(b.Endpoint.Slot, Patience);
+        var aBuf = a.RegisterBuffer(Pattern(1_000_000, 8), BufferAccess.Read);
+        var bBuf = b.RegisterBuffer(new byte[1_000_000], BufferAccess.Write);
+        var aWaits = OnThread(() => a.Receive(Endpoint.Any, out _, Patience));
+        var bWaits = OnThread(() => b.Receive(Endpoint.Any, out _, Patience));
+        await AwaitStateAsync(nodes[1], a.Endpoint, "RECEIVING");
+        await AwaitStateAsync(nodes[2], b.Endpoint, "RECEIVING");
+
+        using var holding = new CopyHold(nodes[1].Kernel);      // the source's node, streaming to node 2
+        var copying = OnThread(() => requester.VCopy(a.Endpoint, new(aBuf), b.Endpoint, new(bBuf), 1_000_000));
+        Assert.True(await holding.Reached.WaitAsync(Patience), "the copy read its first chunk");
+        Assert.True(PinnedOn(nodes[1], a.Endpoint));
+        Assert.True(PinnedOn(nodes[2], b.Endpoint));
+        await nodes.KillAsync(3).WaitAsync(Patience);
+        holding.Release();
+
+        // The requester ended with its VM's system (or its node's loss); the survivors unpin their parties either
+        // way — the requester's CLOSE, or the requester's node unreachable — and the parties go on.
+        Assert.NotEqual(IpcStatus.Ok, await copying.WaitAsync(Patience));
+        await AwaitAssertAsync(() => Assert.False(PinnedOn(nodes[1], a.Endpoint)), Patience);
+        await AwaitAssertAsync(() => Assert.False(PinnedOn(nodes[2], b.Endpoint)), Patience);
+        using var survivor = nodes[1].Bind(owner: "survivor");
+        await nodes[2].WhenBoundAsync(survivor.Endpoint.Slot, Patience);
+        Assert.Equal(IpcStatus.Ok, survivor.Send(a.Endpoint, new Message(1), Patience));
+        Assert.Equal(IpcStatus.Ok, survivor.Send(b.Endpoint, new Message(2), Patience));
+        Assert.Equal(IpcStatus.Ok, await aWaits.WaitAsync(Patience));
+        Assert.Equal(IpcStatus.Ok, await bWaits.WaitAsync(Patience));
+    }
+
     private static bool PinnedOn(Vm vm, Endpoint e) => vm.Kernel.ProcAt(e.Slot) is { } p && p.Ep == e && p.Copying;
 
     private Task AwaitStateAsync(Vm vm, Endpoint e, string state) => AwaitAssertAsync(
