@@ -10,8 +10,8 @@ namespace M3Actors.ClusterBridge;
 /// Makes a VM span nodes (docs/cluster.md). On every node of the VM's node set: start the VM with
 /// <see cref="Configure"/>d options, then <see cref="StartAsync"/> its bridge. The VM's ActorSystem then joins the
 /// VM's own Akka cluster; endpoints bound on any node appear on the others as ghosts (owner kind Remote, with their
-/// node in /proc), and send, sendrec, notify, reply and receive work across nodes with the same statuses. Calls to
-/// a node that becomes unreachable return NotConnected. Ending the VM leaves the cluster.
+/// node in /proc), and send, sendrec, notify, reply, receive and vcopy work across nodes with the same statuses.
+/// Calls to a node that becomes unreachable return NotConnected. Ending the VM leaves the cluster.
 /// </summary>
 public sealed class VmBridge
 {

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
+using M3Actors.ClusterBridge.Copies;
 using M3Actors.ClusterBridge.Membership;
 using M3Actors.ClusterBridge.Proxies;
 using M3Actors.Kernel;
@@ -35,6 +36,7 @@ internal sealed class DirectoryActor : ReceiveActor
     private readonly Dictionary<Endpoint, DirectoryEntry> _mine = [];
     private readonly HashSet<int> _up = [];
     private IImmutableSet<DirectoryEntry> _entries = ImmutableHashSet<DirectoryEntry>.Empty;
+    private readonly CopyEngine _copies;
 
     internal static Props Props(IpcKernel kernel, int self, SlotPartition partition, GhostTable ghosts,
         Dictionary<int, NodeLink> links) =>
@@ -48,6 +50,7 @@ internal sealed class DirectoryActor : ReceiveActor
         _partition = partition;
         _ghosts = ghosts;
         _links = links;
+        _copies = new CopyEngine(kernel, self, links, Logging.GetLogger(Context.System, typeof(CopyEngine)));
         _up.Add(self);
         Receive<LocalBound>(b => Publish(b.Endpoint, b.Owner));
         Receive<LocalUnbound>(u => Withdraw(u.Endpoint));
@@ -74,7 +77,9 @@ internal sealed class DirectoryActor : ReceiveActor
     protected override void PreStart()
     {
         foreach (var link in _links.Values)
-            link.Proxy = Context.ActorOf(NodeProxy.Props(_kernel, link, _ghosts, _partition), NodeProxy.NameFor(link.NodeId));
+            link.Proxy = Context.ActorOf(NodeProxy.Props(_kernel, link, _ghosts, _partition, _copies),
+                NodeProxy.NameFor(link.NodeId));
+        _kernel.AttachRemoteCopy(_copies);
         _replicator.Tell(Dsl.Subscribe(Key, Self));
         _cluster.Subscribe(Self, ClusterEvent.InitialStateAsEvents, typeof(ClusterEvent.MemberUp),
             typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember), typeof(ClusterEvent.MemberRemoved));
@@ -84,7 +89,11 @@ internal sealed class DirectoryActor : ReceiveActor
     }
 
     /// <inheritdoc />
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        _copies.End();      // a requester waiting for another node would otherwise wait forever
+    }
 
     private void Publish(Endpoint endpoint, string owner)
     {
@@ -136,6 +145,7 @@ internal sealed class DirectoryActor : ReceiveActor
         _log.Warning("node {0} at {1} is unreachable: calls to its endpoints return NotConnected", link.NodeId, member.Address);
         link.Disconnect();
         link.Proxy.Tell(NodeProxy.Unreachable.Instance);
+        _copies.NodeLost(link.NodeId);
     }
 
     private void Removed(Member member)
@@ -144,6 +154,7 @@ internal sealed class DirectoryActor : ReceiveActor
         link.Disconnect();
         _up.Remove(link.NodeId);
         _ghosts.DropNode(link);
+        _copies.NodeLost(link.NodeId);
         // A removed node cannot withdraw its own entries; every survivor does (removing twice is harmless).
         foreach (var entry in _entries.Where(e => e.NodeId == link.NodeId))
             _replicator.Tell(Dsl.Update(Key, ORSet<DirectoryEntry>.Empty, Write, set => set.Remove(_cluster, entry)));

@@ -6,7 +6,8 @@ namespace M3Actors.ClusterBridge.Frames;
 /// The compact wire form of <see cref="IpcFrame"/>s, several to a <see cref="FrameBatch"/>: a batch is a version
 /// byte and its frames back to back; a frame is its kind (one byte), the status (answers only), correlation id,
 /// caller and partner as zigzag varints and, when it carries one, the message's type (varint) and its 56 payload
-/// bytes. A sendrec's request is ~64 bytes and its reply ~65 where the fixed layout took 88; the Akka.Remote envelope
+/// bytes; a vcopy frame carries a few varint fields instead of the message, and a chunk its bytes after them
+/// (<see cref="CopyFrames"/>). A sendrec's request is ~64 bytes and its reply ~65 where the fixed layout took 88; the Akka.Remote envelope
 /// (~81 bytes) is paid once per batch. Nothing allocates. Input from the network is untrusted: every field is checked
 /// on read, and a bad frame is a <see cref="SerializationException"/> that says what was wrong.
 /// </summary>
@@ -34,6 +35,11 @@ internal static class FrameCodec
         Varint.Write(destination, ref at, frame.Correlation);
         Varint.Write(destination, ref at, frame.Caller.Value);
         Varint.Write(destination, ref at, frame.Partner.Value);
+        if (CopyFrames.FieldsOf(frame.Kind) is var fields and > 0)
+        {
+            var copy = frame.Message;
+            for (var i = 0; i < fields; i++) Varint.Write(destination, ref at, copy.GetInt(i));
+        }
         if (!frame.CarriesMessage) return;
         var message = frame.Message;
         Varint.Write(destination, ref at, message.Type);
@@ -57,6 +63,8 @@ internal static class FrameCodec
         var caller = new Endpoint(Varint.Read32(source, ref at, "caller"));
         var partner = new Endpoint(Varint.Read32(source, ref at, "partner"));
         var message = default(Message);
+        for (var i = 0; i < CopyFrames.FieldsOf(kind); i++) message.SetInt(i, Varint.Read32(source, ref at, "copy field"));
+        if (kind == FrameKind.CopyChunk) at = CopyFrames.SkipChunkData(source, at, message);
         if (IpcFrame.CarriesMessageFor(kind, status))
         {
             message.Type = Varint.Read32(source, ref at, "message type");
@@ -82,5 +90,6 @@ internal static class FrameCodec
         return frames;
     }
 
-    private static bool IsAnswer(FrameKind kind) => kind is FrameKind.Ack or FrameKind.Reply;
+    private static bool IsAnswer(FrameKind kind) =>
+        kind is FrameKind.Ack or FrameKind.Reply or FrameKind.CopyReady or FrameKind.CopyAck or FrameKind.CopyDone;
 }

@@ -33,4 +33,29 @@ public enum FrameKind : byte
     /// the endpoint where the chain goes on; the message's type counts the hops so far. Never answered.
     /// </summary>
     Probe = 8,
+    /// <summary>
+    /// vcopy, requester's node to the source's: check and pin the source (the partner) for copy number correlation of
+    /// the caller (the requester), then stream its bytes to the destination's node. Carries the buffer, offset, length
+    /// and the destination's node id; answered by <see cref="CopyDone"/>.
+    /// </summary>
+    CopyFrom = 9,
+    /// <summary>
+    /// vcopy, requester's node to the destination's: check and pin the destination (the partner). Carries the buffer,
+    /// offset, length and the source's node id; answered by <see cref="CopyReady"/>.
+    /// </summary>
+    CopyTo = 10,
+    /// <summary>The destination's node to the requester's: the destination is pinned (Ok), or why not.</summary>
+    CopyReady = 11,
+    /// <summary>
+    /// The source's node to the destination's: the requester's node id, the offset and the bytes of one chunk, up to
+    /// <see cref="CopyFrames.MaxChunkBytes"/>, carried in the frame itself.
+    /// </summary>
+    CopyChunk = 12,
+    /// <summary>The destination's node to the source's: the requester's node id and the bytes written so far, or why
+    /// the destination could not take the chunk.</summary>
+    CopyAck = 13,
+    /// <summary>The source's node to the requester's: the copy's outcome.</summary>
+    CopyDone = 14,
+    /// <summary>The requester's node to a party's: the copy has ended, unpin the party. Never answered.</summary>
+    CopyClose = 15,
 }

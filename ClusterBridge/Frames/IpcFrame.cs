@@ -39,6 +39,7 @@ public readonly struct IpcFrame(
     internal static bool CarriesMessageFor(FrameKind kind, IpcStatus status) => kind switch
     {
         FrameKind.Ack or FrameKind.Cancel => false,
+        >= FrameKind.CopyFrom => false,         // a copy frame's few fields travel as varints (CopyFrames)
         FrameKind.Reply => status == IpcStatus.Ok,
         _ => true,
     };

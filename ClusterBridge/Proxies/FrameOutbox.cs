@@ -49,6 +49,19 @@ internal sealed class FrameOutbox
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="batch"/>, a whole batch of its own (a vcopy chunk, too large to share the buffer), right
+    /// after the frames added before it: the order of frames to the peer holds.
+    /// </summary>
+    internal void AddBatch(byte[] batch, IActorRef remote)
+    {
+        lock (_gate)
+        {
+            SendLocked(remote);
+            remote.Tell(new FrameBatch(batch), ActorRefs.NoSender);
+        }
+    }
+
     /// <summary>Sends what is waiting, if anything (the node proxy, on its flush token).</summary>
     internal void Flush(IActorRef? remote)
     {

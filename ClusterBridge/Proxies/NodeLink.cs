@@ -81,6 +81,17 @@ internal sealed class NodeLink
     }
 
     /// <summary>
+    /// Sends <paramref name="batch"/> (one vcopy chunk) after the frames queued so far; false when the peer is not
+    /// connected (the batch is dropped).
+    /// </summary>
+    internal bool SendBatch(byte[] batch)
+    {
+        if (!_reachable || _remote is not { } remote) return false;
+        _outbox.AddBatch(batch, remote);
+        return true;
+    }
+
+    /// <summary>
     /// Queues the answer (ACK or REPLY) to a call the peer made here. Unlike a request it goes while the peer is
     /// unreachable too: unreachability is this node's verdict, the peer may still see us and wait for the answer (a
     /// dropped answer would leave its caller blocked); if the peer is really gone, Akka.Remote drops it. With

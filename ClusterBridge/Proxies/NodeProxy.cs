@@ -20,17 +20,21 @@ internal sealed class NodeProxy : ReceiveActor
     private readonly NodeLink _link;
     private readonly GhostTable _ghosts;
     private readonly SlotPartition _partition;
+    private readonly Copies.CopyEngine _copies;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     /// <summary>The proxy's actor name for <paramref name="nodeId"/>, under the bridge (short: it is on every frame).</summary>
     internal static string NameFor(int nodeId) => $"n{nodeId}";
 
-    internal static Props Props(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition) =>
-        Akka.Actor.Props.Create(() => new NodeProxy(kernel, link, ghosts, partition));
+    internal static Props Props(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition,
+        Copies.CopyEngine copies) =>
+        Akka.Actor.Props.Create(() => new NodeProxy(kernel, link, ghosts, partition, copies));
 
-    public NodeProxy(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition)
+    public NodeProxy(IpcKernel kernel, NodeLink link, GhostTable ghosts, SlotPartition partition,
+        Copies.CopyEngine copies)
     {
         _kernel = kernel;
+        _copies = copies;
         _link = link;
         _ghosts = ghosts;
         _partition = partition;
@@ -85,7 +89,8 @@ internal sealed class NodeProxy : ReceiveActor
         for (var at = 1; at < bytes.Length;)
         {
             var frame = FrameCodec.Read(bytes, ref at);
-            OnFrame(in frame);
+            if (CopyFrames.IsCopy(frame.Kind)) _copies.OnFrame(_link, in frame, bytes, at);
+            else OnFrame(in frame);
         }
         FlushIfIdle();      // the answers decided at once (and those the calls' servers gave meanwhile)
     }

@@ -15,7 +15,8 @@ internal sealed partial class IpcKernel
 {
     internal const int ChunkBytes = 64 * 1024;
 
-    /// <summary>Test hook: runs on the copying thread after each chunk of a chunked copy, holding no kernel lock.</summary>
+    /// <summary>Test hook: runs on the copying thread after each chunk of a chunked copy (and after each chunk a copy
+    /// across nodes reads from a source here), holding no kernel lock.</summary>
     internal Action? ChunkCopied;
 
     internal int RegisterBuffer(Proc owner, Memory<byte> region, BufferAccess access)
@@ -59,8 +60,11 @@ internal sealed partial class IpcKernel
                 (read, write) = (RegionOf(src!, from, bytes, read), RegionOf(dst!, to, bytes, write));
             AssertInvariants(src, dst);
         }
-        return Trace.Returned(caller.Ep, IpcCalls.VCopy, destination,
-            status == IpcStatus.Suspended ? CopyInChunks(caller, src!, dst!, read, write) : status);
+        if (status != IpcStatus.Suspended) return Trace.Returned(caller.Ep, IpcCalls.VCopy, destination, status);
+        status = IsGhost(src!) || IsGhost(dst!)
+            ? CopyAcrossNodes(caller, new RemoteCopy(caller.Ep, src!, from, read, dst!, to, write, bytes))
+            : CopyInChunks(caller, src!, dst!, read, write);
+        return Trace.Returned(caller.Ep, IpcCalls.VCopy, destination, status);
     }
 
     // Checks the copy, then does it in one go, or pins both parties and returns Suspended for the chunks.
@@ -76,12 +80,28 @@ internal sealed partial class IpcKernel
         // Before the state check: a pinned party whose call completed meanwhile is not receiving, yet busy.
         if (src.Copying || dst.Copying)
             return Fail(caller, IpcStatus.Busy, $"{(src.Copying ? src : dst).Ep} is a party of another vcopy");
-        if (!IsCopyParty(caller, src)) return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
-        if (!IsCopyParty(caller, dst)) return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
-        if (CheckBuffer(src, from, bytes, BufferAccess.Read, out read, out var why) is var badRead and not IpcStatus.Ok)
+        // A ghost party is checked (and pinned) on its owner node, which alone knows its state and buffers.
+        var acrossNodes = IsGhost(src) || IsGhost(dst);
+        if (acrossNodes && _remoteCopy is null)
+            return Fail(caller, IpcStatus.NotConnected,
+                "a vcopy party is on another node and no bridge copies across nodes");
+        if (!IsGhost(src) && !IsCopyParty(caller, src))
+            return Fail(caller, IpcStatus.ProcState, $"{src.Ep} is neither the requester nor blocked");
+        if (!IsGhost(dst) && !IsCopyParty(caller, dst))
+            return Fail(caller, IpcStatus.ProcState, $"{dst.Ep} is neither the requester nor blocked");
+        string? why = null;
+        if (!IsGhost(src) && CheckBuffer(src, from, bytes, BufferAccess.Read, out read, out why) is var badRead
+            and not IpcStatus.Ok)
             return Fail(caller, badRead, $"source {src.Ep}: {why}");
-        if (CheckBuffer(dst, to, bytes, BufferAccess.Write, out write, out why) is var badWrite and not IpcStatus.Ok)
+        if (!IsGhost(dst) && CheckBuffer(dst, to, bytes, BufferAccess.Write, out write, out why) is var badWrite
+            and not IpcStatus.Ok)
             return Fail(caller, badWrite, $"destination {dst.Ep}: {why}");
+        if (acrossNodes)
+        {
+            Pin(src);
+            Pin(dst);
+            return IpcStatus.Suspended;
+        }
         if (bytes <= ChunkBytes)
         {
             SpanOf(src, from, bytes, read).CopyTo(SpanOf(dst, to, bytes, write));
@@ -89,8 +109,8 @@ internal sealed partial class IpcKernel
             Trace.Copied(caller.Ep, src.Ep, dst.Ep, bytes);
             return IpcStatus.Ok;
         }
-        src.Copying = dst.Copying = true;
-        src.Record->Copier = dst.Record->Copier = _region.ProcessIndex + 1;
+        Pin(src);
+        Pin(dst);
         return IpcStatus.Suspended;
     }
 
@@ -109,7 +129,7 @@ internal sealed partial class IpcKernel
         party.IsForeign ? foreign.Span : party.Buffers.Span(address, bytes);
 
     private static Memory<byte> RegionOf(Proc party, BufferAddress address, int bytes, Memory<byte> foreign) =>
-        party.IsForeign ? foreign : party.Buffers.Region(address, bytes);
+        party.IsForeign || IsGhost(party) ? foreign : party.Buffers.Region(address, bytes);
 
     // The parties are pinned; every chunk re-checks that both are alive. The regions stay valid across the chunks
     // (a Memory keeps its array alive, and only a pinned party's own owner, who is not running, could unregister).
@@ -175,8 +195,13 @@ internal sealed partial class IpcKernel
         counters.BytesCopied += bytes;
     }
 
-    // Every party other than the requester must be blocked (receiving, or waiting for a sendrec reply).
-    private static bool IsCopyParty(Proc caller, Proc party) => party == caller || party.IsReceiving;
+    // Every party other than the requester must be blocked (receiving, or waiting for a sendrec reply). A sendrec to
+    // another node is reply-pending once it is addressed to the ghost: only the owner node's reply ends it, and its
+    // owner stays blocked as for a sendrec whose request a local server took.
+    private bool IsCopyParty(Proc caller, Proc party) => party == caller || IsBlockedForCopy(party);
+
+    private bool IsBlockedForCopy(Proc party) =>
+        party.IsReceiving || (party.IsSending && party.IsReplyPending && Lookup(party.SendTo) is { } to && IsGhost(to));
 
     // The caller itself as a party needs only the caller's own checks (Validate with ANY runs exactly those).
     private IpcStatus ResolveParty(Proc caller, Endpoint e, IpcStatus died, out Proc party)
