@@ -9,10 +9,19 @@ namespace M3Actors.Actors;
 /// kernel what is deliverable, so a wakeup carries no data and allocates nothing. As the port of a caller, it holds
 /// the wakeups of other actors that the actor's calls cause inside a handler (<see cref="DeferredWakes"/>).
 /// </summary>
-internal sealed class ActorPort(IActorRef self) : IEndpointPort, IWakeCollector
+internal sealed class ActorPort : IEndpointPort, IWakeCollector
 {
+    private readonly IActorRef _self;
+
+    /// <summary>The port of the actor <paramref name="self"/>.</summary>
+    internal ActorPort(IActorRef self)
+    {
+        _self = self;
+        Held = new DeferredWakes(this);
+    }
+
     /// <summary>The wakeups this actor's handler holds.</summary>
-    internal DeferredWakes Held { get; } = new();
+    internal DeferredWakes Held { get; }
 
     public void Completed() => Wake();
 
@@ -35,7 +44,7 @@ internal sealed class ActorPort(IActorRef self) : IEndpointPort, IWakeCollector
     }
 
     /// <summary>Schedules the actor's mailbox; the caller has fenced the kernel's stores before it.</summary>
-    internal void Schedule() => self.Tell(Wakeup.Instance, ActorRefs.NoSender);
+    internal void Schedule() => _self.Tell(Wakeup.Instance, ActorRefs.NoSender);
 }
 
 /// <summary>The token that schedules an endpoint actor's mailbox; never stored, never handled by the actor.</summary>

@@ -3,31 +3,47 @@ using Akka.Dispatch;
 namespace M3Actors.Actors;
 
 /// <summary>
-/// Lets a thread run the mailboxes that its own wakeups schedule instead of handing each to a pool thread: the
-/// transport's wake thread (one per process of a VM shared between processes) captures the runs of the actors it
-/// wakes, then runs them itself. A cross-process actor round trip otherwise pays a pool hand-off on each side —
-/// on a 2-core VM usually a parked worker's wake-up (≈ 25 µs), where the wake thread, spinning for the next reply,
-/// is already running. Only runs scheduled while capturing are taken (by <see cref="VmExecutor"/>); whatever those
-/// runs schedule goes to the pool as usual, so an actor that waits for another one never waits for its own thread.
-/// Allocation-free once the per-thread list has grown to the largest batch.
+/// Lets a thread run the mailboxes that its own wakeups schedule instead of handing each to a pool thread. Two users:
+/// the transport's wake thread (one per process of a VM shared between processes) captures the runs of the actors it
+/// wakes, then runs them itself — a cross-process actor round trip otherwise pays a pool hand-off on each side, on a
+/// 2-core VM usually a parked worker's wake-up (≈ 25 µs), where the wake thread, spinning for the next reply, is
+/// already running; and an endpoint actor whose handler returned runs the last partner it woke
+/// (<see cref="DeferredWakes"/>). Only runs scheduled while capturing are taken (by <see cref="VmExecutor"/>);
+/// whatever those runs schedule goes to the pool as usual, so runs never nest more than one deep and an actor that
+/// waits for another one never waits for its own thread. Allocation-free once the per-thread list has grown to the
+/// largest batch.
 /// </summary>
 internal static class CapturedRuns
 {
-    [ThreadStatic] private static List<IRunnable>? _captured;
-    [ThreadStatic] private static bool _capturing;
+    // One thread-static reference, so each step reads the runtime's TLS once.
+    [ThreadStatic] private static PerThread? t_thread;
 
-    /// <summary>From now on, runs this thread schedules are kept for <see cref="RunCaptured"/>.</summary>
-    internal static void Begin()
+    /// <summary>True when this thread neither captures nor runs captured runs, so it may <see cref="Begin"/>.</summary>
+    internal static bool IsIdle => t_thread is not { Capturing: true } and not { Running: true };
+
+    /// <summary>
+    /// While this thread runs what it captured for an actor's hand-over (<see cref="Begin"/>), that actor's port:
+    /// its mailbox run is on this thread's stack and looks for work again once the captured runs return, so waking
+    /// it from them is not needed. Null otherwise.
+    /// </summary>
+    internal static object? HandingOver => t_thread is { Running: true } thread ? thread.Origin : null;
+
+    /// <summary>
+    /// From now on, runs this thread schedules are kept for <see cref="RunCaptured"/>; <paramref name="origin"/> is
+    /// the port of the actor whose mailbox run hands over, if any (<see cref="HandingOver"/>).
+    /// </summary>
+    internal static void Begin(object? origin = null)
     {
-        _captured ??= [];
-        _capturing = true;
+        var thread = t_thread ??= new PerThread();
+        thread.Capturing = true;
+        thread.Origin = origin;
     }
 
     /// <summary>Keeps <paramref name="run"/> when this thread is capturing; false to schedule it as usual.</summary>
     internal static bool TryCapture(IRunnable run)
     {
-        if (!_capturing) return false;
-        _captured!.Add(run);
+        if (t_thread is not { Capturing: true } thread) return false;
+        thread.Captured.Add(run);
         return true;
     }
 
@@ -35,10 +51,16 @@ internal static class CapturedRuns
     /// <see cref="Begin"/>.</summary>
     internal static void RunCaptured()
     {
-        _capturing = false;
-        var captured = _captured;
-        if (captured is null) return;
+        if (t_thread is not { } thread) return;
+        thread.Capturing = false;
+        var captured = thread.Captured;
+        if (captured.Count == 0)
+        {
+            thread.Origin = null;
+            return;
+        }
         // Index loop: a run never adds to the list (capturing is off), and foreach would not allow a clear on throw.
+        thread.Running = true;
         try
         {
             for (var i = 0; i < captured.Count; i++) captured[i].Run();
@@ -46,6 +68,16 @@ internal static class CapturedRuns
         finally
         {
             captured.Clear();
+            thread.Running = false;
+            thread.Origin = null;
         }
+    }
+
+    private sealed class PerThread
+    {
+        internal readonly List<IRunnable> Captured = [];
+        internal bool Capturing;
+        internal bool Running;      // inside RunCaptured: a run that begins capturing again would clear the list
+        internal object? Origin;
     }
 }

@@ -10,9 +10,10 @@ namespace M3Actors.Actors;
 /// after the idle receive, it finds the actor receiving and delivers straight away, as a Minix process runs once
 /// its sender blocks. Only actor mailboxes wait here (a thread owner is woken at once), at most
 /// <see cref="Capacity"/> per handler (more wake at once); only the owner's mailbox run touches it; nothing
-/// allocates.
+/// allocates. The last partner a returned handler woke runs on the handler's thread (<see cref="Close"/>), and
+/// the wakeup that partner's answer gives back to this actor is dropped: this actor's run goes on right after.
 /// </summary>
-internal sealed class DeferredWakes
+internal sealed class DeferredWakes(ActorPort owner)
 {
     private const int Capacity = 4;
 
@@ -23,11 +24,17 @@ internal sealed class DeferredWakes
     /// <summary>A handler starts: wakeups of actors are held from now on.</summary>
     internal void Open() => _open = true;
 
-    /// <summary>The handler is done (and receiving again, unless it threw): the wakeups held go out.</summary>
-    internal void Close()
+    /// <summary>
+    /// The handler is done: the wakeups held go out. When it returned (and is receiving again:
+    /// <paramref name="handOver"/>) on a thread that runs no vCPU and no captured runs, the last actor it woke runs on
+    /// this thread now, as a Minix send switches to its receiver: a ping-pong pair then stays on one worker, without
+    /// a pool hand-off per hop, until the mailbox run it started in ends at the dispatcher's throughput. A partner
+    /// whose mailbox was already scheduled, or whose dispatcher is not a VM's, is only scheduled.
+    /// </summary>
+    internal void Close(bool handOver)
     {
         _open = false;
-        Flush();
+        Flush(handOver && Smp.Vcpu.Current is null && CapturedRuns.IsIdle);
     }
 
     /// <summary>
@@ -44,19 +51,31 @@ internal sealed class DeferredWakes
     /// Issues the wakeups held, each even if another throws (an owner left unwoken would wait forever); the
     /// exceptions are rethrown after the last one.
     /// </summary>
-    internal void Flush()
+    internal void Flush() => Flush(handOverLast: false);
+
+    private void Flush(bool handOverLast)
     {
         if (_count == 0) return;
-        // The kernel's stores (outcome, work hint) before the dispatcher's read of each mailbox's status (ActorPort).
-        Interlocked.MemoryBarrier();
+        var handingOver = CapturedRuns.HandingOver;
+        var fenced = false;
         List<Exception>? failures = null;
         for (var i = 0; i < _count; i++)
         {
             var port = _ports[i]!;
             _ports[i] = null;
+            // The actor that handed this run over: its own run, on this thread, looks for the work once this returns.
+            if (port == handingOver) continue;
+            if (!fenced)
+            {
+                // The kernel's stores (outcome, work hint) before the dispatcher's read of the mailbox status
+                // (ActorPort).
+                Interlocked.MemoryBarrier();
+                fenced = true;
+            }
             try
             {
-                port.Schedule();
+                if (handOverLast && i == _count - 1) RunHere(port);
+                else port.Schedule();
             }
             catch (Exception e)
             {
@@ -67,5 +86,20 @@ internal sealed class DeferredWakes
         if (failures is null) return;
         if (failures.Count == 1) ExceptionDispatchInfo.Throw(failures[0]);
         throw new AggregateException("several endpoint actors failed to be scheduled", failures);
+    }
+
+    // The woken mailbox's run, which its schedule queues to a VM executor, is captured and run by this thread; nested
+    // runs are not captured (CapturedRuns), so a partner's own wakeups are scheduled as usual.
+    private void RunHere(ActorPort port)
+    {
+        CapturedRuns.Begin(owner);
+        try
+        {
+            port.Schedule();
+        }
+        finally
+        {
+            CapturedRuns.RunCaptured();
+        }
     }
 }

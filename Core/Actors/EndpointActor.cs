@@ -179,15 +179,17 @@ public abstract class EndpointActor : UntypedActor
     {
         using var _ = Run();
         _port.Held.Open();
+        var receiving = false;
         try
         {
             var handled = base.AroundReceive(receive, message);
             _queue.EnterIdleReceive();      // not after a handler that threw: the restart binds anew
+            receiving = true;
             return handled;
         }
         finally
         {
-            _port.Held.Close();     // partners the handler woke run now, finding it receiving again
+            _port.Held.Close(handOver: receiving);      // partners the handler woke run now, finding it receiving again
         }
     }
 
