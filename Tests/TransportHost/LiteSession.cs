@@ -41,6 +41,9 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
             Directory = w[2], DrvsId = Int(w[3]), VmId = vm.Id, VmName = vm.Name,
             Layout = new ArenaLayout(vm.SystemSlots + vm.UserSlots, Int(w[8])),
         }, windowBytes: 1 << 20);    // this child never vcopies: the smallest copy window
+        // The stages of every reap this child wins, for the campaign's release-time figures.
+        _shared.Reaper.Reaped += t => reply(
+            $"reaped {t.Dead.Pid} {t.Dead.DetectedAt} {t.Began} {t.Repaired} {t.Released} {t.Unbound}");
         _kernel = _shared.CreateKernel(vm, 1 << 20);
         return $"lite attached {Environment.ProcessId}";
     }

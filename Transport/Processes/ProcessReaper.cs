@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using M3Actors.Transport.Native;
 
 namespace M3Actors.Transport.Processes;
@@ -21,15 +22,17 @@ internal sealed class ProcessReaper(ProcessTable table, Func<DeadProcess, bool> 
     };
 
     /// <summary>
-    /// Reaps entry <paramref name="index"/> if its claim is still <paramref name="observed"/> and nobody won it first.
+    /// Reaps entry <paramref name="index"/> if its claim is still <paramref name="observed"/> and nobody won it first;
+    /// <paramref name="detectedAt"/> is when the death was seen (a <see cref="Stopwatch"/> timestamp, 0: now).
     /// </summary>
-    public bool TryReap(int index, ProcessClaim observed)
+    public bool TryReap(int index, ProcessClaim observed, long detectedAt = 0)
     {
         if (!table.TryBeginReap(index, observed, _self)) return false;
         // An exception from the callback is not caught: this process then dies with the entry still marked as
         // reaped by it, and another survivor redoes the reap (the same path as a reaper killed mid-reap).
         // False: the callback finishes the reap later itself (a kernel not made yet); the entry stays ours.
-        if (onDeath(new DeadProcess(index, observed.Pid, table.IncarnationOf(index))))
+        if (onDeath(new DeadProcess(index, observed.Pid, table.IncarnationOf(index),
+                detectedAt != 0 ? detectedAt : Stopwatch.GetTimestamp())))
             table.FinishReap(index, observed.Pid, _self);
         return true;
     }
