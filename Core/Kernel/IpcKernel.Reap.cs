@@ -2,15 +2,35 @@ namespace M3Actors.Kernel;
 
 /// <summary>
 /// Reaping a process of a shared region that died (kill -9 at any instruction): the transport's survivor that won
-/// the reap calls <see cref="RepairAfterDeath"/> and <see cref="ReleaseDead"/> once the dead process's entry is
+/// the reap calls <see cref="ReleaseDead"/>, then <see cref="RepairAfterDeath"/>, once the dead process's entry is
 /// marked reaped, so every lock word it held reads as held by a dead owner and is taken over by the ordinary robust
-/// acquire of each section below. Both steps are idempotent: a reaper that dies midway is replaced by another that
+/// acquire of each section below. The release comes first because the partners wait for it (the bar is 100 ms from
+/// the kill) and it needs no pass before it: a record a dead section left half done is one whose lock the dead
+/// process held, and every section that takes such a lock over repairs the record first (<see cref="RepairRecord"/>,
+/// from the transport's lock). Both steps are idempotent: a reaper that dies midway is replaced by another that
 /// runs them again.
 /// </summary>
 internal sealed partial class IpcKernel
 {
     /// <summary>
-    /// The first step of a reap: every slot's section is entered once, which takes over a lock word the dead process
+    /// The first step of a reap: every record the process at <paramref name="deadIndex"/> owned is unbound by the
+    /// ordinary routine, so its partners get DstDied / SrcDied (rulebook §7, §12.6). Returns how many it unbound.
+    /// </summary>
+    internal int ReleaseDead(int deadIndex)
+    {
+        if (_sharing is null) throw new InvalidOperationException("only a kernel over a shared region reaps processes");
+        var unbound = 0;
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            if (!OwnedBy(slot, deadIndex) || _slots.Resolve(slot) is not { } dead) continue;
+            Unbind(dead, IpcStatus.SrcDied);
+            unbound++;
+        }
+        return unbound;
+    }
+
+    /// <summary>
+    /// The second step of a reap: every slot's section is entered once, which takes over a lock word the dead process
     /// held, and its queue of senders is re-derived from the senders' own records (flags and send-to are written
     /// before a sender is linked, so the records are the truth) and a waits-for word left behind its flags is
     /// republished (<see cref="RepairRecord"/>); owners here that may have missed a wake get one again (a spurious
@@ -33,23 +53,6 @@ internal sealed partial class IpcKernel
             }
         }
         wake.Run();
-    }
-
-    /// <summary>
-    /// The second step of a reap: every record the process at <paramref name="deadIndex"/> owned is unbound by the
-    /// ordinary routine, so its partners get DstDied / SrcDied (rulebook §7, §12.6). Returns how many it unbound.
-    /// </summary>
-    internal int ReleaseDead(int deadIndex)
-    {
-        if (_sharing is null) throw new InvalidOperationException("only a kernel over a shared region reaps processes");
-        var unbound = 0;
-        for (var slot = 0; slot < _slots.Length; slot++)
-        {
-            if (!OwnedBy(slot, deadIndex) || _slots.Resolve(slot) is not { } dead) continue;
-            Unbind(dead, IpcStatus.SrcDied);
-            unbound++;
-        }
-        return unbound;
     }
 
     /// <summary>

@@ -31,8 +31,8 @@ public sealed class HostProcess : IDisposable
     public List<string> Deaths { get; } = [];
 
     /// <summary>
-    /// The stages of the reaps a <c>lite</c> child ran, as "&lt;pid&gt; &lt;detected&gt; &lt;began&gt; &lt;repaired&gt;
-    /// &lt;released&gt; &lt;unbound&gt;" (Stopwatch timestamps).
+    /// The stages of the reaps a <c>lite</c> child ran, as "&lt;pid&gt; &lt;detected&gt; &lt;began&gt; &lt;released&gt;
+    /// &lt;repaired&gt; &lt;unbound&gt;" (Stopwatch timestamps).
     /// </summary>
     public List<string> Reaps { get; } = [];
 

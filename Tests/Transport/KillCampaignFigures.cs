@@ -7,8 +7,8 @@ namespace M3Actors.Tests.Transport;
 
 /// <summary>
 /// The kill campaign's release-time figures, stage by stage: the kill (test), the death seen by the survivor that
-/// won the reap, its reap begun, the records repaired (locks taken over), the dead process's endpoints unbound (the
-/// callers' outcomes written and woken), the caller back from its call. Every survivor that reaps reports its
+/// won the reap, its reap begun, the dead process's endpoints unbound (the callers' outcomes written and woken), the
+/// caller back from its call; and the repair of every record, which comes after the release. Every survivor that reaps reports its
 /// stages with Stopwatch timestamps (CLOCK_MONOTONIC: one clock for every process of the machine); this class only
 /// collects and summarises them, nothing here is asserted.
 /// </summary>
@@ -26,7 +26,7 @@ internal sealed class KillCampaignFigures
 
     /// <summary>A reap this test process ran.</summary>
     public void ReapedHere(ReapTimes t) =>
-        _reaps.Enqueue(("here", [t.Dead.Pid, t.Dead.DetectedAt, t.Began, t.Repaired, t.Released]));
+        _reaps.Enqueue(("here", [t.Dead.Pid, t.Dead.DetectedAt, t.Began, t.Released, t.Repaired]));
 
     /// <summary>A reap a child ran, from its <see cref="HostProcess.Reaps"/> line.</summary>
     public void ReapedInChild(string line)
@@ -42,8 +42,8 @@ internal sealed class KillCampaignFigures
     {
         var stages = new (string Name, List<double> Ms)[]
         {
-            ("kill -> death seen", []), ("seen -> reap begun", []), ("begun -> repaired", []),
-            ("repaired -> unbound", []), ("unbound -> caller back", []), ("kill -> caller back", []),
+            ("kill -> death seen", []), ("seen -> reap begun", []), ("begun -> unbound", []),
+            ("unbound -> caller back", []), ("kill -> caller back", []), ("unbound -> repaired", []),
         };
         var reapers = new Dictionary<string, int>();
         var reaps = _reaps.GroupBy(r => r.Stages[0]).ToDictionary(g => g.Key, g => g.First());
@@ -55,14 +55,21 @@ internal sealed class KillCampaignFigures
             stages[0].Ms.Add(Ms(killed, s[1]));
             stages[1].Ms.Add(Ms(s[1], s[2]));
             stages[2].Ms.Add(Ms(s[2], s[3]));
-            stages[3].Ms.Add(Ms(s[3], s[4]));
+            stages[5].Ms.Add(Ms(s[3], s[4]));
             foreach (var (_, back) in _returned.Where(r => r.Pid == pid))
             {
-                stages[4].Ms.Add(Ms(s[4], back));
-                stages[5].Ms.Add(Ms(killed, back));
+                stages[3].Ms.Add(Ms(s[3], back));
+                stages[4].Ms.Add(Ms(killed, back));
             }
         }
         yield return "reaps won: " + string.Join(", ", reapers.Select(r => $"{r.Key} {r.Value}"));
+        foreach (var kind in reapers.Keys)
+        {
+            var release = reaps.Values.Where(r => r.Reaper == kind && _killedAt.ContainsKey((int)r.Stages[0]))
+                .Select(r => Ms(r.Stages[2], r.Stages[3])).Order().ToArray();
+            yield return $"begun -> unbound in {kind}: p50 {Percentile(release, 0.5):F2}  " +
+                $"p99 {Percentile(release, 0.99):F2}  max {Percentile(release, 1):F2} ms";
+        }
         foreach (var (name, ms) in stages)
         {
             var sorted = ms.Order().ToArray();

@@ -43,7 +43,7 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
         }, windowBytes: 1 << 20);    // this child never vcopies: the smallest copy window
         // The stages of every reap this child wins, for the campaign's release-time figures.
         _shared.Reaper.Reaped += t => reply(
-            $"reaped {t.Dead.Pid} {t.Dead.DetectedAt} {t.Began} {t.Repaired} {t.Released} {t.Unbound}");
+            $"reaped {t.Dead.Pid} {t.Dead.DetectedAt} {t.Began} {t.Released} {t.Repaired} {t.Unbound}");
         _kernel = _shared.CreateKernel(vm, 1 << 20);
         return $"lite attached {Environment.ProcessId}";
     }

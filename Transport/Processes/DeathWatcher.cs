@@ -121,6 +121,15 @@ internal sealed unsafe class DeathWatcher : IDisposable
     private void Reap(int index, long detectedAt)
     {
         var w = _watched[index];
+        if (!_reaper.CanReap)
+        {
+            // A winner that cannot reap yet would hold the reap, and the dead process's partners, until it can: a
+            // survivor that can takes it. The entry is checked again every period and reaped here if still dead
+            // once this survivor can.
+            Close(w);
+            _watched[index] = w with { Pidfd = -1 };
+            return;
+        }
         // The pidfd names the pid; an entry whose start time differs was a reused pid, dead all the same.
         if (_reaper.IsDead(index, w.Claim)) _reaper.TryReap(index, w.Claim, detectedAt);
         Close(w);

@@ -24,11 +24,23 @@ internal sealed class KernelReaper
     /// <summary>Endpoints unbound by this process's reaps so far (tests, the example).</summary>
     public int Unbound => Volatile.Read(ref _unbound);
 
+    /// <summary>
+    /// True once the kernel exists: before, a reap won here would wait for it (and the dead process's partners with
+    /// it), so the attachment leaves the deaths it sees to the survivors that have theirs.
+    /// </summary>
+    public bool CanReap
+    {
+        get
+        {
+            lock (_gate) return _kernel is not null;
+        }
+    }
+
     /// <summary>Raised after each reap this process ran, with its stages' times (the tests' release figures).</summary>
     public event Action<ReapTimes>? Reaped;
 
     /// <summary>
-    /// The callback for <see cref="Arena.Arena.Attach(Arena.ArenaOptions, Func{DeadProcess, bool})"/>: reaps
+    /// The callback for <see cref="Arena.Arena.Attach(Arena.ArenaOptions, Func{DeadProcess, bool}, Func{bool})"/>: reaps
     /// <paramref name="dead"/>'s endpoints; false while there is no kernel yet (the reap is finished by
     /// <see cref="Start"/>, or handed back by <see cref="Abandon"/>).
     /// </summary>
@@ -75,12 +87,13 @@ internal sealed class KernelReaper
 
     private void Reap(IpcKernel kernel, DeadProcess dead)
     {
+        // The partners first: they wait for the release, the repair of unrelated records can come after it.
         var began = Stopwatch.GetTimestamp();
-        kernel.RepairAfterDeath(dead.Index);
-        var repaired = Stopwatch.GetTimestamp();
         var unbound = kernel.ReleaseDead(dead.Index);
+        var released = Stopwatch.GetTimestamp();
+        kernel.RepairAfterDeath(dead.Index);
         Interlocked.Add(ref _unbound, unbound);
-        Reaped?.Invoke(new ReapTimes(dead, began, repaired, Stopwatch.GetTimestamp(), unbound));
+        Reaped?.Invoke(new ReapTimes(dead, began, released, Stopwatch.GetTimestamp(), unbound));
     }
 
     // False when the attach finished the reap itself (a stale arena, whose records it cleared): the entry may be

@@ -8,10 +8,16 @@ namespace M3Actors.Transport.Processes;
 /// callback, frees the entry. A reaper that dies mid-reap leaves the entry "reaping" under its own dead pid, and
 /// the next survivor takes the reap over and runs the callback again, so callbacks must be idempotent. A callback
 /// that returns false keeps the entry marked as reaped by this process, and finishes or abandons the reap later.
+/// <paramref name="canReap"/> false: this survivor cannot reap now (a shared VM's attachment before its kernel
+/// exists), so it leaves the deaths it sees to the survivors that can, and reaps them itself later only if they are
+/// still there.
 /// </summary>
-internal sealed class ProcessReaper(ProcessTable table, Func<DeadProcess, bool> onDeath)
+internal sealed class ProcessReaper(ProcessTable table, Func<DeadProcess, bool> onDeath, Func<bool>? canReap = null)
 {
     private readonly int _self = ProcessIdentity.Self.Pid;
+
+    /// <summary>True when this survivor can run a death's reap now (see the class remarks).</summary>
+    public bool CanReap => canReap?.Invoke() ?? true;
 
     /// <summary>True when the entry's process (or, for an entry being reaped, its reaper) is dead.</summary>
     public bool IsDead(int index, ProcessClaim claim) => claim.State switch
