@@ -24,6 +24,7 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
         "attach" => Attach(w),
         "server" => Serve(Int(w[2])),
         "load" => Load(Int(w[2]), new Endpoint(Int(w[3])), Int(w[4])),
+        "bindany" => BindAny(Int(w[2]), Int(w[3])),
         _ => throw new ArgumentException($"unknown lite command '{w[1]}'"),
     };
 
@@ -85,6 +86,21 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
             reply($"lite load Ok {count}");
         }) { IsBackground = true, Name = $"lite load {slot}" }.Start();
         return null;
+    }
+
+    // lite bindany <rounds> <count>: binds count endpoints at any free user slot and unbinds them, rounds times;
+    // the last round's stay bound and their slots are the reply (an IpcException, e.g. SlotUsed, is the reply).
+    private string BindAny(int rounds, int count)
+    {
+        var bound = new List<Proc>();
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var p in bound) Kernel.Unbind(p, IpcStatus.NotBound);
+            bound.Clear();
+            for (var i = 0; i < count; i++)
+                bound.Add(Kernel.Bind(null, new ThreadPort { Kernel = Kernel }, OwnerKind.Thread, "lite any"));
+        }
+        return $"lite boundany {string.Join(',', bound.Select(p => p.Slot))}";
     }
 
     private ThreadPort Bind(int slot)
