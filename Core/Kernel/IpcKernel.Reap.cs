@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
 namespace M3Actors.Kernel;
 
 /// <summary>
@@ -53,6 +56,28 @@ internal sealed partial class IpcKernel
             }
         }
         wake.Run();
+    }
+
+    /// <summary>
+    /// Compiles the reap's own code now, so the first death this process reaps does not wait for the JIT while the
+    /// dead process's partners wait for their release (the kill campaign measured 13–17 ms p50 from reap begun to
+    /// partners released in a freshly attached child, under 4 ms in a process that had reaped before). Its callees
+    /// that ordinary calls use (locks, completion, wakeups) are compiled by the traffic.
+    /// </summary>
+    internal static void PrepareReap()
+    {
+        string[] names =
+        [
+            nameof(ReleaseDead), nameof(RepairAfterDeath), nameof(Unbind), nameof(EnterWithQueueOwner),
+            nameof(ReleaseQueuedSenders), nameof(ReleasePartners), nameof(ReportUnbound), nameof(RepairRecord),
+            nameof(RederiveQueue), nameof(SendersTo), nameof(OwnedBy), nameof(UnpinAfterDeath),
+        ];
+        const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public
+            | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        foreach (var method in typeof(IpcKernel).GetMethods(all))
+        {
+            if (Array.IndexOf(names, method.Name) >= 0) RuntimeHelpers.PrepareMethod(method.MethodHandle);
+        }
     }
 
     /// <summary>

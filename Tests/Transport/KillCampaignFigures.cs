@@ -70,6 +70,15 @@ internal sealed class KillCampaignFigures
             yield return $"begun -> unbound in {kind}: p50 {Percentile(release, 0.5):F2}  " +
                 $"p99 {Percentile(release, 0.99):F2}  max {Percentile(release, 1):F2} ms";
         }
+        // The slowest releases, stage by stage, to see where their time went.
+        var slowest = _returned.Where(r => reaps.ContainsKey(r.Pid) && _killedAt.ContainsKey(r.Pid))
+            .OrderByDescending(r => Ms(_killedAt[r.Pid], r.At)).Take(5);
+        foreach (var (pid, back) in slowest)
+        {
+            var (reaper, s) = reaps[pid];
+            yield return $"slow: pid {pid} reaped {reaper}: seen {Ms(_killedAt[pid], s[1]):F1}, begun " +
+                $"{Ms(s[1], s[2]):F1}, unbound {Ms(s[2], s[3]):F1}, caller back {Ms(s[3], back):F1} ms";
+        }
         foreach (var (name, ms) in stages)
         {
             var sorted = ms.Order().ToArray();

@@ -66,6 +66,7 @@ internal sealed class KernelReaper
     /// </summary>
     public void Start(IpcKernel kernel, ProcessTable table)
     {
+        IpcKernel.PrepareReap();
         foreach (var dead in TakeEarly(kernel, null))
         {
             if (!StillOurs(table, dead)) continue;
