@@ -17,11 +17,13 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(20);
     private SharedKernel? _shared;
     private IpcKernel? _kernel;
+    private VmOptions? _vm;
 
     /// <summary>Runs one <c>lite</c> command; returns its reply, or null when a thread prints it.</summary>
     public string? Run(string[] w) => w[1] switch
     {
         "attach" => Attach(w),
+        "kernel" => MakeKernel(),
         "server" => Serve(Int(w[2])),
         "load" => Load(Int(w[2]), new Endpoint(Int(w[3])), Int(w[4])),
         "bindany" => BindAny(Int(w[2]), Int(w[3])),
@@ -33,7 +35,9 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
 
     private IpcKernel Kernel => _kernel ?? throw new InvalidOperationException("lite attach first");
 
-    // lite attach <dir> <drvs> <vm id> <name> <system slots> <user slots> <max processes>
+    // lite attach <dir> <drvs> <vm id> <name> <system slots> <user slots> <max processes> [nokernel]: nokernel
+    // stops between the arena's attach and the kernel's creation (an attachment that cannot reap yet) until
+    // `lite kernel`.
     private string Attach(string[] w)
     {
         var vm = new VmOptions { Id = Int(w[4]), Name = w[5], SystemSlots = Int(w[6]), UserSlots = Int(w[7]) };
@@ -45,7 +49,13 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
         // The stages of every reap this child wins, for the campaign's release-time figures.
         _shared.Reaper.Reaped += t => reply(
             $"reaped {t.Dead.Pid} {t.Dead.DetectedAt} {t.Began} {t.Released} {t.Repaired} {t.Unbound}");
-        _kernel = _shared.CreateKernel(vm, 1 << 20);
+        _vm = vm;
+        return w is [.., "nokernel"] ? $"lite attached {Environment.ProcessId} without a kernel" : MakeKernel();
+    }
+
+    private string MakeKernel()
+    {
+        _kernel = _shared!.CreateKernel(_vm!, 1 << 20);
         return $"lite attached {Environment.ProcessId}";
     }
 
