@@ -40,7 +40,8 @@ public sealed class KillReaperTests : SharedVmTest
         try
         {
             var reply = await child.AskAsync($"lite attach {Arenas.Path} 1 {Shared.VmId} {Shared.Name} " +
-                $"{SharedVm.SystemSlots} {SharedVm.UserSlots} {SharedVm.MaxProcesses}" + (withKernel ? "" : " nokernel"));
+                $"{SharedVm.SystemSlots} {SharedVm.UserSlots} {SharedVm.MaxProcesses}" +
+                (withKernel ? "" : " nokernel"));
             Assert.StartsWith("lite attached", reply);
             Assert.Equal(withKernel, !reply.EndsWith("without a kernel", StringComparison.Ordinal));
             return child;
