@@ -1,23 +1,45 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
 namespace M3Actors.Kernel;
 
 /// <summary>
 /// Reaping a process of a shared region that died (kill -9 at any instruction): the transport's survivor that won
-/// the reap calls <see cref="Reap"/> once the dead process's entry is marked reaped, so every lock word it held reads
-/// as held by a dead owner and is taken over by the ordinary robust acquire of each section below.
+/// the reap calls <see cref="ReleaseDead"/>, then <see cref="RepairAfterDeath"/>, once the dead process's entry is
+/// marked reaped, so every lock word it held reads as held by a dead owner and is taken over by the ordinary robust
+/// acquire of each section below. The release comes first because the partners wait for it (the bar is 100 ms from
+/// the kill) and it needs no pass before it: a record a dead section left half done is one whose lock the dead
+/// process held, and every section that takes such a lock over repairs the record first (<see cref="RepairRecord"/>,
+/// from the transport's lock). Both steps are idempotent: a reaper that dies midway is replaced by another that
+/// runs them again.
 /// </summary>
 internal sealed partial class IpcKernel
 {
     /// <summary>
-    /// Repairs what the process at <paramref name="deadIndex"/> may have left half done and releases its endpoints:
-    /// (1) every slot's section is entered once, which takes over a lock word the dead process held, and its queue
-    /// of senders is re-derived from the senders' own records (flags and send-to are written before a sender is
-    /// linked, so the records are the truth) and a waits-for word left behind its flags is republished
-    /// (<see cref="RepairRecord"/>); (2) owners here that may have missed a wake get one again (a spurious
-    /// wake is harmless to an actor's mailbox), and parties its vcopy left pinned are unpinned; (3) every record the dead process owned is unbound by the ordinary
-    /// routine, so its partners get DstDied / SrcDied (rulebook §7, §12.6). Idempotent: a reaper that dies midway is
-    /// replaced by another that runs it again. Returns how many endpoints it unbound.
+    /// The first step of a reap: every record the process at <paramref name="deadIndex"/> owned is unbound by the
+    /// ordinary routine, so its partners get DstDied / SrcDied (rulebook §7, §12.6). Returns how many it unbound.
     /// </summary>
-    internal int Reap(int deadIndex)
+    internal int ReleaseDead(int deadIndex)
+    {
+        if (_sharing is null) throw new InvalidOperationException("only a kernel over a shared region reaps processes");
+        var unbound = 0;
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            if (!OwnedBy(slot, deadIndex) || _slots.Resolve(slot) is not { } dead) continue;
+            Unbind(dead, IpcStatus.SrcDied);
+            unbound++;
+        }
+        return unbound;
+    }
+
+    /// <summary>
+    /// The second step of a reap: every slot's section is entered once, which takes over a lock word the dead process
+    /// held, and its queue of senders is re-derived from the senders' own records (flags and send-to are written
+    /// before a sender is linked, so the records are the truth) and a waits-for word left behind its flags is
+    /// republished (<see cref="RepairRecord"/>); owners here that may have missed a wake get one again (a spurious
+    /// wake is harmless to an actor's mailbox), and parties its vcopy left pinned are unpinned.
+    /// </summary>
+    internal void RepairAfterDeath(int deadIndex)
     {
         if (_sharing is null) throw new InvalidOperationException("only a kernel over a shared region reaps processes");
         var wake = new Wakeups();
@@ -34,14 +56,28 @@ internal sealed partial class IpcKernel
             }
         }
         wake.Run();
-        var unbound = 0;
-        for (var slot = 0; slot < _slots.Length; slot++)
+    }
+
+    /// <summary>
+    /// Compiles the reap's own code now, so the first death this process reaps does not wait for the JIT while the
+    /// dead process's partners wait for their release (the kill campaign measured 13–17 ms p50 from reap begun to
+    /// partners released in a freshly attached child, under 4 ms in a process that had reaped before). Its callees
+    /// that ordinary calls use (locks, completion, wakeups) are compiled by the traffic.
+    /// </summary>
+    internal static void PrepareReap()
+    {
+        string[] names =
+        [
+            nameof(ReleaseDead), nameof(RepairAfterDeath), nameof(Unbind), nameof(EnterWithQueueOwner),
+            nameof(ReleaseQueuedSenders), nameof(ReleasePartners), nameof(ReportUnbound), nameof(RepairRecord),
+            nameof(RederiveQueue), nameof(SendersTo), nameof(OwnedBy), nameof(UnpinAfterDeath),
+        ];
+        const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public
+            | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        foreach (var method in typeof(IpcKernel).GetMethods(all))
         {
-            if (!OwnedBy(slot, deadIndex) || _slots.Resolve(slot) is not { } dead) continue;
-            Unbind(dead, IpcStatus.SrcDied);
-            unbound++;
+            if (Array.IndexOf(names, method.Name) >= 0) RuntimeHelpers.PrepareMethod(method.MethodHandle);
         }
-        return unbound;
     }
 
     /// <summary>

@@ -61,28 +61,41 @@ internal sealed partial class IpcKernel
         lock (_bindGate)
         {
             if (!_running) throw new IpcException(IpcStatus.VmNotRunning, "cannot bind: the VM has ended");
-            var s = slot ?? FindFreeUserSlot();
-            CheckPartition(s);
-            if ((uint)s >= (uint)_slots.Length)
-                throw new IpcException(IpcStatus.Range, $"slot {s} is outside 0..{_slots.Length - 1}");
-            Proc p;
-            using (_locks.Enter(s))
-            {
-                if (_slots[s] is { IsForeign: false } holder)
-                    throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
-                // The record is the truth: in a shared region another process may hold the slot without a view here.
-                if (_region.StateOf(s) != SlotState.Free)
-                    throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {_region.OwnerName(s)}");
-                var generation = s < _systemSlots ? 0 : NextGeneration(GenerationOf(s));
-                var privileges = _privileges(s);
-                _region.Bind(s, Endpoint.Of(generation, s), kind, owner, privileges);
-                p = new Proc(_region, _slots, s, port, owner, privileges);
-                _slots.Set(p);
-                AssertInvariants(p);
-            }
+            Proc? p;
+            // The search reads the records without their locks, so in a shared region another process can take the
+            // slot it found before the lock is ours: the claim is decided under the record's lock, and a lost one
+            // searches on from the next slot (each loss is a slot someone else got, so the search ends).
+            do p = TryBindAt(slot ?? FindFreeUserSlot(), port, kind, owner, anySlot: slot is null);
+            while (p is null);
             Trace.Bound(p.Ep, owner);
-            if (_bindWaiters.Remove(s, out var waiter)) waiter.TrySetResult(p.Ep);     // continuations run asynchronously
+            if (_bindWaiters.Remove(p.Slot, out var waiter)) waiter.TrySetResult(p.Ep);     // continuations run asynchronously
             ReportBound(p);
+            return p;
+        }
+    }
+
+    // Binds slot s under its lock; null when s was found by the free-slot search and is taken by now.
+    private Proc? TryBindAt(int s, IEndpointPort port, OwnerKind kind, string owner, bool anySlot)
+    {
+        CheckPartition(s);
+        if ((uint)s >= (uint)_slots.Length)
+            throw new IpcException(IpcStatus.Range, $"slot {s} is outside 0..{_slots.Length - 1}");
+        using (_locks.Enter(s))
+        {
+            if (_slots[s] is { IsForeign: false } holder)
+                throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {holder.Owner} as {holder.Ep}");
+            // The record is the truth: in a shared region another process may hold the slot without a view here.
+            if (_region.StateOf(s) != SlotState.Free)
+            {
+                if (anySlot) return null;
+                throw new IpcException(IpcStatus.SlotUsed, $"slot {s} is already bound to {_region.OwnerName(s)}");
+            }
+            var generation = s < _systemSlots ? 0 : NextGeneration(GenerationOf(s));
+            var privileges = _privileges(s);
+            _region.Bind(s, Endpoint.Of(generation, s), kind, owner, privileges);
+            var p = new Proc(_region, _slots, s, port, owner, privileges);
+            _slots.Set(p);
+            AssertInvariants(p);
             return p;
         }
     }

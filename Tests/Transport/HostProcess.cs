@@ -30,6 +30,12 @@ public sealed class HostProcess : IDisposable
     /// <summary>Deaths this child reaped, as "&lt;index&gt; &lt;pid&gt;".</summary>
     public List<string> Deaths { get; } = [];
 
+    /// <summary>
+    /// The stages of the reaps a <c>lite</c> child ran, as "&lt;pid&gt; &lt;detected&gt; &lt;began&gt; &lt;released&gt;
+    /// &lt;repaired&gt; &lt;unbound&gt;" (Stopwatch timestamps).
+    /// </summary>
+    public List<string> Reaps { get; } = [];
+
     /// <summary>Starts a child (the host next to the test assembly, run by the same dotnet).</summary>
     public static HostProcess Start()
     {
@@ -100,6 +106,10 @@ public sealed class HostProcess : IDisposable
             if (line.StartsWith("died ", StringComparison.Ordinal))
             {
                 lock (Deaths) Deaths.Add(line["died ".Length..]);
+            }
+            else if (line.StartsWith("reaped ", StringComparison.Ordinal) && line.Split(' ').Length == 7)
+            {
+                lock (Reaps) Reaps.Add(line["reaped ".Length..]);
             }
             else
             {

@@ -34,6 +34,17 @@ public sealed class KillCampaignChildren : IAsyncDisposable
         }
     }
 
+    /// <summary>The reap lines (<see cref="HostProcess.Reaps"/>) of every child started so far.</summary>
+    public string[] Reaps()
+    {
+        HostProcess[] all;
+        lock (_all) all = [.. _all];
+        return [.. all.SelectMany(child =>
+        {
+            lock (child.Reaps) return child.Reaps.ToArray();
+        })];
+    }
+
     /// <summary>The next attached spare, within <see cref="HostProcess.Patience"/>.</summary>
     public async Task<HostProcess> TakeAsync()
     {

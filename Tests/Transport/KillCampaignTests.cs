@@ -27,6 +27,8 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly ArenaDirectory _dir = new();
     private readonly Drvs _drvs = Drvs.Start();
     private readonly long[] _killedAt = new long[ChildSlots.Length];
+    private readonly int[] _killedPid = new int[ChildSlots.Length];
+    private readonly KillCampaignFigures _figures = new();
     private readonly ConcurrentQueue<double> _releaseMs = new();
     private readonly ConcurrentQueue<string> _failures = new();
     private Vm _vm = null!;
@@ -38,6 +40,7 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
     public Task InitializeAsync()
     {
         _vm = _drvs.AttachVm(SharedVm.Options(_dir, 1, Name) with { MaxProcesses = MaxProcesses });
+        ((SharedKernel)_vm.Kernel.Sharing!).Reaper.Reaped += _figures.ReapedHere;
         _children = new KillCampaignChildren($"lite attach {_dir.Path} 1 1 {Name} {SharedVm.SystemSlots} " +
             $"{SharedVm.UserSlots} {MaxProcesses}", makers: 2);
         return Task.CompletedTask;
@@ -79,6 +82,8 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                 var victim = active[i];
                 // A child's load prints only when it stops: on a failed or mismatched call to the server here.
                 if (victim.TryTakeReply(out var stopped)) _failures.Enqueue($"child {victim.Pid}: {stopped}");
+                Volatile.Write(ref _killedPid[i], victim.Pid);
+                _figures.Killed(victim.Pid);
                 Volatile.Write(ref _killedAt[i], Stopwatch.GetTimestamp());
                 await victim.KillHardAsync();
                 await SharedVm.AwaitAsync(() => Reaped(victim.Pid),
@@ -109,6 +114,9 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
             $"released by a kill: p50 {Percentile(release, 0.5):F1} ms, max {Percentile(release, 1):F1} ms; " +
             $"{attach.Length} children attached: p50 {Percentile(attach, 0.5):F0} ms, " +
             $"max {Percentile(attach, 1):F0} ms");
+        foreach (var line in _children.Reaps()) _figures.ReapedInChild(line);
+        foreach (var line in _figures.Summary()) output.WriteLine(line);
+        foreach (var failure in _failures) output.WriteLine(failure);
         Assert.Empty(_failures);
         Assert.Equal(Kills, kills);
         Assert.True(_ok > 0, "no call completed");
@@ -172,6 +180,7 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                     return;
                 case IpcStatus.DstDied or IpcStatus.SrcDied:
                     _releaseMs.Enqueue(Stopwatch.GetElapsedTime(Volatile.Read(ref _killedAt[id])).TotalMilliseconds);
+                    _figures.Returned(Volatile.Read(ref _killedPid[id]));
                     break;
                 case IpcStatus.DeadSrcDst:
                     // The server is between a kill and its replacement: wait for the slot's next binding.
@@ -181,6 +190,12 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                     }
                     catch (AggregateException) when (_stop)
                     {
+                        return;
+                    }
+                    catch (AggregateException e)
+                    {
+                        _failures.Enqueue($"client {id} waited for slot {slot}'s next binding: " +
+                            $"{e.InnerException?.Message}; /proc then:\n{ProcView.Render(_vm.Snapshot())}");
                         return;
                     }
                     break;
@@ -205,6 +220,5 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static int Checksum(int value) => unchecked(value * -1640531535) ^ 0x5bd1e995;
 
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(q * sorted.Length))];
+    private static double Percentile(double[] sorted, double q) => KillCampaignFigures.Percentile(sorted, q);
 }

@@ -82,7 +82,8 @@ public sealed class ProcessTableTests(ITestOutputHelper output) : IDisposable
         }
         else
         {
-            Assert.Equal(new DeadProcess(index, victim.Pid, incarnation), Assert.Single(deaths).Dead);
+            var dead = Assert.Single(deaths).Dead;
+            Assert.Equal((index, victim.Pid, incarnation), (dead.Index, dead.Pid, dead.Incarnation));
         }
         // The survivors are untouched.
         Assert.Equal(ProcessState.Alive, survivorA.Processes.ClaimOf(survivorB.ProcessIndex).State);

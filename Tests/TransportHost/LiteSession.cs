@@ -17,13 +17,16 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(20);
     private SharedKernel? _shared;
     private IpcKernel? _kernel;
+    private VmOptions? _vm;
 
     /// <summary>Runs one <c>lite</c> command; returns its reply, or null when a thread prints it.</summary>
     public string? Run(string[] w) => w[1] switch
     {
         "attach" => Attach(w),
+        "kernel" => MakeKernel(),
         "server" => Serve(Int(w[2])),
         "load" => Load(Int(w[2]), new Endpoint(Int(w[3])), Int(w[4])),
+        "bindany" => BindAny(Int(w[2]), Int(w[3])),
         _ => throw new ArgumentException($"unknown lite command '{w[1]}'"),
     };
 
@@ -32,7 +35,9 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
 
     private IpcKernel Kernel => _kernel ?? throw new InvalidOperationException("lite attach first");
 
-    // lite attach <dir> <drvs> <vm id> <name> <system slots> <user slots> <max processes>
+    // lite attach <dir> <drvs> <vm id> <name> <system slots> <user slots> <max processes> [nokernel]: nokernel
+    // stops between the arena's attach and the kernel's creation (an attachment that cannot reap yet) until
+    // `lite kernel`.
     private string Attach(string[] w)
     {
         var vm = new VmOptions { Id = Int(w[4]), Name = w[5], SystemSlots = Int(w[6]), UserSlots = Int(w[7]) };
@@ -41,7 +46,16 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
             Directory = w[2], DrvsId = Int(w[3]), VmId = vm.Id, VmName = vm.Name,
             Layout = new ArenaLayout(vm.SystemSlots + vm.UserSlots, Int(w[8])),
         }, windowBytes: 1 << 20);    // this child never vcopies: the smallest copy window
-        _kernel = _shared.CreateKernel(vm, 1 << 20);
+        // The stages of every reap this child wins, for the campaign's release-time figures.
+        _shared.Reaper.Reaped += t => reply(
+            $"reaped {t.Dead.Pid} {t.Dead.DetectedAt} {t.Began} {t.Released} {t.Repaired} {t.Unbound}");
+        _vm = vm;
+        return w is [.., "nokernel"] ? $"lite attached {Environment.ProcessId} without a kernel" : MakeKernel();
+    }
+
+    private string MakeKernel()
+    {
+        _kernel = _shared!.CreateKernel(_vm!, 1 << 20);
         return $"lite attached {Environment.ProcessId}";
     }
 
@@ -82,6 +96,21 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
             reply($"lite load Ok {count}");
         }) { IsBackground = true, Name = $"lite load {slot}" }.Start();
         return null;
+    }
+
+    // lite bindany <rounds> <count>: binds count endpoints at any free user slot and unbinds them, rounds times;
+    // the last round's stay bound and their slots are the reply (an IpcException, e.g. SlotUsed, is the reply).
+    private string BindAny(int rounds, int count)
+    {
+        var bound = new List<Proc>();
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var p in bound) Kernel.Unbind(p, IpcStatus.NotBound);
+            bound.Clear();
+            for (var i = 0; i < count; i++)
+                bound.Add(Kernel.Bind(null, new ThreadPort { Kernel = Kernel }, OwnerKind.Thread, "lite any"));
+        }
+        return $"lite boundany {string.Join(',', bound.Select(p => p.Slot))}";
     }
 
     private ThreadPort Bind(int slot)

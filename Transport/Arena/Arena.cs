@@ -23,7 +23,7 @@ internal sealed unsafe class Arena : IDisposable
     private bool _left;
 
     private Arena(ArenaFile file, ProcessTable processes, int index, bool reinitialised,
-        Func<DeadProcess, bool> onDeath, ArenaOptions options)
+        Func<DeadProcess, bool> onDeath, Func<bool>? canReap, ArenaOptions options)
     {
         _file = file;
         Layout = options.Layout;
@@ -33,7 +33,7 @@ internal sealed unsafe class Arena : IDisposable
         Reinitialised = reinitialised;
         SpinGate = new SpinGate((int*)Unsafe.AsPointer(ref file.Header.Spinners),
             (int*)Unsafe.AsPointer(ref processes.SpinnersOf(index)));
-        _watcher = new DeathWatcher(processes, new ProcessReaper(processes, onDeath), index,
+        _watcher = new DeathWatcher(processes, new ProcessReaper(processes, onDeath, canReap), index,
             options.WatchWithPidfd);
     }
 
@@ -81,9 +81,11 @@ internal sealed unsafe class Arena : IDisposable
     /// <summary>
     /// <see cref="Attach(ArenaOptions, Action{DeadProcess})"/> with a callback that may leave a reap unfinished
     /// (false): the entry then stays marked as reaped by this process until the callback's owner finishes it
-    /// (<see cref="ProcessTable.FinishReap"/>) or hands it back (<see cref="ProcessTable.AbandonReap"/>).
+    /// (<see cref="ProcessTable.FinishReap"/>) or hands it back (<see cref="ProcessTable.AbandonReap"/>). While
+    /// <paramref name="canReap"/> says false, this process leaves the deaths it sees to the others (but those it
+    /// must reap to find a free entry when joining) and reaps those still there once it says true.
     /// </summary>
-    public static Arena Attach(ArenaOptions options, Func<DeadProcess, bool> onDeath)
+    public static Arena Attach(ArenaOptions options, Func<DeadProcess, bool> onDeath, Func<bool>? canReap = null)
     {
         var file = ArenaFile.Open(options);
         try
@@ -95,11 +97,11 @@ internal sealed unsafe class Arena : IDisposable
             bool reinitialised;
             lock (JoinLock)
             {
-                (index, reinitialised) = Join(file, processes, onDeath, options);
+                (index, reinitialised) = Join(file, processes, onDeath, canReap, options);
             }
             try
             {
-                return new Arena(file, processes, index, reinitialised, onDeath, options);
+                return new Arena(file, processes, index, reinitialised, onDeath, canReap, options);
             }
             catch
             {
@@ -182,7 +184,7 @@ internal sealed unsafe class Arena : IDisposable
     /// but dead ones was found.
     /// </summary>
     private static (int Index, bool Reinitialised) Join(ArenaFile file, ProcessTable processes,
-        Func<DeadProcess, bool> onDeath, ArenaOptions options)
+        Func<DeadProcess, bool> onDeath, Func<bool>? canReap, ArenaOptions options)
     {
         var self = ProcessIdentity.Self;
         ref var attachLock = ref file.Header.AttachLock;
@@ -199,13 +201,24 @@ internal sealed unsafe class Arena : IDisposable
             // A joiner that died holding the lock (OwnerDied) left at most a Joining entry: reaped below like any.
             // With no live process the arena is stale and its records are cleared below: its dead need no kernel
             // reap, so their entries are freed at once whatever the callback says (it still sees every death).
-            var live = new ProcessReaper(processes, onDeath).CountLive(exceptIndex: -1);
-            var reaper = new ProcessReaper(processes, live > 0 ? onDeath : dead =>
+            // A joiner that cannot reap yet (no kernel) leaves the dead to the live processes, which reap them at
+            // once, unless it needs one of their entries: a reap it won would wait for its kernel.
+            var reaper = new ProcessReaper(processes, onDeath, canReap);
+            var live = reaper.CountLive(exceptIndex: -1);
+            var reaped = 0;
+            if (live == 0)
             {
-                onDeath(dead);
-                return true;
-            });
-            var (reaped, _) = reaper.ReapAllDead(exceptIndex: -1);
+                // Stale: the records are cleared below, so the dead need no kernel reap.
+                reaped = new ProcessReaper(processes, dead =>
+                {
+                    onDeath(dead);
+                    return true;
+                }).ReapAllDead(exceptIndex: -1).Reaped;
+            }
+            else if (reaper.CanReap || !processes.HasFreeEntry)
+            {
+                reaped = reaper.ReapAllDead(exceptIndex: -1).Reaped;
+            }
             var stale = reaped > 0 && live == 0;
             if (stale)
             {

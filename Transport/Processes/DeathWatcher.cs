@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using M3Actors.Transport.Native;
 
 namespace M3Actors.Transport.Processes;
@@ -73,9 +74,10 @@ internal sealed unsafe class DeathWatcher : IDisposable
                     throw new IOException($"poll on pidfds failed with errno {LinuxSys.Errno}.");
                 }
             }
+            var polled = Stopwatch.GetTimestamp();
             for (var k = 0; k < count; k++)
             {
-                if ((fds[k].Revents & LinuxSys.PollIn) != 0) Reap(indices[k]);
+                if ((fds[k].Revents & LinuxSys.PollIn) != 0) Reap(indices[k], polled);
             }
         }
     }
@@ -103,7 +105,7 @@ internal sealed unsafe class DeathWatcher : IDisposable
             }
             // Check /proc once after opening (the pid may have been reused before the pidfd was taken), and every
             // period where there is no pidfd (no kernel support, a reap in progress, a pid already gone).
-            if ((opened || w.Pidfd < 0) && _reaper.IsDead(i, claim)) Reap(i);
+            if ((opened || w.Pidfd < 0) && _reaper.IsDead(i, claim)) Reap(i, Stopwatch.GetTimestamp());
         }
     }
 
@@ -116,11 +118,20 @@ internal sealed unsafe class DeathWatcher : IDisposable
         return -1;
     }
 
-    private void Reap(int index)
+    private void Reap(int index, long detectedAt)
     {
         var w = _watched[index];
+        if (!_reaper.CanReap)
+        {
+            // A winner that cannot reap yet would hold the reap, and the dead process's partners, until it can: a
+            // survivor that can takes it. The entry is checked again every period and reaped here if still dead
+            // once this survivor can.
+            Close(w);
+            _watched[index] = w with { Pidfd = -1 };
+            return;
+        }
         // The pidfd names the pid; an entry whose start time differs was a reused pid, dead all the same.
-        if (_reaper.IsDead(index, w.Claim)) _reaper.TryReap(index, w.Claim);
+        if (_reaper.IsDead(index, w.Claim)) _reaper.TryReap(index, w.Claim, detectedAt);
         Close(w);
         _watched.Remove(index);
     }

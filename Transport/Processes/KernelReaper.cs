@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using M3Actors.Kernel;
 using M3Actors.Transport.Native;
 
@@ -5,9 +6,9 @@ namespace M3Actors.Transport.Processes;
 
 /// <summary>
 /// The death callback of a shared VM's attachment: when this process wins the reap of another attached process, it
-/// runs the kernel's repair and release for that process's process-table entry (<see cref="IpcKernel.Reap"/>), so
-/// the dead process's lock words are taken over, its half-done sections repaired and its partners released with
-/// DstDied / SrcDied. A death won while attaching, before this process's kernel exists, is reaped as soon as the
+/// runs the kernel's repair and release for that process's process-table entry
+/// (<see cref="IpcKernel.RepairAfterDeath"/>, <see cref="IpcKernel.ReleaseDead"/>), so the dead process's lock words
+/// are taken over, its half-done sections repaired and its partners released with DstDied / SrcDied. A death won while attaching, before this process's kernel exists, is reaped as soon as the
 /// kernel is there, and its entry stays marked as reaped by this process until then: freed earlier, it could be
 /// joined again, and the late reap would then unbind the newcomer's endpoints, while the dead process's would stay
 /// bound to an entry that no longer names it.
@@ -24,7 +25,22 @@ internal sealed class KernelReaper
     public int Unbound => Volatile.Read(ref _unbound);
 
     /// <summary>
-    /// The callback for <see cref="Arena.Arena.Attach(Arena.ArenaOptions, Func{DeadProcess, bool})"/>: reaps
+    /// True once the kernel exists: before, a reap won here would wait for it (and the dead process's partners with
+    /// it), so the attachment leaves the deaths it sees to the survivors that have theirs.
+    /// </summary>
+    public bool CanReap
+    {
+        get
+        {
+            lock (_gate) return _kernel is not null;
+        }
+    }
+
+    /// <summary>Raised after each reap this process ran, with its stages' times (the tests' release figures).</summary>
+    public event Action<ReapTimes>? Reaped;
+
+    /// <summary>
+    /// The callback for <see cref="Arena.Arena.Attach(Arena.ArenaOptions, Func{DeadProcess, bool}, Func{bool})"/>: reaps
     /// <paramref name="dead"/>'s endpoints; false while there is no kernel yet (the reap is finished by
     /// <see cref="Start"/>, or handed back by <see cref="Abandon"/>).
     /// </summary>
@@ -42,7 +58,7 @@ internal sealed class KernelReaper
                 return false;
             }
         }
-        Interlocked.Add(ref _unbound, kernel.Reap(dead.Index));
+        Reap(kernel, dead);
         return true;
     }
 
@@ -50,10 +66,11 @@ internal sealed class KernelReaper
     /// </summary>
     public void Start(IpcKernel kernel, ProcessTable table)
     {
+        IpcKernel.PrepareReap();
         foreach (var dead in TakeEarly(kernel, null))
         {
             if (!StillOurs(table, dead)) continue;
-            Interlocked.Add(ref _unbound, kernel.Reap(dead.Index));
+            Reap(kernel, dead);
             table.FinishReap(dead.Index, dead.Pid, ProcessIdentity.Self.Pid);
         }
     }
@@ -67,6 +84,17 @@ internal sealed class KernelReaper
         {
             if (StillOurs(table, dead)) table.AbandonReap(dead.Index, dead.Pid, ProcessIdentity.Self.Pid);
         }
+    }
+
+    private void Reap(IpcKernel kernel, DeadProcess dead)
+    {
+        // The partners first: they wait for the release, the repair of unrelated records can come after it.
+        var began = Stopwatch.GetTimestamp();
+        var unbound = kernel.ReleaseDead(dead.Index);
+        var released = Stopwatch.GetTimestamp();
+        kernel.RepairAfterDeath(dead.Index);
+        Interlocked.Add(ref _unbound, unbound);
+        Reaped?.Invoke(new ReapTimes(dead, began, released, Stopwatch.GetTimestamp(), unbound));
     }
 
     // False when the attach finished the reap itself (a stale arena, whose records it cleared): the entry may be

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using M3Actors.Transport.Native;
 
 namespace M3Actors.Transport.Processes;
@@ -7,10 +8,16 @@ namespace M3Actors.Transport.Processes;
 /// callback, frees the entry. A reaper that dies mid-reap leaves the entry "reaping" under its own dead pid, and
 /// the next survivor takes the reap over and runs the callback again, so callbacks must be idempotent. A callback
 /// that returns false keeps the entry marked as reaped by this process, and finishes or abandons the reap later.
+/// <paramref name="canReap"/> false: this survivor cannot reap now (a shared VM's attachment before its kernel
+/// exists), so it leaves the deaths it sees to the survivors that can, and reaps them itself later only if they are
+/// still there.
 /// </summary>
-internal sealed class ProcessReaper(ProcessTable table, Func<DeadProcess, bool> onDeath)
+internal sealed class ProcessReaper(ProcessTable table, Func<DeadProcess, bool> onDeath, Func<bool>? canReap = null)
 {
     private readonly int _self = ProcessIdentity.Self.Pid;
+
+    /// <summary>True when this survivor can run a death's reap now (see the class remarks).</summary>
+    public bool CanReap => canReap?.Invoke() ?? true;
 
     /// <summary>True when the entry's process (or, for an entry being reaped, its reaper) is dead.</summary>
     public bool IsDead(int index, ProcessClaim claim) => claim.State switch
@@ -21,15 +28,17 @@ internal sealed class ProcessReaper(ProcessTable table, Func<DeadProcess, bool> 
     };
 
     /// <summary>
-    /// Reaps entry <paramref name="index"/> if its claim is still <paramref name="observed"/> and nobody won it first.
+    /// Reaps entry <paramref name="index"/> if its claim is still <paramref name="observed"/> and nobody won it first;
+    /// <paramref name="detectedAt"/> is when the death was seen (a <see cref="Stopwatch"/> timestamp, 0: now).
     /// </summary>
-    public bool TryReap(int index, ProcessClaim observed)
+    public bool TryReap(int index, ProcessClaim observed, long detectedAt = 0)
     {
         if (!table.TryBeginReap(index, observed, _self)) return false;
         // An exception from the callback is not caught: this process then dies with the entry still marked as
         // reaped by it, and another survivor redoes the reap (the same path as a reaper killed mid-reap).
         // False: the callback finishes the reap later itself (a kernel not made yet); the entry stays ours.
-        if (onDeath(new DeadProcess(index, observed.Pid, table.IncarnationOf(index))))
+        if (onDeath(new DeadProcess(index, observed.Pid, table.IncarnationOf(index),
+                detectedAt != 0 ? detectedAt : Stopwatch.GetTimestamp())))
             table.FinishReap(index, observed.Pid, _self);
         return true;
     }

@@ -67,6 +67,19 @@ internal sealed unsafe class ProcessTable(byte* table, int size, ArenaHeader hea
         return start == 0 ? ProcessIdentity.Read(claim.Pid) is not null : new ProcessIdentity(claim.Pid, start).IsAlive;
     }
 
+    /// <summary>True when some entry is free now.</summary>
+    public bool HasFreeEntry
+    {
+        get
+        {
+            for (var i = 0; i < Size; i++)
+            {
+                if (ClaimOf(i).State == ProcessState.Free) return true;
+            }
+            return false;
+        }
+    }
+
     /// <summary>Claims a free entry for <paramref name="self"/> (one compare-and-swap); -1 when none is free.</summary>
     public int TryJoin(ProcessIdentity self)
     {

@@ -58,7 +58,7 @@ internal sealed unsafe class SharedKernel : IRegionSharing
             var finished = reaper.OnDeath(dead);
             windows?.Forget(dead);
             return finished;
-        });
+        }, () => reaper.CanReap);
         try
         {
             windows = new CopyWindows(arena.Path, arena.Processes, arena.ProcessIndex, windowBytes);
