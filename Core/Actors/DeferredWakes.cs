@@ -26,15 +26,16 @@ internal sealed class DeferredWakes(ActorPort owner)
 
     /// <summary>
     /// The handler is done: the wakeups held go out. When it returned (and is receiving again:
-    /// <paramref name="handOver"/>) on a thread that runs no vCPU and no captured runs, the last actor it woke runs on
-    /// this thread now, as a Minix send switches to its receiver: a ping-pong pair then stays on one worker, without
-    /// a pool hand-off per hop, until the mailbox run it started in ends at the dispatcher's throughput. A partner
-    /// whose mailbox was already scheduled, or whose dispatcher is not a VM's, is only scheduled.
+    /// <paramref name="handOver"/>) on a thread that runs no captured runs, the last actor it woke runs on this
+    /// thread now, as a Minix send switches to its receiver: a ping-pong pair then stays on one worker, without a
+    /// pool hand-off per hop, until the mailbox run it started in ends at the dispatcher's throughput. On a vCPU's
+    /// thread only a partner of the same vCPU runs here. A partner whose mailbox was already scheduled, or whose
+    /// dispatcher is not a VM's, is only scheduled.
     /// </summary>
     internal void Close(bool handOver)
     {
         _open = false;
-        Flush(handOver && Smp.Vcpu.Current is null && CapturedRuns.IsIdle);
+        Flush(handOver && CapturedRuns.IsIdle);
     }
 
     /// <summary>

@@ -40,6 +40,12 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
 
     internal IpcEvent Event => _event;
 
+    /// <summary>
+    /// The actor's scheduling state when its dispatcher is a vCPU dispatcher, which reads it on every message and run
+    /// (a field read here instead of a weak-table lookup per hop); null otherwise.
+    /// </summary>
+    internal Smp.ActorSlot? VcpuSlot;
+
     private bool UserWaiting => !_user.IsEmpty || _overtaken is { Count: > 0 };
 
     internal void Attach(IpcKernel kernel, Proc proc)

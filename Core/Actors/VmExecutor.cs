@@ -18,7 +18,8 @@ internal sealed class VmExecutor(string id) : ExecutorService(id)
     /// <inheritdoc />
     public override void Execute(IRunnable run)
     {
-        if (CapturedRuns.TryCapture(run)) return;
+        // Not on a vCPU's thread: a run of this dispatcher would hold that vCPU, uncounted.
+        if (Smp.Vcpu.Current is null && CapturedRuns.TryCapture(run)) return;
         if (Threads.ThreadPort.PoolThreadsInCalls == 0) ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
         else StandbyThreads.Shared.Execute(run);
     }

@@ -87,6 +87,12 @@ public sealed class Vcpu
     /// <summary>Counts a user message dispatched to an actor on this vCPU; any thread may call it.</summary>
     internal void CountMessage() => Interlocked.Increment(ref Counters.Messages);
 
+    /// <summary>
+    /// Counts a mailbox run this vCPU's thread takes without its run queue: a returned handler's hand-over to the
+    /// partner it woke on the same vCPU (<see cref="Actors.DeferredWakes"/>). Only this vCPU's own thread calls it.
+    /// </summary>
+    internal void CountHandOverRun() => Volatile.Write(ref Counters.Runs, Counters.Runs + 1);
+
     /// <summary>Moves a parked vCPU to Spinning and wakes it; no-op when it is not parked.</summary>
     internal bool WakeIfParked()
     {

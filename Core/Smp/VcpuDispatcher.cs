@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Event;
+using M3Actors.Actors;
 
 namespace M3Actors.Smp;
 
@@ -124,7 +125,9 @@ public sealed class VcpuDispatcher : MessageDispatcher
         var path = cell.Self.Path.ToStringWithoutAddress();
         var placement = _placements.TryGetValue(path, out var p) ? p : new VcpuPlacement(VcpuRole.Client);
         var mailbox = cell.Mailbox ?? throw new InvalidOperationException($"{path} is attached without a mailbox.");
-        _slots.AddOrUpdate(mailbox, new ActorSlot(_rules.Assign(placement), path));
+        var slot = new ActorSlot(_rules.Assign(placement), path);
+        _slots.AddOrUpdate(mailbox, slot);
+        if (mailbox.MessageQueue is RendezvousQueue queue) queue.VcpuSlot = slot;
         base.Attach(cell);
     }
 
@@ -134,22 +137,31 @@ public sealed class VcpuDispatcher : MessageDispatcher
         var mailbox = cell.Mailbox;
         // After base.Detach: it closes the mailbox, so a run scheduled once the slot is gone has nothing to do.
         base.Detach(cell);
-        if (mailbox is not null) _slots.Remove(mailbox);
+        if (mailbox is null) return;
+        _slots.Remove(mailbox);
+        if (mailbox.MessageQueue is RendezvousQueue queue) queue.VcpuSlot = null;
     }
 
     /// <inheritdoc/>
     public override void Dispatch(ActorCell cell, Envelope envelope)
     {
         // Counted on the target's vCPU before enqueueing, so the count is visible before the message can be handled.
-        if (cell.Mailbox is { } mailbox && _slots.TryGetValue(mailbox, out var slot)) _vcpus[slot.Current].CountMessage();
+        if (cell.Mailbox is { } mailbox && SlotOf(mailbox) is { } slot) _vcpus[slot.Current].CountMessage();
         base.Dispatch(cell, envelope);
     }
 
     /// <inheritdoc/>
     protected override void ExecuteTask(IRunnable run)
     {
-        if (run is Mailbox mailbox && _slots.TryGetValue(mailbox, out var slot))
+        if (run is Mailbox mailbox && SlotOf(mailbox) is { } slot)
         {
+            // A handler's hand-over (DeferredWakes) to an actor of this very vCPU: this thread runs it next, as the
+            // vCPU's queue would have, counted as a run; an actor of another vCPU waits in its queue as usual.
+            if (Vcpu.Current is { } here && here == _vcpus[slot.Current] && CapturedRuns.TryCapture(run))
+            {
+                here.CountHandOverRun();
+                return;
+            }
             _queues.Enqueue(new WorkItem(mailbox, slot));
             return;
         }
@@ -157,6 +169,11 @@ public sealed class VcpuDispatcher : MessageDispatcher
         // in front of no actor (docs/smp.md, "When a handler blocks").
         ThreadPool.UnsafeQueueUserWorkItem(new PooledTask(run, this), preferLocal: false);
     }
+
+    // An endpoint actor's queue carries its slot (Attach); other actors' slots are in the weak table.
+    private ActorSlot? SlotOf(Mailbox mailbox) =>
+        mailbox.MessageQueue is RendezvousQueue { VcpuSlot: { } slot } ? slot
+        : _slots.TryGetValue(mailbox, out var found) ? found : null;
 
     // RunPreemption's signal: Akka ends a run after its current message while the deadline has a value (0 is always
     // past on Akka's clock). Only the tick writes it; a run that reads a stale value ends one message sooner or later.
