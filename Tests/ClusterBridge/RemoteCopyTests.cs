@@ -1,6 +1,7 @@
 using M3Actors.Kernel;
 using Xunit;
 using Xunit.Abstractions;
+using static M3Actors.Tests.Core.TestBytes;
 
 namespace M3Actors.Tests.ClusterBridge;
 
@@ -270,13 +271,6 @@ public sealed class RemoteCopyTests(ITestOutputHelper output) : Akka.TestKit.Xun
 
     private Task AwaitStateAsync(Vm vm, Endpoint e, string state) => AwaitAssertAsync(
         () => Assert.StartsWith(state, vm.Snapshot().Procs.Single(p => p.Endpoint == e).State), Patience);
-
-    private static byte[] Pattern(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
 
     private static Task<T> OnThread<T>(Func<T> body) =>
         Task.Factory.StartNew(body, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);

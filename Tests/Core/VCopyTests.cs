@@ -1,18 +1,12 @@
 using Xunit;
 using Xunit.Abstractions;
+using static M3Actors.Tests.Core.TestBytes;
 
 namespace M3Actors.Tests.Core;
 
 public sealed class VCopyTests(ITestOutputHelper output) : IpcTestKit(output)
 {
     private const int MaxCopy = 4 * 1024 * 1024;
-
-    private static byte[] Pattern(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
 
     [Fact(Timeout = 30_000)]
     public async Task Copy1_server_copies_to_and_from_a_reply_pending_client()
