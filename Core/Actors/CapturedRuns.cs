@@ -26,13 +26,13 @@ internal static class CapturedRuns
     /// its mailbox run is on this thread's stack and looks for work again once the captured runs return, so waking
     /// it from them is not needed. Null otherwise.
     /// </summary>
-    internal static object? HandingOver => t_thread is { Running: true } thread ? thread.Origin : null;
+    internal static ActorPort? HandingOver => t_thread is { Running: true } thread ? thread.Origin : null;
 
     /// <summary>
     /// From now on, runs this thread schedules are kept for <see cref="RunCaptured"/>; <paramref name="origin"/> is
     /// the port of the actor whose mailbox run hands over, if any (<see cref="HandingOver"/>).
     /// </summary>
-    internal static void Begin(object? origin = null)
+    internal static void Begin(ActorPort? origin = null)
     {
         var thread = t_thread ??= new PerThread();
         thread.Capturing = true;
@@ -78,6 +78,6 @@ internal static class CapturedRuns
         internal readonly List<IRunnable> Captured = [];
         internal bool Capturing;
         internal bool Running;      // inside RunCaptured: a run that begins capturing again would clear the list
-        internal object? Origin;
+        internal ActorPort? Origin;
     }
 }

@@ -96,7 +96,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
     /// </summary>
     /// <param name="actor">A local actor reference.</param>
     public int? VcpuOf(IActorRef actor) =>
-        actor is ActorRefWithCell { Underlying: ActorCell { Mailbox: { } mailbox } } && _slots.TryGetValue(mailbox, out var slot)
+        actor is ActorRefWithCell { Underlying: ActorCell { Mailbox: { } mailbox } } && SlotOf(mailbox) is { } slot
             ? slot.Current
             : null;
 
