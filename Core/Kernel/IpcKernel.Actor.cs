@@ -62,6 +62,10 @@ internal sealed partial class IpcKernel
             if (retry == Retry.Walk) walk = WalkForDeadlock(p);
         }
         wake.Run();
+        // An idle receive that just blocked on a named source may close a cycle through other nodes, as a thread's
+        // named receive may (Receive): chase it. Only this step's receive reports Suspended (an outcome is never it).
+        if (step == ActorStep.Nothing && status == IpcStatus.Suspended && filter != Endpoint.Any)
+            ProbeAcrossNodes(p, filter);
         return step;
     }
 

@@ -267,9 +267,10 @@ internal sealed partial class IpcKernel
     /// <summary>
     /// A probe came back to its initiator: if local <paramref name="caller"/> is still blocked in call
     /// <paramref name="correlation"/> — sending, or receiving from a named source (a sendrec whose request was taken
-    /// has moved on: the chain the probe saw is gone) — that call closed a cycle across nodes and returns Locked.
-    /// Returns the ghost's port when the call was to a ghost (the owner node must withdraw it), else null (also when
-    /// the call has ended meanwhile).
+    /// has moved on: the chain the probe saw is gone), an actor's idle receive from a named source included — that
+    /// call closed a cycle across nodes and returns Locked (an actor hears it in its receive error, as when its
+    /// receive closes a cycle here). Returns the ghost's port when the call was to a ghost (the owner node must
+    /// withdraw it), else null (also when the call has ended meanwhile).
     /// </summary>
     internal IGhostPort? RefuseBlocked(Endpoint caller, long correlation)
     {
@@ -279,25 +280,29 @@ internal sealed partial class IpcKernel
         IGhostPort? port;
         using (EnterWithQueueOwner(p))
         {
-            if (!p.Bound || p.CallSeq != correlation || !p.IsBlockedInCall || p.Copying) return null;
+            // An actor's idle receive is in no call of its own, but its edge is published like a call's, and its
+            // sequence moves on each time the actor leaves and re-enters it, so the checks below hold for it too.
+            var idle = (p.Flags & ProcFlags.IdleReceive) != 0;
+            if (!p.Bound || p.CallSeq != correlation || !(p.IsBlockedInCall || idle) || p.Copying) return null;
             if (!p.IsSending && (p.IsReplyPending || !p.IsReceiving || p.GetFrom == Endpoint.Any)) return null;
             port = GhostOf(p);
-            var partner = p.IsSending ? p.SendTo : p.GetFrom;
+            var (partner, how) = p.IsSending ? (p.SendTo, "sending to") : (p.GetFrom, "receiving from");
             Withdraw(p);
             Interlocked.Increment(ref _lockedRefusals);
             Complete(p, IpcStatus.Locked, ref wake);
-            p.LastError = $"the call to {partner} closed a cycle of blocked endpoints across nodes";
+            p.LastError = $"{how} {partner} closed a cycle of blocked endpoints across nodes";
             AssertInvariants(p);
         }
         wake.Run();
         return port;
     }
 
-    // A local call just blocked on partner, and its partner's chain may leave this node (its deadlock walk ran and
-    // found no cycle here, or it receives from a named source, which may be a ghost): if the chain leaves at a ghost,
-    // a cycle may close through other nodes, so a probe goes after it. A VM without a bridge never probes; a call
-    // that blocks on a local partner waiting for nobody (the common case) never walks, so it never comes here.
-    // A ghost's own call (a remote caller's, made here by its node proxy) is probed by that proxy.
+    // A local call (or an actor's idle receive) just blocked on partner, and its partner's chain may leave this node
+    // (its deadlock walk ran and found no cycle here, or it receives from a named source, which may be a ghost): if
+    // the chain leaves at a ghost, a cycle may close through other nodes, so a probe goes after it. A VM without a
+    // bridge never probes; a call that blocks on a local partner waiting for nobody (the common case) never walks,
+    // so it never comes here. A ghost's own call (a remote caller's, made here by its node proxy) is probed by that
+    // proxy.
     private void ProbeAcrossNodes(Proc caller, Endpoint partner)
     {
         if (_bindObserver is null || caller.Kind == OwnerKind.Remote) return;
