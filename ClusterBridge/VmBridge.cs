@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Event;
+using M3Actors.ClusterBridge.Copies;
 using M3Actors.ClusterBridge.Directory;
 using M3Actors.ClusterBridge.Membership;
 using M3Actors.ClusterBridge.Proxies;
@@ -17,11 +19,12 @@ public sealed class VmBridge
 {
     private readonly Cluster _cluster;
 
-    private VmBridge(Vm vm, BridgeOptions options, Cluster cluster)
+    private VmBridge(Vm vm, BridgeOptions options, Cluster cluster, CopyEngine copies)
     {
         Vm = vm;
         Options = options;
         _cluster = cluster;
+        Copies = copies;
     }
 
     /// <summary>The VM this bridge serves.</summary>
@@ -29,6 +32,9 @@ public sealed class VmBridge
 
     /// <summary>This node's bridge options.</summary>
     public BridgeOptions Options { get; }
+
+    /// <summary>This node's side of every vcopy across nodes.</summary>
+    internal CopyEngine Copies { get; }
 
     /// <summary>The Akka address this node listens on (its port, when <see cref="BridgeOptions.Port"/> was 0).</summary>
     public string HostPort => $"{_cluster.SelfAddress.Host}:{_cluster.SelfAddress.Port}";
@@ -68,11 +74,13 @@ public sealed class VmBridge
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
         var partition = new SlotPartition(options.NodeSet, vm.Options.SystemSlots, vm.Options.UserSlots);
         var links = options.NodeSet.Where(n => n != options.NodeId).ToDictionary(n => n, n => new NodeLink(n, vm.Kernel));
-        vm.System.ActorOf(DirectoryActor.Props(vm.Kernel, options.NodeId, partition, new GhostTable(vm.Kernel), links),
-            DirectoryActor.Name);
+        var copies = new CopyEngine(vm.Kernel, options.NodeId, links, options.CopyTimeout,
+            Logging.GetLogger(vm.System, typeof(CopyEngine)));
+        vm.System.ActorOf(DirectoryActor.Props(vm.Kernel, options.NodeId, partition, new GhostTable(vm.Kernel), links,
+            copies), DirectoryActor.Name);
         BridgeCluster.Join(vm.System, options);
         await up.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new VmBridge(vm, options, cluster);
+        return new VmBridge(vm, options, cluster, copies);
     }
 
     /// <summary>The node ids of the VM's members that are up now, this one included.</summary>

@@ -13,10 +13,12 @@ namespace M3Actors.ClusterBridge.Copies;
 /// destination's node with a window, each acknowledged (CopyChunk → CopyAck), and tells the requester's node the
 /// outcome (CopyDone); the requester's node then closes the copy on the parties' nodes (CopyClose), which unpin their
 /// parties. A party's node lost fails the copy with NotConnected on the requester's node and unpins the parties of its
-/// copies on the others. Frames come from the network: anything that fits no copy under way is dropped and logged.
+/// copies on the others; a copy that has not ended after <paramref name="copyTimeout"/> (a party's node reachable but
+/// silent) returns TimedOut and is closed the same way. Frames come from the network: anything that fits no copy
+/// under way is dropped and logged.
 /// </summary>
 internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary<int, NodeLink> links,
-    ILoggingAdapter log) : IRemoteCopy
+    TimeSpan copyTimeout, ILoggingAdapter log) : IRemoteCopy
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<long, CopyRequest> _requests = [];
@@ -24,6 +26,13 @@ internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary
     private readonly Dictionary<CopyKey, CopyDestination> _destinations = [];
     private long _lastCopy;
     private bool _ended;
+
+    /// <summary>
+    /// Fault injection for tests: sees each copy frame that arrives here (on the node proxy's thread) before it is
+    /// handled, and drops it when it returns false — a peer that stays reachable but does not copy, as a node of a
+    /// version without vcopy across nodes would be. Null (the default) handles every frame.
+    /// </summary>
+    internal Func<IpcFrame, bool>? Arriving { get; set; }
 
     /// <inheritdoc />
     public IpcStatus Copy(in RemoteCopy copy, out string? why)
@@ -36,7 +45,7 @@ internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary
                 return IpcStatus.NotConnected;
             }
         var key = new CopyKey(self, Interlocked.Increment(ref _lastCopy));
-        var request = new CopyRequest(srcLink?.NodeId ?? self, dstLink?.NodeId ?? self);
+        var request = new CopyRequest(srcLink?.NodeId ?? self, dstLink?.NodeId ?? self, copyTimeout);
         lock (_gate)
         {
             if (_ended)
@@ -95,6 +104,7 @@ internal sealed class CopyEngine(IpcKernel kernel, int self, IReadOnlyDictionary
     /// <summary>A copy frame from <paramref name="from"/>'s node, ending at <paramref name="end"/> of its batch.</summary>
     internal void OnFrame(NodeLink from, in IpcFrame frame, byte[] batch, int end)
     {
+        if (Arriving is { } arriving && !arriving(frame)) return;
         switch (frame.Kind)
         {
             case FrameKind.CopyTo:

@@ -39,18 +39,18 @@ internal sealed class DirectoryActor : ReceiveActor
     private readonly CopyEngine _copies;
 
     internal static Props Props(IpcKernel kernel, int self, SlotPartition partition, GhostTable ghosts,
-        Dictionary<int, NodeLink> links) =>
-        Akka.Actor.Props.Create(() => new DirectoryActor(kernel, self, partition, ghosts, links));
+        Dictionary<int, NodeLink> links, CopyEngine copies) =>
+        Akka.Actor.Props.Create(() => new DirectoryActor(kernel, self, partition, ghosts, links, copies));
 
     public DirectoryActor(IpcKernel kernel, int self, SlotPartition partition, GhostTable ghosts,
-        Dictionary<int, NodeLink> links)
+        Dictionary<int, NodeLink> links, CopyEngine copies)
     {
         _kernel = kernel;
         _self = self;
         _partition = partition;
         _ghosts = ghosts;
         _links = links;
-        _copies = new CopyEngine(kernel, self, links, Logging.GetLogger(Context.System, typeof(CopyEngine)));
+        _copies = copies;
         _up.Add(self);
         Receive<LocalBound>(b => Publish(b.Endpoint, b.Owner));
         Receive<LocalUnbound>(u => Withdraw(u.Endpoint));

@@ -30,6 +30,14 @@ public sealed record BridgeOptions
     public TimeSpan ProofTimeout { get; init; } = DefaultProofTimeout;
 
     /// <summary>
+    /// How long a vcopy's requester waits for a copy across nodes to end. The failure detector bounds the wait for a
+    /// party's node that is lost (NotConnected); this bounds it for one that stays reachable but does not answer the
+    /// copy (a node of a version without vcopy across nodes drops its frames): the vcopy then returns TimedOut and
+    /// its parties are unpinned. Long enough for the largest copy on a slow link (4 MiB at 140 KB/s with the default).
+    /// </summary>
+    public TimeSpan CopyTimeout { get; init; } = DefaultCopyTimeout;
+
+    /// <summary>
     /// TLS on the connections between the VM's nodes (Akka.Remote's DotNetty SSL): every node of the VM must have it
     /// on, or none; a node with it off cannot join one with it on. Off by default.
     /// </summary>
@@ -54,6 +62,8 @@ public sealed record BridgeOptions
         foreach (var seed in SeedNodes)
             if (!IsHostPort(seed)) throw Bad("seed-nodes", $"'{seed}' is not host:port");
         if (ProofTimeout <= TimeSpan.Zero) throw Bad("proof-timeout", "must be positive");
+        if (CopyTimeout <= TimeSpan.Zero || CopyTimeout.TotalMilliseconds > int.MaxValue)
+            throw Bad("copy-timeout", $"{CopyTimeout} is outside (0, {TimeSpan.FromMilliseconds(int.MaxValue)}]");
         if (TlsEnabled && !File.Exists(TlsCertificatePath))
             throw Bad("tls.certificate-path", $"'{TlsCertificatePath}' is not a certificate file (TLS is enabled)");
         if (TlsCertificatePath.Contains('"') || TlsPassword.Contains('"'))
@@ -87,6 +97,7 @@ public sealed record BridgeOptions
             Port = Int(config, "port") ?? DefaultPort,
             SeedNodes = StringList(config, "seed-nodes") ?? DefaultSeedNodes,
             ProofTimeout = Duration(config, "proof-timeout") ?? DefaultProofTimeout,
+            CopyTimeout = Duration(config, "copy-timeout") ?? DefaultCopyTimeout,
             TlsEnabled = Bool(config, "tls.enabled") ?? DefaultTlsEnabled,
             TlsCertificatePath = String(config, "tls.certificate-path") ?? DefaultTlsCertificatePath,
             TlsPassword = String(config, "tls.password") ?? DefaultTlsPassword,
@@ -102,6 +113,8 @@ public sealed record BridgeOptions
         StringList(M3ActorsConfig.Reference, "seed-nodes") ?? throw NoDefault();
     private static readonly TimeSpan DefaultProofTimeout =
         Duration(M3ActorsConfig.Reference, "proof-timeout") ?? throw NoDefault();
+    private static readonly TimeSpan DefaultCopyTimeout =
+        Duration(M3ActorsConfig.Reference, "copy-timeout") ?? throw NoDefault();
     private static readonly bool DefaultTlsEnabled = Bool(M3ActorsConfig.Reference, "tls.enabled") ?? throw NoDefault();
     private static readonly string DefaultTlsCertificatePath =
         String(M3ActorsConfig.Reference, "tls.certificate-path") ?? throw NoDefault();

@@ -22,7 +22,8 @@ public sealed class CopyEngineTests
         await using var drvs = Drvs.Start(new DrvsOptions { NodeId = 1 });
         var vm = drvs.StartVm(new VmOptions { Id = 3, Name = "engine" });
         var links = new Dictionary<int, NodeLink> { [2] = new(2, vm.Kernel), [3] = new(3, vm.Kernel) };
-        var engine = new CopyEngine(vm.Kernel, 1, links, Logging.GetLogger(vm.System, typeof(CopyEngineTests)));
+        var engine = new CopyEngine(vm.Kernel, 1, links, Patience,
+            Logging.GetLogger(vm.System, typeof(CopyEngineTests)));
         using var party = vm.Bind(owner: "destination");
         var target = new byte[100];
         var buffer = party.RegisterBuffer(target, BufferAccess.Write);

@@ -37,6 +37,7 @@ public sealed class ConfigValueTests
     [InlineData("seed-nodes = \"h:1\"", "m3actors.cluster.seed-nodes must be a list of strings [ ... ], found")]
     [InlineData("seed-nodes = [], node-set = [2]", "m3actors.cluster.node-set does not contain this node's id 1")]
     [InlineData("proof-timeout = later", "m3actors.cluster.proof-timeout = 'later' is not a duration")]
+    [InlineData("copy-timeout = 0s", "m3actors.cluster.copy-timeout 00:00:00 is outside (0, ")]
     public void A_cluster_value_of_the_wrong_type_names_its_key(string line, string expected)
     {
         var config = ConfigurationFactory.ParseString($$"""

@@ -43,6 +43,7 @@ public sealed partial class ReferenceConfigTests
         Assert.Equal((reference.GetString("m3actors.cluster.hostname"), reference.GetInt("m3actors.cluster.port")),
             (cluster.Hostname, cluster.Port));
         Assert.Equal(TimeSpan.FromSeconds(10), cluster.ProofTimeout);
+        Assert.Equal(reference.GetTimeSpan("m3actors.cluster.copy-timeout"), cluster.CopyTimeout);
         Assert.Empty(cluster.SeedNodes);
     }
 
