@@ -30,6 +30,9 @@ internal sealed class GhostPort : IpcKernel.IGhostPort
     /// <summary>True once the directory has listed the ghost (a ghost made for a frame's caller starts false).</summary>
     internal bool Listed { get; set; }
 
+    /// <inheritdoc />
+    public string Owner { get; set; } = "";
+
     /// <summary>
     /// Guards the call state below between the proxy (which starts and withdraws calls, holding it across the kernel
     /// call) and <see cref="Completed"/> (which answers): an answer always carries the correlation id of the call

@@ -21,11 +21,14 @@ internal sealed class GhostTable(IpcKernel kernel)
 
     /// <summary>
     /// Makes sure a ghost for <paramref name="endpoint"/> on <paramref name="link"/>'s node exists: an older ghost of
-    /// the slot is dropped first (its callers get DstDied/SrcDied, as for any unbind). Null when the slot holds a
-    /// local endpoint (the caller decides what that means) or the VM has ended.
+    /// the slot is dropped first (its callers get DstDied/SrcDied, as for any unbind). <paramref name="owner"/> is the
+    /// name the directory lists, null for a frame's caller the directory has not listed yet (/proc then names only
+    /// its node, and the name once the directory lists it). Null when the slot holds a local endpoint (the caller
+    /// decides what that means) or the VM has ended.
     /// </summary>
-    internal GhostPort? Ensure(Endpoint endpoint, string owner, NodeLink link, bool listed)
+    internal GhostPort? Ensure(Endpoint endpoint, string? owner, NodeLink link, bool listed)
     {
+        var label = owner is null ? $"node {link.NodeId} (not listed yet)" : $"node {link.NodeId}: {owner}";
         lock (_gate)
         {
             if (_bySlot.TryGetValue(endpoint.Slot, out var old))
@@ -33,13 +36,14 @@ internal sealed class GhostTable(IpcKernel kernel)
                 if (old.Proc.Ep == endpoint && old.Link == link)
                 {
                     old.Listed |= listed;
+                    if (owner is not null) old.Owner = label;
                     return old;
                 }
                 DropLocked(old, IpcStatus.DstDied);
             }
             if (kernel.ProcAt(endpoint.Slot) is not null || !kernel.IsRunning) return null;
-            var port = new GhostPort(link) { Listed = listed };
-            port.Proc = kernel.BindGhost(endpoint, port, $"node {link.NodeId}: {owner}");
+            var port = new GhostPort(link) { Listed = listed, Owner = label };
+            port.Proc = kernel.BindGhost(endpoint, port, label);
             _bySlot[endpoint.Slot] = port;
             return port;
         }

@@ -192,7 +192,7 @@ internal sealed class NodeProxy : ReceiveActor
         if (_ghosts.Find(caller, _link) is { } known) return known;
         var owner = _partition.OwnerOf(caller.Slot);
         if (caller.IsSpecial || (owner is { } o && o != _link.NodeId)
-            || _ghosts.Ensure(caller, "caller", _link, listed: false) is not { } made)
+            || _ghosts.Ensure(caller, owner: null, _link, listed: false) is not { } made)
         {
             _log.Warning("node {0} called for {1}, which is not its endpoint here: {2}", _link.NodeId, caller, frame);
             if (frame.Kind != FrameKind.Notify)

@@ -18,6 +18,12 @@ internal sealed partial class IpcKernel
         int NodeId { get; }
 
         /// <summary>
+        /// The owner as /proc shows it: its node and the name the directory lists; only the node for a ghost made for
+        /// a caller's frame before the directory listed it (the name follows once it does).
+        /// </summary>
+        string Owner { get; }
+
+        /// <summary>
         /// Call <paramref name="correlation"/> of local <paramref name="caller"/> to this ghost was abandoned (timed
         /// out or cancelled) here; called outside the kernel's locks. A call already shipped is still blocked: the
         /// owner node's answer to the CANCEL ends it (two-phase cancel, see IsShipped).

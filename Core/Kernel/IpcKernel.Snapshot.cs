@@ -25,11 +25,12 @@ internal sealed partial class IpcKernel
                 AssertQueueIsDerivable(p);
                 var queued = new List<Endpoint>();
                 for (var s = p.QueueHead; s is not null; s = s.NextInQueue) queued.Add(s.Ep);
-                procs.Add(new ProcSnapshot(p.Slot, p.Ep, p.Owner, p.Kind, StateOf(p), p.SendTo, p.GetFrom, queued,
+                var ghost = p.Port as IGhostPort;        // a ghost's owner name may arrive after the ghost
+                procs.Add(new ProcSnapshot(p.Slot, p.Ep, ghost?.Owner ?? p.Owner, p.Kind, StateOf(p), p.SendTo, p.GetFrom, queued,
                     p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count)
                 {
                     ProcessId = _slots.ProcessIdOf(p),
-                    Node = (p.Port as IGhostPort)?.NodeId,
+                    Node = ghost?.NodeId,
                 });
             }
         }
