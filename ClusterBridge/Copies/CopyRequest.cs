@@ -76,8 +76,8 @@ internal sealed class CopyRequest(int sourceNode, int destinationNode, TimeSpan 
                 }
                 var silent = ready ? $"the destination's node {DestinationNode} did not answer"
                     : $"the parties' nodes (source {SourceNode}, destination {DestinationNode}) did not finish";
-                Fail(IpcStatus.TimedOut, $"{silent} the vcopy within {(long)bound.TotalMilliseconds} ms, though reachable " +
-                    "(m3actors.cluster.copy-timeout)");
+                Fail(IpcStatus.TimedOut, $"{silent} the vcopy within {(long)bound.TotalMilliseconds} ms, " +
+                    "though reachable (m3actors.cluster.copy-timeout)");
             }
             why = _why;
             return stage.Value;

@@ -26,8 +26,8 @@ internal sealed partial class IpcKernel
                 var queued = new List<Endpoint>();
                 for (var s = p.QueueHead; s is not null; s = s.NextInQueue) queued.Add(s.Ep);
                 var ghost = p.Port as IGhostPort;        // a ghost's owner name may arrive after the ghost
-                procs.Add(new ProcSnapshot(p.Slot, p.Ep, ghost?.Owner ?? p.Owner, p.Kind, StateOf(p), p.SendTo, p.GetFrom, queued,
-                    p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count)
+                procs.Add(new ProcSnapshot(p.Slot, p.Ep, ghost?.Owner ?? p.Owner, p.Kind, StateOf(p), p.SendTo,
+                    p.GetFrom, queued, p.CountPendingNotifies(), p.Sent, p.Received, p.Buffers.Count)
                 {
                     ProcessId = _slots.ProcessIdOf(p),
                     Node = ghost?.NodeId,

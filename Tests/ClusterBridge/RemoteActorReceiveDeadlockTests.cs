@@ -11,7 +11,8 @@ namespace M3Actors.Tests.ClusterBridge;
 /// nodes is refused with Locked, as it is when the cycle lies in one process (the actor hears it in its receive
 /// error); a chain across nodes without a cycle leaves it receiving until its source sends.
 /// </summary>
-public sealed class RemoteActorReceiveDeadlockTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(output: output)
+public sealed class RemoteActorReceiveDeadlockTests(ITestOutputHelper output)
+    : Akka.TestKit.Xunit2.TestKit(output: output)
 {
     private static readonly TimeSpan Patience = BridgeNodes.Patience;
 
