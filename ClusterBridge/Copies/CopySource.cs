@@ -9,7 +9,8 @@ namespace M3Actors.ClusterBridge.Copies;
 /// The source's side of a vcopy across nodes, on the source's node: streams the pinned party's bytes to the
 /// destination's node in chunks of up to <see cref="CopyFrames.MaxChunkBytes"/>, keeping up to <see cref="Window"/>
 /// chunks unacknowledged (not stop-and-wait: the link stays busy while acknowledgements travel back). Each chunk is
-/// read under the party's lock straight into the batch that carries it. When the destination has acknowledged every
+/// read under the party's lock straight into the batch that carries it, an array reused once its chunk is
+/// acknowledged (<see cref="ChunkBuffers"/>). When the destination has acknowledged every
 /// byte, or a side failed (SrcDied here, the destination's status, NotConnected), the requester hears the outcome once.
 /// When the destination is on this node too, the chunks are written to it directly.
 /// </summary>
@@ -17,6 +18,9 @@ internal sealed class CopySource
 {
     /// <summary>How many chunks may be on their way unacknowledged: 512 KiB, a few round trips' worth on a LAN.</summary>
     internal const int Window = 8;
+
+    // One delegate for every chunk (a method group of an instance would allocate one per call).
+    private static readonly Func<int, byte[]> RentChunk = ChunkBuffers.Shared.Rent;
 
     private readonly IpcKernel _kernel;
     private readonly Endpoint _requester;
@@ -28,6 +32,9 @@ internal sealed class CopySource
     private readonly bool _pinnedHere;
     private readonly Action<CopySource, IpcStatus> _ended;
     private readonly Lock _gate = new();
+    // The chunks on their way (each one's end in the copy, and its batch array), oldest first: an array goes back to
+    // ChunkBuffers once the destination acknowledged its chunk.
+    private readonly Queue<(int End, byte[] Batch)> _unacknowledged = new(Window);
     private int _sent;
     private int _written;
     private bool _finished;
@@ -81,6 +88,8 @@ internal sealed class CopySource
             }
             if (written <= _written || written > _sent) return false;
             _written = written;
+            while (_unacknowledged.TryPeek(out var chunk) && chunk.End <= written)
+                ChunkBuffers.Shared.Return(_unacknowledged.Dequeue().Batch);
             if (_written == _region.Length) Finish(IpcStatus.Ok);
             else Pump();
             return true;
@@ -120,11 +129,19 @@ internal sealed class CopySource
         {
             var n = Math.Min(CopyFrames.MaxChunkBytes, _region.Length - _sent);
             var batch = CopyFrames.ChunkBatch(Key.Copy, _requester, _destination, Key.RequesterNode, _sent, n,
-                out var data);
+                out var data, RentChunk);
             var read = _kernel.ReadChunk(_party, _region, _sent, data, last: _sent + n == _region.Length);
-            if (read != IpcStatus.Ok) Finish(read);
+            if (read != IpcStatus.Ok)
+            {
+                ChunkBuffers.Shared.Return(batch);     // never handed to Akka
+                Finish(read);
+            }
             else if (!_destinationLink!.SendBatch(batch)) Finish(IpcStatus.NotConnected);
-            else _sent += n;
+            else
+            {
+                _sent += n;
+                _unacknowledged.Enqueue((_sent, batch));
+            }
         }
     }
 

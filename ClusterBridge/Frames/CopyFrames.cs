@@ -96,10 +96,12 @@ internal static class CopyFrames
     /// <summary>
     /// A batch holding one chunk frame of <paramref name="length"/> bytes: its header is written, and
     /// <paramref name="data"/> is where the chunk's bytes go (read straight from the source's buffer into the array
-    /// Akka.Remote sends, the one copy a chunk takes on this side).
+    /// Akka.Remote sends, the one copy a chunk takes on this side). The array, of exactly the batch's length, comes
+    /// from <paramref name="allocate"/> (reused chunk arrays) or is new: the header is written here, and the caller
+    /// must fill <paramref name="data"/>, so no byte of an earlier chunk is left in it.
     /// </summary>
     internal static byte[] ChunkBatch(long copy, Endpoint requester, Endpoint destination, int requesterNode,
-        int offset, int length, out Span<byte> data)
+        int offset, int length, out Span<byte> data, Func<int, byte[]>? allocate = null)
     {
         var fields = default(Message);
         fields.SetInt(RequesterNode, requesterNode);
@@ -109,7 +111,7 @@ internal static class CopyFrames
         Span<byte> header = stackalloc byte[FrameCodec.MaxFrameSize];
         var size = 0;
         FrameCodec.Write(in frame, header, ref size);
-        var batch = new byte[1 + size + length];
+        var batch = allocate?.Invoke(1 + size + length) ?? new byte[1 + size + length];
         batch[0] = FrameCodec.Version;
         header[..size].CopyTo(batch.AsSpan(1));
         data = batch.AsSpan(1 + size, length);

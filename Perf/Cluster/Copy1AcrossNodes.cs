@@ -1,44 +1,43 @@
 using BenchmarkDotNet.Attributes;
 using M3Actors.Perf.Harness;
 using M3Actors.Perf.M3;
+using M3Actors.Perf.Peers.Processes;
 
 namespace M3Actors.Perf.Cluster;
 
 /// <summary>
-/// COPY1 across nodes: one VM on two nodes (two DRVS and two ActorSystems of this process, on loopback). The requester,
-/// a thread endpoint on node 2, copies a block from its own buffer into the buffer of a thread endpoint on node 1 that
-/// stays blocked in its receive: a COPYTO/READY round trip, then the block in 64 KiB chunks with 8 in flight, each
-/// acknowledged, then DONE and CLOSE (docs/cluster.md, <i>vcopy across nodes</i>).
+/// COPY1 across nodes: one VM on two node processes on loopback, as the IPC2 cases run — node 1 is a child process
+/// (<see cref="ClusterNodePeer.ServeCopyDestination"/>) whose destination, a thread endpoint, stays blocked in its
+/// receive; the requester, a thread endpoint on node 2 in this process, copies a block from its own buffer into the
+/// destination's: a COPYTO/READY round trip, then the block in 64 KiB chunks with 8 in flight, each acknowledged, then
+/// DONE and CLOSE (docs/cluster.md, <i>vcopy across nodes</i>). The allocation column counts node 2 (the source's
+/// side) only.
 /// </summary>
-[ReportAs("M3Actors thread, two nodes", "COPY1 across nodes", Unit = RateUnit.GigabytesPerSecond)]
+[ReportAs("M3Actors thread, two node processes", "COPY1 across nodes", Unit = RateUnit.GigabytesPerSecond)]
 public class Copy1AcrossNodes
 {
     private const int CopiesPerInvoke = 16;
 
-    private readonly List<BridgeNode> _nodes = [];
+    private PeerProcess? _destinationNode;
+    private BridgeNode? _requesterNode;
     private EndpointHandle? _requester;
-    private EndpointHandle? _destination;
-    private Task<IpcStatus>? _receiving;
+    private Endpoint _destination;
     private BufferAddress _own;
-    private BufferAddress _target;
 
     /// <summary>Bytes per copy.</summary>
     [Params(1024 * 1024)]
     public int Size { get; set; }
 
-    /// <summary>Starts both nodes, the receiving destination on node 1 and the requester on node 2.</summary>
+    /// <summary>Starts node 1 (the destination) as a child process, joins it from node 2 here and binds the
+    /// requester.</summary>
     [GlobalSetup]
     public void Setup() => M3Host.SetUp(() =>
     {
-        var destinationNode = StartNode(1, seed: null);
-        var requesterNode = StartNode(2, seed: $"127.0.0.1:{destinationNode.Port}");
-        _destination = destinationNode.Vm.Bind(slot: 0, owner: "destination");
-        _target = new BufferAddress(_destination.RegisterBuffer(new byte[Size], BufferAccess.Write));
-        var destination = _destination;
-        _receiving = Task.Factory.StartNew(() => destination.Receive(Endpoint.Any, out _),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        M3Host.WaitBound(requesterNode.Vm, 0);      // the destination's ghost reached node 2
-        _requester = requesterNode.Vm.Bind(owner: "requester");
+        _destinationNode = PeerProcess.Start(PeerServer.ClusterCopyNode,
+            Size.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _requesterNode = BridgeNode.Start(2, seed: _destinationNode.Address);
+        _destination = M3Host.WaitBound(_requesterNode.Vm, ClusterNodePeer.CopyDestinationSlot);   // its ghost is here
+        _requester = _requesterNode.Vm.Bind(owner: "requester");
         var block = new byte[Size];
         new Random(1).NextBytes(block);
         _own = new BufferAddress(_requester.RegisterBuffer(block, BufferAccess.Read));
@@ -49,18 +48,14 @@ public class Copy1AcrossNodes
                 throw new IpcException(status, $"the first vcopy across nodes failed: {_requester.LastError}");
     }, Cleanup);
 
-    /// <summary>Ends the destination's receive, unbinds both endpoints and ends both nodes.</summary>
+    /// <summary>Unbinds the requester, ends node 2 and stops node 1's process.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
-        if (_requester is not null && _destination is not null)
-            _requester.Send(_destination.Endpoint, new Message(1), M3Host.Timeout);
-        _receiving?.Wait(M3Host.Timeout);
         _requester?.Dispose();
-        _destination?.Dispose();
-        foreach (var node in Enumerable.Reverse(_nodes)) node.End();
-        _nodes.Clear();
-        (_requester, _destination, _receiving) = (null, null, null);
+        _requesterNode?.End();
+        _destinationNode?.Dispose();
+        (_requester, _requesterNode, _destinationNode) = (null, null, null);
     }
 
     /// <summary>One operation copies one block across the nodes with vcopy.</summary>
@@ -72,12 +67,7 @@ public class Copy1AcrossNodes
                 throw new IpcException(status, $"vcopy across nodes failed: {_requester!.LastError}");
     }
 
-    private IpcStatus CopyOnce() => _requester!.VCopy(Endpoint.Self, _own, _destination!.Endpoint, _target, Size);
-
-    private BridgeNode StartNode(int nodeId, string? seed)
-    {
-        var node = BridgeNode.Start(nodeId, seed);
-        _nodes.Add(node);
-        return node;
-    }
+    // The destination's buffer 0, from offset 0: the block the child registered.
+    private IpcStatus CopyOnce() =>
+        _requester!.VCopy(Endpoint.Self, _own, _destination, new BufferAddress(0), Size);
 }

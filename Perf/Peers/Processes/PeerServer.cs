@@ -28,6 +28,11 @@ public static class PeerServer
     /// <summary>Node 1 of the cross-node VM with its echo servers: the number of pairs (<see cref="Cluster.ClusterNodePeer"/>).</summary>
     public const string ClusterNode = "m3-node";
 
+    /// <summary>
+    /// Node 1 of the cross-node VM with a vcopy destination: the block size (<see cref="Cluster.ClusterNodePeer"/>).
+    /// </summary>
+    public const string ClusterCopyNode = "m3-copy-node";
+
     /// <summary>Akka.Remote pongers: the number of pairs (<see cref="Akka.AkkaPongPeer"/>).</summary>
     public const string AkkaPong = "akka-pong";
 
@@ -36,7 +41,7 @@ public static class PeerServer
     {
         if (args is not [var kind, var address])
         {
-            Console.Error.WriteLine("usage: peer <pipe|uds|tcp|ring|m3|m3-node|akka-pong> <address>");
+            Console.Error.WriteLine("usage: peer <pipe|uds|tcp|ring|m3|m3-node|m3-copy-node|akka-pong> <address>");
             return 2;
         }
         var served = kind switch
@@ -47,6 +52,7 @@ public static class PeerServer
             Ring => ServeRing(address),
             M3 => Transport.CrossProcessPeer.Serve(address),
             ClusterNode => Cluster.ClusterNodePeer.Serve(address),
+            ClusterCopyNode => Cluster.ClusterNodePeer.ServeCopyDestination(address),
             AkkaPong => Akka.AkkaPongPeer.Serve(address),
             _ => null,
         };
