@@ -45,29 +45,48 @@ internal sealed class BufferTable
     }
 
     /// <summary>Checks that [offset, offset + bytes) of the buffer exists with the needed access, or says why not.</summary>
+    /// <remarks>One read of the table, so a reader racing a Register that grows it (only the owner's misuse of one
+    /// endpoint from two threads could) sees the old or the new array, never an index past either: entries past
+    /// the used ones are default, not live.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal IpcStatus Check(BufferAddress address, int bytes, BufferAccess needed, out string? why)
     {
-        why = null;
-        if ((uint)address.Buffer >= (uint)_used || !_entries[address.Buffer].Live)
+        var entries = _entries;
+        if ((uint)address.Buffer < (uint)entries.Length)
+        {
+            ref readonly var entry = ref entries[address.Buffer];
+            if (entry.Live && (entry.Access & needed) == needed && address.Offset >= 0
+                && (long)address.Offset + bytes <= entry.Region.Length)
+            {
+                why = null;
+                return IpcStatus.Ok;
+            }
+        }
+        return Refuse(address, bytes, needed, out why);
+    }
+
+    // Off the inlined path: says what Check found wrong.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IpcStatus Refuse(BufferAddress address, int bytes, BufferAccess needed, out string? why)
+    {
+        var entries = _entries;
+        if ((uint)address.Buffer >= (uint)entries.Length || !entries[address.Buffer].Live)
         {
             why = $"buffer {address.Buffer} is not registered";
             return IpcStatus.Range;
         }
-        ref readonly var entry = ref _entries[address.Buffer];
+        ref readonly var entry = ref entries[address.Buffer];
         if ((entry.Access & needed) != needed)
         {
             why = $"buffer {address.Buffer} is registered without {needed} access";
             return IpcStatus.CallDenied;
         }
-        if (address.Offset < 0 || (long)address.Offset + bytes > entry.Region.Length)
-        {
-            why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {entry.Region.Length} bytes";
-            return IpcStatus.Range;
-        }
-        return IpcStatus.Ok;
+        why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {entry.Region.Length} bytes";
+        return IpcStatus.Range;
     }
 
     /// <summary>The bytes a successful <see cref="Check"/> of the same arguments approved, under the same lock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Span<byte> Span(BufferAddress address, int bytes)
     {
         ref readonly var entry = ref _entries[address.Buffer];
