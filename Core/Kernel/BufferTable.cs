@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 namespace M3Actors.Kernel;
 
 /// <summary>
-/// An endpoint's registered vcopy regions: the .NET stand-in for an address space with memory grants. Guarded by the
-/// owner's slot lock. Ids are indexes and never reused, so a stale id cannot reach a newer region.
+/// An endpoint's registered vcopy regions: the .NET stand-in for an address space with memory grants. Written under
+/// the owner's slot lock; read under it, or by the owner's own running vcopy without it (IpcKernel.Copy.cs). Ids are
+/// indexes and never reused, so a stale id cannot reach a newer region.
 /// </summary>
 internal sealed class BufferTable
 {
@@ -62,12 +63,12 @@ internal sealed class BufferTable
                 return IpcStatus.Ok;
             }
         }
-        return Refuse(address, bytes, needed, out why);
+        return Explain(address, bytes, needed, out why);
     }
 
     // Off the inlined path: says what Check found wrong.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private IpcStatus Refuse(BufferAddress address, int bytes, BufferAccess needed, out string? why)
+    private IpcStatus Explain(BufferAddress address, int bytes, BufferAccess needed, out string? why)
     {
         var entries = _entries;
         if ((uint)address.Buffer >= (uint)entries.Length || !entries[address.Buffer].Live)
@@ -81,7 +82,8 @@ internal sealed class BufferTable
             why = $"buffer {address.Buffer} is registered without {needed} access";
             return IpcStatus.CallDenied;
         }
-        why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {entry.Region.Length} bytes";
+        why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of "
+            + $"{entry.Region.Length} bytes";
         return IpcStatus.Range;
     }
 

@@ -110,17 +110,18 @@ internal sealed partial class IpcKernel
         // caller's checked once for both parties).
         if (ValidateCaller(caller) is var badCaller and not IpcStatus.Ok) return badCaller;
         if (ResolveParty(caller, source, IpcStatus.SrcDied, out src) is var badSrc and not IpcStatus.Ok) return badSrc;
-        if (ResolveParty(caller, destination, IpcStatus.DstDied, out dst) is var badDst and not IpcStatus.Ok) return badDst;
-        if (src == dst) return Refuse(caller, IpcStatus.BadSrcDst, src, bytes);
-        if (bytes < 0 || bytes > _maxCopyBytes) return Refuse(caller, IpcStatus.Range, src, bytes);
+        if (ResolveParty(caller, destination, IpcStatus.DstDied, out dst) is var badDst and not IpcStatus.Ok)
+            return badDst;
+        if (src == dst) return RefuseCopy(caller, IpcStatus.BadSrcDst, src, bytes);
+        if (bytes < 0 || bytes > _maxCopyBytes) return RefuseCopy(caller, IpcStatus.Range, src, bytes);
         // Before the state check: a pinned party whose call completed meanwhile is not receiving, yet busy.
-        if (src.Copying || dst.Copying) return Refuse(caller, IpcStatus.Busy, src.Copying ? src : dst, bytes);
+        if (src.Copying || dst.Copying) return RefuseCopy(caller, IpcStatus.Busy, src.Copying ? src : dst, bytes);
         // A ghost party is checked (and pinned) on its owner node, which alone knows its state and buffers.
         var acrossNodes = IsGhost(src) || IsGhost(dst);
         if (acrossNodes && !requesterLocked) return IpcStatus.Suspended;
-        if (acrossNodes && _remoteCopy is null) return Refuse(caller, IpcStatus.NotConnected, src, bytes);
-        if (!IsGhost(src) && !IsCopyParty(caller, src)) return Refuse(caller, IpcStatus.ProcState, src, bytes);
-        if (!IsGhost(dst) && !IsCopyParty(caller, dst)) return Refuse(caller, IpcStatus.ProcState, dst, bytes);
+        if (acrossNodes && _remoteCopy is null) return RefuseCopy(caller, IpcStatus.NotConnected, src, bytes);
+        if (!IsGhost(src) && !IsCopyParty(caller, src)) return RefuseCopy(caller, IpcStatus.ProcState, src, bytes);
+        if (!IsGhost(dst) && !IsCopyParty(caller, dst)) return RefuseCopy(caller, IpcStatus.ProcState, dst, bytes);
         string? why = null;
         if (!IsGhost(src) && CheckBuffer(src, from, bytes, BufferAccess.Read, out read, out why) is var badRead
             and not IpcStatus.Ok)
@@ -142,14 +143,15 @@ internal sealed partial class IpcKernel
 
     // Off the inlined path, so a copy that passes runs through a compact method: what BeginCopy found wrong.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private IpcStatus Refuse(Proc caller, IpcStatus status, Proc party, int bytes) => Fail(caller, status, status switch
-    {
-        IpcStatus.BadSrcDst => "vcopy source and destination are the same endpoint",
-        IpcStatus.Range => $"vcopy length {bytes} is outside 0..{_maxCopyBytes}",
-        IpcStatus.Busy => $"{party.Ep} is a party of another vcopy",
-        IpcStatus.NotConnected => "a vcopy party is on another node and no bridge copies across nodes",
-        _ => $"{party.Ep} is neither the requester nor blocked",
-    });
+    private IpcStatus RefuseCopy(Proc caller, IpcStatus status, Proc party, int bytes) =>
+        Fail(caller, status, status switch
+        {
+            IpcStatus.BadSrcDst => "vcopy source and destination are the same endpoint",
+            IpcStatus.Range => $"vcopy length {bytes} is outside 0..{_maxCopyBytes}",
+            IpcStatus.Busy => $"{party.Ep} is a party of another vcopy",
+            IpcStatus.NotConnected => "a vcopy party is on another node and no bridge copies across nodes",
+            _ => $"{party.Ep} is neither the requester nor blocked",
+        });
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static IpcStatus RefuseBuffer(Proc caller, IpcStatus status, string role, Proc party, string? why) =>
