@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 namespace M3Actors.Kernel;
 
 /// <summary>
-/// An endpoint's registered vcopy regions: the .NET stand-in for an address space with memory grants. Guarded by the
-/// owner's slot lock. Ids are indexes and never reused, so a stale id cannot reach a newer region.
+/// An endpoint's registered vcopy regions: the .NET stand-in for an address space with memory grants. Written under
+/// the owner's slot lock; read under it, or by the owner's own running vcopy without it (IpcKernel.Copy.cs). Ids are
+/// indexes and never reused, so a stale id cannot reach a newer region.
 /// </summary>
 internal sealed class BufferTable
 {
@@ -45,29 +46,49 @@ internal sealed class BufferTable
     }
 
     /// <summary>Checks that [offset, offset + bytes) of the buffer exists with the needed access, or says why not.</summary>
+    /// <remarks>One read of the table, so a reader racing a Register that grows it (only the owner's misuse of one
+    /// endpoint from two threads could) sees the old or the new array, never an index past either: entries past
+    /// the used ones are default, not live.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal IpcStatus Check(BufferAddress address, int bytes, BufferAccess needed, out string? why)
     {
-        why = null;
-        if ((uint)address.Buffer >= (uint)_used || !_entries[address.Buffer].Live)
+        var entries = _entries;
+        if ((uint)address.Buffer < (uint)entries.Length)
+        {
+            ref readonly var entry = ref entries[address.Buffer];
+            if (entry.Live && (entry.Access & needed) == needed && address.Offset >= 0
+                && (long)address.Offset + bytes <= entry.Region.Length)
+            {
+                why = null;
+                return IpcStatus.Ok;
+            }
+        }
+        return Explain(address, bytes, needed, out why);
+    }
+
+    // Off the inlined path: says what Check found wrong.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IpcStatus Explain(BufferAddress address, int bytes, BufferAccess needed, out string? why)
+    {
+        var entries = _entries;
+        if ((uint)address.Buffer >= (uint)entries.Length || !entries[address.Buffer].Live)
         {
             why = $"buffer {address.Buffer} is not registered";
             return IpcStatus.Range;
         }
-        ref readonly var entry = ref _entries[address.Buffer];
+        ref readonly var entry = ref entries[address.Buffer];
         if ((entry.Access & needed) != needed)
         {
             why = $"buffer {address.Buffer} is registered without {needed} access";
             return IpcStatus.CallDenied;
         }
-        if (address.Offset < 0 || (long)address.Offset + bytes > entry.Region.Length)
-        {
-            why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of {entry.Region.Length} bytes";
-            return IpcStatus.Range;
-        }
-        return IpcStatus.Ok;
+        why = $"[{address.Offset}, {(long)address.Offset + bytes}) lies outside buffer {address.Buffer} of "
+            + $"{entry.Region.Length} bytes";
+        return IpcStatus.Range;
     }
 
     /// <summary>The bytes a successful <see cref="Check"/> of the same arguments approved, under the same lock.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Span<byte> Span(BufferAddress address, int bytes)
     {
         ref readonly var entry = ref _entries[address.Buffer];

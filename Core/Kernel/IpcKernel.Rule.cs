@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace M3Actors.Kernel;
 
 /// <summary>
@@ -304,16 +306,51 @@ internal sealed partial class IpcKernel
 
     // The lock a primitive needs for its partner value: the partner's slot, or none for SELF and values that name no
     // slot (Validate rejects those without reading the table).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int PartnerSlot(Proc caller, Endpoint partner) =>
         partner != Endpoint.Self && (uint)partner.Slot < (uint)_slots.Length ? partner.Slot : caller.Slot;
 
     // The rulebook's validation order: caller bound, VM running, caller free, partner value, call mask, then liveness.
     private IpcStatus Validate(Proc caller, IpcCalls call, Endpoint partner, bool allowAny, out Proc target)
     {
-        target = null!;
+        if (ValidateCaller(caller) is var bad and not IpcStatus.Ok)
+        {
+            target = null!;
+            return bad;
+        }
+        return ValidatePartner(caller, call, partner, allowAny, out target);
+    }
+
+    // Validate's first steps: caller bound, VM running, caller free.
+    private IpcStatus ValidateCaller(Proc caller)
+    {
         if (!caller.Bound) return _running ? IpcStatus.NotBound : IpcStatus.VmNotRunning;
         if (!_running) return IpcStatus.VmNotRunning;
-        if (caller.IsBlockedInCall) return Fail(caller, IpcStatus.Busy, "the endpoint is already blocked in another call");
+        return caller.IsBlockedInCall ? Fail(caller, IpcStatus.Busy, "the endpoint is already blocked in another call")
+            : IpcStatus.Ok;
+    }
+
+    // Validate's other steps, for a caller ValidateCaller passed: partner value, call mask, then liveness. The common
+    // case first, in a few loads: a bound endpoint of this VM other than the caller, whose only remaining step is the
+    // call mask (no special value is in range: their slot parts lie above Endpoint.MaxSlotsPerVm); every other value
+    // takes the full sequence. In-process the table's view is the binding (Resolve only refreshes foreign views).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private IpcStatus ValidatePartner(Proc caller, IpcCalls call, Endpoint partner, bool allowAny, out Proc target)
+    {
+        if ((uint)partner.Slot < (uint)_slots.Length && partner != caller.Ep
+            && (_sharing is null ? _slots[partner.Slot] : _slots.Resolve(partner.Slot)) is { Bound: true } holder
+            && holder.Ep == partner)
+        {
+            target = holder;
+            return Allowed(caller, call);
+        }
+        return CheckPartner(caller, call, partner, allowAny, out target);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IpcStatus CheckPartner(Proc caller, IpcCalls call, Endpoint partner, bool allowAny, out Proc target)
+    {
+        target = null!;
         if (partner == Endpoint.Self) partner = caller.Ep;
         if (partner == Endpoint.Any)
             return allowAny ? Allowed(caller, call) : Fail(caller, IpcStatus.BadSrcDst, "ANY is valid only as a receive source");

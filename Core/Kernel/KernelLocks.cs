@@ -3,10 +3,10 @@ namespace M3Actors.Kernel;
 /// <summary>
 /// The kernel's locks: one <see cref="SlotLock"/> per slot, guarding the slot's table entry, its proc and that proc's
 /// queue of senders. A primitive takes the locks of the procs it touches (caller, partner, a queued sender it takes,
-/// vcopy parties) in ascending slot order, so two sections never wait on each other in a cycle. Nothing takes every
-/// lock: bind, unbind, timeouts and snapshots are sequences of sections of one or two slots, and the deadlock check
-/// walks published waits-for words without any lock (IpcKernel.Deadlock.cs). Pairs of endpoints that share no slot
-/// therefore never contend.
+/// vcopy parties, except a requester party that only reads its own record: IpcKernel.Copy.cs) in ascending slot order,
+/// so two sections never wait on each other in a cycle. Nothing takes every lock: bind, unbind, timeouts and snapshots
+/// are sequences of sections of one or two slots, and the deadlock check walks published waits-for words without any
+/// lock (IpcKernel.Deadlock.cs). Pairs of endpoints that share no slot therefore never contend.
 /// </summary>
 internal sealed class KernelLocks
 {

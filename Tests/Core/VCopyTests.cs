@@ -125,6 +125,32 @@ public sealed class VCopyTests(ITestOutputHelper output) : IpcTestKit(output)
         Assert.Equal(IpcStatus.DstDied, a.VCopy(Endpoint.Self, new(aBuf), ep, new(0), 1));
     }
 
+    // A requester that is a party copies without its own slot lock: its own checks still hold.
+    [Fact(Timeout = 30_000)]
+    public async Task A_requester_that_is_a_party_and_blocked_or_unbound_copies_nothing()
+    {
+        using var a = Vm.Bind();
+        using var b = Vm.Bind();
+        var aBuf = a.RegisterBuffer(Pattern(64, 6), BufferAccess.Read);
+        var target = new byte[64];
+        var bBuf = b.RegisterBuffer(target, BufferAccess.Write);
+        var bWaits = ReceiveOnThread(b, Endpoint.Any, Patience);
+        await AwaitState(b.Endpoint, "RECEIVING");
+        using var stop = new CancellationTokenSource();
+        var aWaits = a.ReceiveAsync(Endpoint.Any, stop.Token);        // a is blocked in its own receive
+        await AwaitState(a.Endpoint, "RECEIVING");
+        Assert.Equal(IpcStatus.Busy, a.VCopy(Endpoint.Self, new(aBuf), b.Endpoint, new(bBuf), 64));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await aWaits);
+        a.Dispose();
+        Assert.Equal(IpcStatus.NotBound, a.VCopy(Endpoint.Self, new(aBuf), b.Endpoint, new(bBuf), 64));
+        Assert.Equal(new byte[64], target);
+        Assert.Equal(0, Vm.Snapshot().Copies);
+        using var c = Vm.Bind();
+        Assert.Equal(IpcStatus.Ok, c.Send(b.Endpoint, Msg(1), Patience));
+        Assert.Equal(IpcStatus.Ok, (await bWaits.WaitAsync(Patience)).Status);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Actor_server_copies_from_a_reply_pending_client()
     {
