@@ -85,7 +85,9 @@ internal sealed partial class IpcKernel
         if (p.IsBlockedInCall || p.OutcomeHeld) return ActorStep.Nothing;
         if ((p.Flags & ProcFlags.IdleReceive) != 0)
         {
-            if (!userWaiting) return ActorStep.Nothing;
+            // A vcopy pins an idle actor as a blocked party: a handler now would see a half-copied buffer. The copy's
+            // end wakes it (Unpin) to take its Akka messages then.
+            if (!userWaiting || p.Copying) return ActorStep.Nothing;
             Withdraw(p);
             return ActorStep.User;
         }

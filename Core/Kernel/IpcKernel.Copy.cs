@@ -209,13 +209,18 @@ internal sealed partial class IpcKernel
         return status;
     }
 
-    // The copy ended: a call of the party that completed meanwhile now reaches its owner.
+    // The copy ended: a call of the party that completed meanwhile now reaches its owner, and an idle actor that
+    // Akka messages found pinned (NextForActor) runs them.
     private static unsafe void Unpin(Proc p, ref Wakeups wake)
     {
         if (!p.IsCurrent) return;       // unbound mid-copy and its slot bound again: the new binding is not pinned
         p.Record->Copier = 0;
         p.Copying = false;
-        if (!p.OutcomeHeld) return;
+        if (!p.OutcomeHeld)
+        {
+            if (p.Kind == OwnerKind.Actor) wake.Pending(p);     // a spurious wake costs a mailbox run, nothing more
+            return;
+        }
         p.OutcomeHeld = false;
         p.HasOutcome = p.Kind == OwnerKind.Actor;
         wake.Completed(p);
