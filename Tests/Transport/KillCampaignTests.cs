@@ -167,6 +167,7 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
             var m = new Message(Echo);
             m.SetInt(0, value);
             m.SetInt(1, Checksum(value));
+            var startedAt = Stopwatch.GetTimestamp();
             var status = client.SendRec(server, ref m, CallTimeout);
             switch (status)
             {
@@ -200,9 +201,13 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                     }
                     break;
                 default:
-                    // /proc at the failure, for whoever has to find out why (e.g. a call left blocked by a kill).
-                    _failures.Enqueue($"call {seq} of client {id} returned {status}; /proc then:\n" +
-                        ProcView.Render(_vm.Snapshot()));
+                    // /proc at the failure, and the call's start against the last kill of its server's child, for
+                    // whoever has to find out why (e.g. a call left blocked by a kill).
+                    _failures.Enqueue($"call {seq} of client {id} returned {status} after " +
+                        $"{Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds:F0} ms; the last kill of child {id} " +
+                        $"(pid {Volatile.Read(ref _killedPid[id])}) was " +
+                        $"{Stopwatch.GetElapsedTime(Volatile.Read(ref _killedAt[id])).TotalMilliseconds:F0} ms ago; " +
+                        $"/proc then:\n{ProcView.Render(_vm.Snapshot())}");
                     return;
             }
         }

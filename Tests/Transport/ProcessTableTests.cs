@@ -20,6 +20,25 @@ public sealed class ProcessTableTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact(Timeout = 30_000)]
+    public async Task The_death_watcher_runs_at_the_raised_priority_where_the_process_may_raise_it()
+    {
+        using var arena = Arena.Attach(_dir.Options());
+        var watcher = arena.Watcher;
+        await SharedVm.AwaitAsync(() => watcher.ThreadId != 0, () => "the watcher thread did not start");
+        // Field 19 of /proc/<pid>/task/<tid>/stat, counted after the command name's closing parenthesis.
+        var stat = await File.ReadAllTextAsync($"/proc/self/task/{watcher.ThreadId}/stat");
+        var nice = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16]);
+        var own = File.ReadAllText("/proc/self/stat");
+        var processNice = int.Parse(own[(own.LastIndexOf(')') + 2)..].Split(' ')[16]);
+        Assert.Equal(watcher.Raised ? DeathWatcher.RaisedNice : processNice, nice);
+        // A process with CAP_SYS_NICE (bit 23 of its effective capabilities) may always raise it.
+        var capabilities = File.ReadLines("/proc/self/status")
+            .First(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        var mayRaise = (Convert.ToUInt64(capabilities["CapEff:".Length..].Trim(), 16) & (1UL << 23)) != 0;
+        if (mayRaise) Assert.True(watcher.Raised, "a process with CAP_SYS_NICE did not raise the watcher's priority");
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Join_records_pid_start_time_and_incarnation_and_leave_frees_the_entry()
     {
         await Task.Yield();

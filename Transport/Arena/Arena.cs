@@ -40,6 +40,9 @@ internal sealed unsafe class Arena : IDisposable
     /// <summary>The arena file.</summary>
     public string Path => _file.Path;
 
+    /// <summary>This attachment's death watcher (for tests: its thread's priority).</summary>
+    internal DeathWatcher Watcher => _watcher;
+
     /// <summary>True when this attachment created the file.</summary>
     public bool Created => _file.Created;
 

@@ -40,6 +40,12 @@ internal static unsafe partial class LinuxSys
     /// <summary>SYS_pidfd_open: 434 on every architecture (added after the tables were unified).</summary>
     public const long PidfdOpenNumber = 434;
 
+    /// <summary>SYS_gettid: the calling thread's kernel id (what setpriority takes for one thread).</summary>
+    public static long GetTidNumber => RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 186 : 178;
+
+    /// <summary>setpriority's <c>which</c> for one thread (a tid) on Linux.</summary>
+    public const int PrioProcess = 0;
+
     /// <summary>The errno of the last failed call on this thread.</summary>
     public static int Errno => Marshal.GetLastPInvokeError();
 
@@ -49,6 +55,12 @@ internal static unsafe partial class LinuxSys
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial long PidfdOpen(long number, int pid, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "syscall")]
+    public static partial long GetTid(long number);
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    public static partial int SetPriority(int which, uint who, int niceValue);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, ulong count, int timeoutMs);

@@ -45,6 +45,9 @@ internal static class SharedLock
     public static LockResult Acquire(ref int word, int owner, ILockOwners owners, SpinGate? gate, TimeSpan timeout)
     {
         if (TryAcquire(ref word, owner)) return LockResult.Acquired;
+        // A holder the process table already names dead (its entry left, or is being reaped) is taken over at once:
+        // spinning or parking for it would only delay the reaper and the dead process's partners.
+        if (TryTakeOverDead(ref word, owner, owners)) return LockResult.OwnerDied;
         var deadline = Deadline.After(timeout);
         if (gate is null) return Park(ref word, owner, owners, deadline);
         // How long the whole contended acquire took (spin, park or both) decides how long the next one may spin.
@@ -121,6 +124,17 @@ internal static class SharedLock
             var value = Volatile.Read(ref word);
             if (OwnerOf(value) != deadOwner) return false;
             if (Interlocked.CompareExchange(ref word, newOwner | (value & WaitersBit), value) == value) return true;
+        }
+    }
+
+    private static bool TryTakeOverDead(ref int word, int owner, ILockOwners owners)
+    {
+        while (true)
+        {
+            var value = Volatile.Read(ref word);
+            if (value == 0 || OwnerOf(value) == owner) return false;
+            if (owners.IsAlive(OwnerOf(value), checkProcess: false)) return false;
+            if (Interlocked.CompareExchange(ref word, owner | (value & WaitersBit), value) == value) return true;
         }
     }
 
