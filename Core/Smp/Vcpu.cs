@@ -45,6 +45,12 @@ public sealed class Vcpu
     /// <summary>Run queue of this vCPU under the affinity policies (unused under symmetric).</summary>
     internal ConcurrentQueue<WorkItem> Queue { get; } = new();
 
+    /// <summary>
+    /// The host's run-queue wait of this vCPU's thread, which <see cref="RunPreemption"/> discounts; set by the thread
+    /// before the dispatcher starts ticking, null where the host keeps no such statistics.
+    /// </summary>
+    internal HostWaitClock? HostWait { get; set; }
+
     /// <summary>Released by a producer that moved this vCPU from Parked to Spinning.</summary>
     internal SemaphoreSlim WakeSignal { get; } = new(0);
 
