@@ -157,9 +157,10 @@ public sealed class VcpuDispatcher : MessageDispatcher
         {
             // A handler's hand-over (DeferredWakes) to an actor of this very vCPU: this thread runs it next, as the
             // vCPU's queue would have, counted as a run; an actor of another vCPU waits in its queue as usual.
-            if (Vcpu.Current is { } here && here == _vcpus[slot.Current] && CapturedRuns.TryCapture(run))
+            var target = _vcpus[slot.Current];
+            if (CapturedRuns.TryCapture(run, target))
             {
-                here.CountHandOverRun();
+                target.CountHandOverRun();
                 return;
             }
             _queues.Enqueue(new WorkItem(mailbox, slot));
