@@ -22,6 +22,7 @@ internal sealed class RunPreemption : IDisposable
     private readonly long[] _runsAtLastTick;
     private readonly long[] _hostWaitAtLastTick;
     private readonly TimeSpan _tick;
+    private readonly TimeSpan _wait;
     private readonly long _tickNanoseconds;
     private readonly ManualResetEvent _stop = new(false);
     private readonly Thread _thread;
@@ -43,6 +44,8 @@ internal sealed class RunPreemption : IDisposable
         Array.Fill(_hostWaitAtLastTick, -1);
         _tick = runLength < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : runLength;
         _tickNanoseconds = (long)_tick.TotalNanoseconds;
+        // WaitOne takes at most int.MaxValue ms (about 24.8 days); a longer tick means "practically never" anyway.
+        _wait = _tick.TotalMilliseconds > int.MaxValue ? TimeSpan.FromMilliseconds(int.MaxValue) : _tick;
         // A thread of its own rather than a System.Threading.Timer: a timer's callback is a thread-pool work item, so
         // every tick woke the timer thread and then a pool worker, which spins before it parks again — about 5 % of
         // a core at 1 ms, taken from the vCPUs on a machine with as many CPUs as vCPUs.
@@ -61,7 +64,7 @@ internal sealed class RunPreemption : IDisposable
 
     private void Loop()
     {
-        while (!_stop.WaitOne(_tick)) Tick();
+        while (!_stop.WaitOne(_wait)) Tick();
     }
 
     private void Tick()
