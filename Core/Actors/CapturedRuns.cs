@@ -39,10 +39,19 @@ internal static class CapturedRuns
         thread.Origin = origin;
     }
 
-    /// <summary>Keeps <paramref name="run"/> when this thread is capturing; false to schedule it as usual.</summary>
-    internal static bool TryCapture(IRunnable run)
+    /// <summary>
+    /// Marks this thread as <paramref name="vcpu"/>'s, once, before it runs anything: a run is captured only by a
+    /// thread of the vCPU it is for (<see cref="TryCapture"/>), read with the same thread-static read.
+    /// </summary>
+    internal static void BindVcpu(Smp.Vcpu vcpu) => (t_thread ??= new PerThread()).Vcpu = vcpu;
+
+    /// <summary>
+    /// Keeps <paramref name="run"/> when this thread is capturing and is <paramref name="vcpu"/>'s thread (null: a
+    /// thread of no vCPU, the only ones a VM's executor may capture on); false to schedule it as usual.
+    /// </summary>
+    internal static bool TryCapture(IRunnable run, Smp.Vcpu? vcpu = null)
     {
-        if (t_thread is not { Capturing: true } thread) return false;
+        if (t_thread is not { Capturing: true } thread || thread.Vcpu != vcpu) return false;
         thread.Captured.Add(run);
         return true;
     }
@@ -79,5 +88,6 @@ internal static class CapturedRuns
         internal bool Capturing;
         internal bool Running;      // inside RunCaptured: a run that begins capturing again would clear the list
         internal ActorPort? Origin;
+        internal Smp.Vcpu? Vcpu;    // the vCPU this thread is (BindVcpu), null on every other thread
     }
 }

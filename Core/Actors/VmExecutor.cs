@@ -18,8 +18,8 @@ internal sealed class VmExecutor(string id) : ExecutorService(id)
     /// <inheritdoc />
     public override void Execute(IRunnable run)
     {
-        // Not on a vCPU's thread: a run of this dispatcher would hold that vCPU, uncounted.
-        if (Smp.Vcpu.Current is null && CapturedRuns.TryCapture(run)) return;
+        // Only on a thread of no vCPU (vcpu: null): a run of this dispatcher would hold that vCPU, uncounted.
+        if (CapturedRuns.TryCapture(run, vcpu: null)) return;
         if (Threads.ThreadPort.PoolThreadsInCalls == 0) ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
         else StandbyThreads.Shared.Execute(run);
     }

@@ -11,12 +11,16 @@ internal static partial class CpuAffinity
     public static bool IsSupported => OperatingSystem.IsLinux();
 
     /// <summary>The CPUs this process may run on, ascending; 0..ProcessorCount-1 where affinity is unsupported.</summary>
+    /// <remarks>
+    /// The mask of the process's main thread (pid = the process id), not of the calling thread: a dispatcher created
+    /// on a pinned thread (a vCPU's, a benchmark's measured thread) would otherwise pin every vCPU to that one CPU.
+    /// </remarks>
     public static int[] AllowedCpus()
     {
         if (IsSupported)
         {
             Span<ulong> mask = stackalloc ulong[MaskWords];
-            if (SchedGetAffinity(0, MaskWords * sizeof(ulong), ref MemoryMarshal.GetReference(mask)) == 0)
+            if (SchedGetAffinity(Environment.ProcessId, MaskWords * sizeof(ulong), ref MemoryMarshal.GetReference(mask)) == 0)
             {
                 var cpus = new List<int>();
                 for (var cpu = 0; cpu < MaskWords * 64; cpu++)
@@ -43,7 +47,7 @@ internal static partial class CpuAffinity
     /// <summary>The CPU the calling thread is on now, or -1 where that cannot be asked.</summary>
     public static int CurrentCpu() => IsSupported ? SchedGetCpu() : -1;
 
-    // pid 0 means the calling thread.
+    // pid 0 means the calling thread; the process id, the process's main thread.
     [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
     private static partial int SchedSetAffinity(int pid, nint cpusetsize, ref ulong mask);
 

@@ -157,9 +157,10 @@ public sealed class VcpuDispatcher : MessageDispatcher
         {
             // A handler's hand-over (DeferredWakes) to an actor of this very vCPU: this thread runs it next, as the
             // vCPU's queue would have, counted as a run; an actor of another vCPU waits in its queue as usual.
-            if (Vcpu.Current is { } here && here == _vcpus[slot.Current] && CapturedRuns.TryCapture(run))
+            var target = _vcpus[slot.Current];
+            if (CapturedRuns.TryCapture(run, target))
             {
-                here.CountHandOverRun();
+                target.CountHandOverRun();
                 return;
             }
             _queues.Enqueue(new WorkItem(mailbox, slot));
@@ -197,7 +198,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
             var physical = _settings.PhysicalCpus;
             _workers = _vcpus.Select(v => new VcpuWorker(v, physical[v.Id % physical.Length], _queues, this)).ToArray();
             foreach (var worker in _workers) worker.Start();
-            _preemption = new RunPreemption(_vcpus, _queues, _settings.RunLength, Preempt);
+            _preemption = new RunPreemption(_vcpus, _queues, _settings.RunLength, Preempt, $"{Id}-tick");
             ReportPinning(_workers);
             VcpuMetrics.Register(this);
             Configurator.Prerequisites.Settings.System.WhenTerminated.ContinueWith(
@@ -215,6 +216,8 @@ public sealed class VcpuDispatcher : MessageDispatcher
             VcpuMetrics.Unregister(this);
             _preemption?.Dispose();
             foreach (var worker in _workers ?? []) worker.Stop();
+            // After the tick's thread has ended: it is the only reader of the clocks.
+            foreach (var vcpu in _vcpus) vcpu.HostWait?.Dispose();
         }
     }
 
@@ -227,6 +230,11 @@ public sealed class VcpuDispatcher : MessageDispatcher
             EventStream.Publish(new Info(Id, typeof(VcpuDispatcher),
                 $"{_vcpus.Length} vCPUs run unpinned: CPU affinity is only implemented on Linux."));
             return;
+        }
+        foreach (var error in workers.Select(w => w.HostWaitError).OfType<string>().Distinct())
+        {
+            EventStream.Publish(new Warning(Id, typeof(VcpuDispatcher),
+                $"the host's CPU wait of the vCPU threads cannot be read ({error}); preemption counts wall time."));
         }
         var failed = workers.Select((w, i) => (w.PinError, Vcpu: i)).Where(f => f.PinError != 0).ToArray();
         if (failed.Length == 0) return;

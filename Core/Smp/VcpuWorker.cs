@@ -27,7 +27,10 @@ internal sealed class VcpuWorker
     /// <summary>The errno of a failed pin (0 when pinned or when pinning is unsupported); valid once started.</summary>
     public int PinError { get; private set; }
 
-    /// <summary>Starts the thread and returns once it has pinned itself (or failed to).</summary>
+    /// <summary>Why the host's wait of this vCPU cannot be read although the host keeps it, or null; valid once started.</summary>
+    public string? HostWaitError { get; private set; }
+
+    /// <summary>Starts the thread and returns once it has pinned itself (or failed to) and opened its host-wait clock.</summary>
     public void Start()
     {
         using var pinned = new ManualResetEventSlim();
@@ -44,6 +47,8 @@ internal sealed class VcpuWorker
     private void Loop(object? pinnedSignal)
     {
         Pin();
+        _vcpu.HostWait = HostWaitClock.OpenForCurrentThread(out var hostWaitError);
+        HostWaitError = hostWaitError;
         ((ManualResetEventSlim)pinnedSignal!).Set();
         Vcpu.BindToCurrentThread(_vcpu);
         ref var c = ref _vcpu.Counters;

@@ -11,8 +11,37 @@ public sealed class PlacementTests() : SmpTestKit($$"""
       policy = affinity-static
       placement { "/user/hocon-placed" { vcpu = 1 } }
     }
+    spread { type = {{Type}}, vcpus = 2, policy = affinity-static }
     """)
 {
+    [Fact(Timeout = 30_000)]
+    public async Task Vcpus_made_on_a_pinned_thread_still_spread_over_the_processes_cpus()
+    {
+        var allowed = CpuAffinity.AllowedCpus();
+        // With one CPU (or no affinity) there is nothing to spread; every CI machine of this project has two.
+        if (!CpuAffinity.IsSupported || allowed.Length < 2) return;
+        var made = new TaskCompletionSource<(int PinError, VcpuDispatcher? Dispatcher)>(
+            TaskCreationOptions.RunContinuationsAsynchronously);
+        // The dispatcher reads the CPUs it may use when it is made; a creator pinned to one CPU must not narrow them.
+        var creator = new Thread(() =>
+        {
+            try
+            {
+                var pinError = CpuAffinity.TryPinCurrentThread(allowed[0]);
+                made.SetResult((pinError, pinError == 0 ? Dispatcher("spread") : null));
+            }
+            catch (Exception e)
+            {
+                made.SetException(e);   // rethrown by the await below
+            }
+        });
+        creator.Start();
+        var (pinError, dispatcher) = await made.Task.WaitAsync(Patience);
+
+        Assert.Equal(0, pinError);
+        Assert.Equal(allowed.Take(2), dispatcher!.Vcpus.Select(v => v.PhysicalCpu));
+    }
+
     [Fact]
     public void Handler_runs_on_the_hinted_vcpu_thread_and_libc_agrees_with_the_pin()
     {

@@ -56,6 +56,28 @@ public sealed class RunPreemptionTests() : SmpTestKit($$"""
         Assert.Equal(1L, dispatcher.Snapshot()[0].Since(before).MailboxRuns);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Each_vcpu_thread_reads_the_hosts_cpu_wait_of_its_own_thread_on_linux()
+    {
+        var dispatcher = Dispatcher("default-deadline");
+        var probe = Sys.ActorOf(Props.Create(() => new CountReporter(new Handled())).WithDispatcher("default-deadline"));
+        probe.Tell("start", TestActor);
+        await ExpectMsgAsync<int>(Patience);
+
+        foreach (var vcpu in dispatcher.Vcpus)
+        {
+            if (!OperatingSystem.IsLinux() || !File.Exists("/proc/thread-self/schedstat"))
+            {
+                Assert.Null(vcpu.HostWait);
+                continue;
+            }
+            // The tick reads it from its own thread: the clock opened on the vCPU thread must be readable from here.
+            var first = vcpu.HostWait!.WaitedNanoseconds();
+            Assert.NotNull(first);
+            Assert.True(vcpu.HostWait.WaitedNanoseconds() >= first, "the host's wait never goes back");
+        }
+    }
+
     private sealed class Handled
     {
         private int _count;
