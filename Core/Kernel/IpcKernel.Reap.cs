@@ -71,8 +71,6 @@ internal sealed partial class IpcKernel
             nameof(ReleaseDead), nameof(RepairAfterDeath), nameof(Unbind), nameof(EnterWithQueueOwner),
             nameof(ReleaseQueuedSenders), nameof(ReleasePartners), nameof(ReportUnbound), nameof(RepairRecord),
             nameof(RederiveQueue), nameof(SendersTo), nameof(OwnedBy), nameof(UnpinAfterDeath),
-            nameof(ReleasePartner), nameof(ReleaseBusyPartners), nameof(HoldsNothingOf), nameof(Free),
-            nameof(RunCatching),
         ];
         const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public
             | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;

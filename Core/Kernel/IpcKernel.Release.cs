@@ -1,5 +1,3 @@
-using System.Runtime.ExceptionServices;
-
 namespace M3Actors.Kernel;
 
 /// <summary>
@@ -35,33 +33,7 @@ internal sealed partial class IpcKernel
             AssertInvariants(p);
         }
         ReleaseQueuedSenders(p, ref wake);
-        var busy = sweepPartners ? ReleasePartners(p, ref wake) : null;
-        if (busy is null)
-        {
-            Free(p);
-            wake.Run();
-            return;
-        }
-        // Sections of other processes held some slots when the sweep came by: the partners found are woken before
-        // the sweep waits for those slots, and before the slot is freed (the partners wait for this, nothing else).
-        var failed = RunCatching(wake);
-        var late = new Wakeups();
-        ReleaseBusyPartners(p, busy, ref late);
-        Free(p);
-        try
-        {
-            late.Run();
-        }
-        catch (Exception e) when (failed is not null)
-        {
-            throw new AggregateException("endpoint ports failed while an unbind woke them", failed, e);
-        }
-        if (failed is not null) ExceptionDispatchInfo.Throw(failed);
-    }
-
-    // The end of an unbind: the slot is freed (its record keeps the generation) and the unbind reported.
-    private void Free(Proc p)
-    {
+        if (sweepPartners) ReleasePartners(p, ref wake);
         using (_locks.Enter(p.Slot))
         {
             if (_slots[p.Slot] == p)
@@ -71,20 +43,7 @@ internal sealed partial class IpcKernel
             }
         }
         ReportUnbound(p);
-    }
-
-    // Wakes every owner in wake and returns what a port threw (rethrown once the unbind has finished).
-    private static Exception? RunCatching(in Wakeups wake)
-    {
-        try
-        {
-            wake.Run();
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
+        wake.Run();
     }
 
     /// <summary>
@@ -210,83 +169,31 @@ internal sealed partial class IpcKernel
     }
 
     // Everyone receiving from p (including a sendrec caller waiting for p's reply) gets SrcDied, and p's notify bits
-    // and the replies it owed are cleared, one slot's section at a time. Returns the slots whose lock another section
-    // held when the sweep came by (null: none), for ReleaseBusyPartners once the partners found are woken.
-    private List<int>? ReleasePartners(Proc p, ref Wakeups wake)
+    // and the replies it owed are cleared, one slot's section at a time.
+    private void ReleasePartners(Proc p, ref Wakeups wake)
     {
-        // A slot that holds nothing of p's is skipped without its lock (HoldsNothingOf), and one whose lock is held
-        // (in a shared region) is left for later, so the sweep does not queue behind the sections of unrelated live
-        // pairs of other processes before it reaches the partners: waiting for those locks cost a reap 5-150 ms per
-        // busy slot in the kill campaign. The fence pairs with the lock acquire of a section that begins after a
-        // skip (SlotLock.IsFree).
-        Interlocked.MemoryBarrier();
-        List<int>? busy = null;
         for (var slot = 0; slot < _slots.Length; slot++)
         {
             // A slot free now can hold nothing of p's: a proc bound after p was marked can neither receive from p nor
             // get a notification from it.
             if (slot == p.Slot || (_slots[slot] is null && _region.StateOf(slot) == SlotState.Free)) continue;
-            var unlocked = _locks[slot].IsFree;       // read first: the record's reads below must not pass it
-            if (HoldsNothingOf(slot, p))
+            using (_locks.Enter(slot))
             {
-                if (unlocked) continue;
-                // In one process a section is a few instructions: waiting for it costs less than a second pass.
-                if (_sharing is not null)
+                if (_slots.Resolve(slot) is not { } other) continue;
+                other.ClearNotify(p.Slot);
+                other.ClearOwedReply(p.Slot);       // §12.1: a server that ended owes nothing any more
+                if (other.IsReceiving && other.GetFrom == p.Ep)
                 {
-                    (busy ??= []).Add(slot);
-                    continue;
+                    var running = _running || other.IsForeign;
+                    Complete(other, running ? IpcStatus.SrcDied : IpcStatus.VmNotRunning, ref wake);
+                    if (running)
+                    {
+                        other.LastError = $"{p.Ep} ended while we were receiving from it";
+                        Interlocked.Increment(ref _deaths);
+                    }
                 }
+                AssertInvariants(other);
             }
-            ReleasePartner(p, slot, ref wake);
         }
-        return busy;
-    }
-
-    // The slots ReleasePartners found locked: each is skipped if it now reads free and holds nothing of p's, else
-    // swept under its lock (waiting for the section that holds it, or taking it over from a dead process).
-    private void ReleaseBusyPartners(Proc p, List<int> busy, ref Wakeups wake)
-    {
-        foreach (var slot in busy)
-        {
-            var unlocked = _locks[slot].IsFree;
-            if (!unlocked || !HoldsNothingOf(slot, p)) ReleasePartner(p, slot, ref wake);
-        }
-    }
-
-    private void ReleasePartner(Proc p, int slot, ref Wakeups wake)
-    {
-        using (_locks.Enter(slot))
-        {
-            if (_slots.Resolve(slot) is not { } other) return;
-            other.ClearNotify(p.Slot);
-            other.ClearOwedReply(p.Slot);       // §12.1: a server that ended owes nothing any more
-            if (other.IsReceiving && other.GetFrom == p.Ep)
-            {
-                var running = _running || other.IsForeign;
-                Complete(other, running ? IpcStatus.SrcDied : IpcStatus.VmNotRunning, ref wake);
-                if (running)
-                {
-                    other.LastError = $"{p.Ep} ended while we were receiving from it";
-                    Interlocked.Increment(ref _deaths);
-                }
-            }
-            AssertInvariants(other);
-        }
-    }
-
-    // True when slot's record, read without its lock, neither receives from p nor holds p's notification or a reply
-    // p owes. Every section that makes one of those true either holds p's lock (a receive from p, p's send, p's
-    // notify), so the unbind's mark orders it, or reads p's binding after taking slot's lock (an aborted sendrec's
-    // debt): with the lock free and the sweep's fence, such a section has ended and is seen here, or begins later and
-    // finds p unbound. A section holding the lock now (a dead process's too) is waited for as before.
-    private unsafe bool HoldsNothingOf(int slot, Proc p)
-    {
-        // Plain reads: they come after IsFree's acquire reads of the lock words, which they cannot move before.
-        var record = _region.Record(slot);
-        var word = p.Slot >> 6;
-        var bit = 1UL << (p.Slot & 63);
-        return !((record->Flags & ProcFlags.Receiving) != 0 && record->GetFrom == p.Ep)
-            && (_region.NotifyBits(slot)[word] & bit) == 0
-            && (_region.OwedReplies(slot)[word] & bit) == 0;
     }
 }

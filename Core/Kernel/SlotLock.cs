@@ -23,7 +23,6 @@ internal sealed unsafe class SlotLock
     private readonly IRegionSharing? _shared;
     private readonly int _slot;
     private readonly int* _recordWord;      // the record's LockWord in a private region; null in a shared one
-    private readonly int* _sharedWord;      // the record's LockWord in a shared region (any process's holder)
     private int _held;      // the in-process word in a shared region: 1 while taken
     private int _owner;     // managed thread id of the holder, kept in Debug builds only for the invariant checks
 
@@ -46,17 +45,7 @@ internal sealed unsafe class SlotLock
         _shared = shared;
         _slot = slot;
         _recordWord = shared is null ? &record->LockWord : null;
-        _sharedWord = shared is null ? null : &record->LockWord;
     }
-
-    /// <summary>
-    /// True when no thread of this process and (in a shared region) no other process holds the lock now. A reader
-    /// that issued a full fence after its own last write sees, when this is true, every write of the last section
-    /// that ended, and any section that begins later sees the reader's write (each side writes, fences, then
-    /// reads): the unbind's sweep skips a slot that holds nothing of the unbound proc this way.
-    /// </summary>
-    internal bool IsFree =>
-        Volatile.Read(ref Word) == 0 && (_sharedWord == null || Volatile.Read(ref *_sharedWord) == 0);
 
     /// <summary>Debug builds only (the invariant checks); a Release build does not record the holder.</summary>
     internal bool IsHeldByCurrentThread => Volatile.Read(ref Word) != 0 && _owner == Environment.CurrentManagedThreadId;

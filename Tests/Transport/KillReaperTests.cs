@@ -34,30 +34,6 @@ public sealed class KillReaperTests : SharedVmTest
         lock (starting.Reaps) Assert.Empty(starting.Reaps);
     }
 
-    [Fact(Timeout = 60_000)]
-    public async Task Partners_are_released_while_a_live_process_holds_an_unrelated_slots_lock()
-    {
-        // The holder has no kernel, so it never reaps: the test process does, and meets the held lock in its sweep.
-        using var holder = await LiteChildAsync(withKernel: false);
-        using var victim = await LiteChildAsync();
-        var server = SharedVm.EndpointIn(await victim.ExpectAsync($"lite server {ChildServer}", "lite serving"));
-        using var unrelated = Shared.Vm.Bind(ChildServer - 1, "unrelated here");    // swept before the client
-        using var client = Shared.Vm.Bind(owner: "client here");
-        var call = Task.Run(() => client.Receive(server, out _, SharedVm.Patience));
-        await Shared.AwaitStateAsync(client.Endpoint, "RECEIVING");
-        // From here on, /proc and the records' check would wait for the held lock: nothing here reads them.
-        await holder.ExpectAsync($"lite hold {unrelated.Endpoint.Slot}", "lite holding");
-
-        await victim.KillHardAsync();
-
-        // Released although a live process still holds the lock of a slot the reaper's sweep passes first.
-        Assert.Equal(IpcStatus.SrcDied, await call.WaitAsync(SharedVm.Patience));
-        // The holder's death frees the lock (taken over), and the reap ends.
-        await holder.KillHardAsync();
-        await SharedVm.AwaitAsync(() => Shared.ProcOf(server) is null, () => $"{server} is still listed");
-        Assert.Null(Shared.Vm.Kernel.CheckRecords());
-    }
-
     private async Task<HostProcess> LiteChildAsync(bool withKernel = true)
     {
         var child = HostProcess.Start();

@@ -27,7 +27,6 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
         "server" => Serve(Int(w[2])),
         "load" => Load(Int(w[2]), new Endpoint(Int(w[3])), Int(w[4])),
         "bindany" => BindAny(Int(w[2]), Int(w[3])),
-        "hold" => Hold(Int(w[2])),
         _ => throw new ArgumentException($"unknown lite command '{w[1]}'"),
     };
 
@@ -112,14 +111,6 @@ internal sealed class LiteSession(Action<string> reply) : IDisposable
                 bound.Add(Kernel.Bind(null, new ThreadPort { Kernel = Kernel }, OwnerKind.Thread, "lite any"));
         }
         return $"lite boundany {string.Join(',', bound.Select(p => p.Slot))}";
-    }
-
-    // lite hold <slot>: takes the slot's process-shared lock word as a section of this process does, and keeps it
-    // while the process lives (works without a kernel: a live holder that never reaps).
-    private string Hold(int slot)
-    {
-        _shared!.Lock(slot);
-        return $"lite holding {slot}";
     }
 
     private ThreadPort Bind(int slot)
