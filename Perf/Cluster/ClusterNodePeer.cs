@@ -29,15 +29,15 @@ public static class ClusterNodePeer
 
     /// <summary>
     /// Starts the node with a thread endpoint on <see cref="CopyDestinationSlot"/> whose buffer 0 takes
-    /// <paramref name="address"/> bytes (write access) and which stays blocked in its receive, as vcopy requires of a
+    /// <paramref name="bytes"/> bytes (write access) and which stays blocked in its receive, as vcopy requires of a
     /// party other than the requester; returns the seed address.
     /// </summary>
-    public static string ServeCopyDestination(string address)
+    public static string ServeCopyDestination(string bytes)
     {
-        var bytes = int.Parse(address, System.Globalization.CultureInfo.InvariantCulture);
         _node = BridgeNode.Start(1, seed: null);
         var destination = _node.Vm.Bind(slot: CopyDestinationSlot, owner: "copy destination");
-        destination.RegisterBuffer(new byte[bytes], BufferAccess.Write);
+        destination.RegisterBuffer(new byte[int.Parse(bytes, System.Globalization.CultureInfo.InvariantCulture)],
+            BufferAccess.Write);
         // Receives for as long as the child lives: nothing is sent to it, so it stays blocked, a valid copy party.
         var receiver = new Thread(() =>
         {

@@ -28,13 +28,13 @@ public sealed class RemoteActorReceiveDeadlockTests(ITestOutputHelper output)
         using var holder = nodes[1].Bind(slot: 9, owner: "holder");
         using var b = nodes[2].Bind(slot: 6, owner: "b");
         using var c = nodes[nodeCount].Bind(slot: 7, owner: "c");
-        await AllBound(nodes, nodeCount, 6, 7, 8, 9);
+        await BlockedChains.AllBound(nodes, nodeCount, 6, 7, 8, 9);
         await ReceiveFrom(nodes[1], probe, d, holder.Endpoint);       // so c's send to d queues
 
-        var bSends = SendOnThread(b, c.Endpoint, 2);
-        await QueuedAt(nodes[nodeCount], c.Endpoint, b.Endpoint);
-        var cSends = SendOnThread(c, d.Endpoint, 3);
-        await QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
+        var bSends = BlockedChains.SendOnThread(b, c.Endpoint, 2);
+        await this.QueuedAt(nodes[nodeCount], c.Endpoint, b.Endpoint);
+        var cSends = BlockedChains.SendOnThread(c, d.Endpoint, 3);
+        await this.QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
 
         // d receives from b, b sends to c, c sends to d: d's receive closes the cycle.
         d.Actor.Tell(new ScriptActor.DoReceiveFrom(b.Endpoint), probe.Ref);
@@ -56,12 +56,12 @@ public sealed class RemoteActorReceiveDeadlockTests(ITestOutputHelper output)
         using var e = nodes[1].Bind(slot: 9, owner: "e");
         using var b = nodes[2].Bind(slot: 6, owner: "b");
         using var c = nodes[2].Bind(slot: 7, owner: "c");
-        await AllBound(nodes, 2, 6, 7, 8, 9);
+        await BlockedChains.AllBound(nodes, 2, 6, 7, 8, 9);
 
-        var bSends = SendOnThread(b, c.Endpoint, 2);
-        await QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
-        var cSends = SendOnThread(c, e.Endpoint, 3);                    // e, on node 1, waits for nobody
-        await QueuedAt(nodes[1], e.Endpoint, c.Endpoint);
+        var bSends = BlockedChains.SendOnThread(b, c.Endpoint, 2);
+        await this.QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
+        var cSends = BlockedChains.SendOnThread(c, e.Endpoint, 3);                    // e, on node 1, waits for nobody
+        await this.QueuedAt(nodes[1], e.Endpoint, c.Endpoint);
 
         // d -> b -> c -> e: the probe goes to node 2 and back to node 1, where it dies at e.
         await ReceiveFrom(nodes[1], probe, d, b.Endpoint);
@@ -96,16 +96,4 @@ public sealed class RemoteActorReceiveDeadlockTests(ITestOutputHelper output)
         var got = probe.ExpectMsg<ScriptActor.Got>(Patience);
         return (got.Message.Type, got.Message.Source);
     }
-
-    private static async Task AllBound(BridgeNodes nodes, int count, params int[] slots)
-    {
-        for (var n = 1; n <= count; n++)
-            foreach (var slot in slots) await nodes[n].WhenBoundAsync(slot, Patience);
-    }
-
-    private static Task<IpcStatus> SendOnThread(EndpointHandle from, Endpoint to, int type) =>
-        Task.Factory.StartNew(() => from.Send(to, new Message(type), Patience), TaskCreationOptions.LongRunning);
-
-    private Task QueuedAt(Vm node, Endpoint receiver, Endpoint sender) => AwaitAssertAsync(() =>
-        Assert.Contains(sender, node.Snapshot().Procs.Single(p => p.Endpoint == receiver).QueuedSenders), Patience);
 }

@@ -43,10 +43,10 @@ public sealed class RemoteDeadlockTests(ITestOutputHelper output) : Akka.TestKit
         foreach (var n in new[] { 1, 2, 3 })
             foreach (var slot in new[] { 5, 6, 7 }) await nodes[n].WhenBoundAsync(slot, Patience);
 
-        var xSends = SendOnThread(x, y.Endpoint, 1);
-        await QueuedAt(nodes[2], y.Endpoint, x.Endpoint);
-        var ySends = SendOnThread(y, z.Endpoint, 2);
-        await QueuedAt(nodes[3], z.Endpoint, y.Endpoint);
+        var xSends = BlockedChains.SendOnThread(x, y.Endpoint, 1);
+        await this.QueuedAt(nodes[2], y.Endpoint, x.Endpoint);
+        var ySends = BlockedChains.SendOnThread(y, z.Endpoint, 2);
+        await this.QueuedAt(nodes[3], z.Endpoint, y.Endpoint);
 
         Assert.Equal(IpcStatus.Locked, z.Send(x.Endpoint, new Message(3), Patience));      // x -> y -> z -> x
         Assert.Contains("cycle", z.LastError);
@@ -67,15 +67,15 @@ public sealed class RemoteDeadlockTests(ITestOutputHelper output) : Akka.TestKit
         using var b = nodes[2].Bind(slot: 6, owner: "b");
         using var c = nodes[2].Bind(slot: 7, owner: "c");
         using var d = nodes[1].Bind(slot: 8, owner: "d");
-        await AllBound(nodes, 2, 5, 6, 7, 8);
+        await BlockedChains.AllBound(nodes, 2, 5, 6, 7, 8);
 
         // a -> b (remote), b -> c (on node 2), c -> d (remote): node 1 sees d <- ghost c, a -> ghost b, no more.
-        var aSends = SendOnThread(a, b.Endpoint, 1);
-        await QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
-        var bSends = SendOnThread(b, c.Endpoint, 2);
-        await QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
-        var cSends = SendOnThread(c, d.Endpoint, 3);
-        await QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
+        var aSends = BlockedChains.SendOnThread(a, b.Endpoint, 1);
+        await this.QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
+        var bSends = BlockedChains.SendOnThread(b, c.Endpoint, 2);
+        await this.QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
+        var cSends = BlockedChains.SendOnThread(c, d.Endpoint, 3);
+        await this.QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
 
         Assert.Equal(IpcStatus.Locked, d.Send(a.Endpoint, new Message(4), Patience));      // d -> a closes it
         Assert.Contains("cycle", d.LastError);
@@ -91,14 +91,14 @@ public sealed class RemoteDeadlockTests(ITestOutputHelper output) : Akka.TestKit
         using var b = nodes[2].Bind(slot: 6, owner: "b");
         using var c = nodes[3].Bind(slot: 7, owner: "c");
         using var d = nodes[1].Bind(slot: 8, owner: "d");
-        await AllBound(nodes, 3, 5, 6, 7, 8);
+        await BlockedChains.AllBound(nodes, 3, 5, 6, 7, 8);
 
-        var aSends = SendOnThread(a, b.Endpoint, 1);
-        await QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
-        var bSends = SendOnThread(b, c.Endpoint, 2);
-        await QueuedAt(nodes[3], c.Endpoint, b.Endpoint);
-        var cSends = SendOnThread(c, d.Endpoint, 3);
-        await QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
+        var aSends = BlockedChains.SendOnThread(a, b.Endpoint, 1);
+        await this.QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
+        var bSends = BlockedChains.SendOnThread(b, c.Endpoint, 2);
+        await this.QueuedAt(nodes[3], c.Endpoint, b.Endpoint);
+        var cSends = BlockedChains.SendOnThread(c, d.Endpoint, 3);
+        await this.QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
 
         // d -> a -> b (node 2) -> c (node 3) -> d: the probe visits all three nodes.
         Assert.Equal(IpcStatus.Locked, d.Send(a.Endpoint, new Message(4), Patience));
@@ -114,12 +114,12 @@ public sealed class RemoteDeadlockTests(ITestOutputHelper output) : Akka.TestKit
         using var b = nodes[2].Bind(slot: 6, owner: "b");
         using var c = nodes[2].Bind(slot: 7, owner: "c");
         using var d = nodes[1].Bind(slot: 8, owner: "d");
-        await AllBound(nodes, 2, 6, 7, 8);
+        await BlockedChains.AllBound(nodes, 2, 6, 7, 8);
 
-        var bSends = SendOnThread(b, c.Endpoint, 2);
-        await QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
-        var cSends = SendOnThread(c, d.Endpoint, 3);
-        await QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
+        var bSends = BlockedChains.SendOnThread(b, c.Endpoint, 2);
+        await this.QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
+        var cSends = BlockedChains.SendOnThread(c, d.Endpoint, 3);
+        await this.QueuedAt(nodes[1], d.Endpoint, c.Endpoint);
 
         // d waits for b, b for c (node 2), c for d: the receive is local, nothing of it crosses to node 2.
         Assert.Equal(IpcStatus.Locked, d.Receive(b.Endpoint, out _, Patience));
@@ -142,14 +142,14 @@ public sealed class RemoteDeadlockTests(ITestOutputHelper output) : Akka.TestKit
         using var e = nodes[1].Bind(slot: 9, owner: "e");
         using var server = nodes[2].Bind(slot: 10, owner: "server");
         using var fence = nodes[1].Bind(slot: 11, owner: "fence");
-        await AllBound(nodes, 2, 5, 6, 7, 8, 9, 10, 11);
+        await BlockedChains.AllBound(nodes, 2, 5, 6, 7, 8, 9, 10, 11);
 
-        var aSends = SendOnThread(a, b.Endpoint, 1);
-        await QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
-        var bSends = SendOnThread(b, c.Endpoint, 2);
-        await QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
-        var cSends = SendOnThread(c, e.Endpoint, 3);         // e, on node 1, waits for nobody
-        await QueuedAt(nodes[1], e.Endpoint, c.Endpoint);
+        var aSends = BlockedChains.SendOnThread(a, b.Endpoint, 1);
+        await this.QueuedAt(nodes[2], b.Endpoint, a.Endpoint);
+        var bSends = BlockedChains.SendOnThread(b, c.Endpoint, 2);
+        await this.QueuedAt(nodes[2], c.Endpoint, b.Endpoint);
+        var cSends = BlockedChains.SendOnThread(c, e.Endpoint, 3);         // e, on node 1, waits for nobody
+        await this.QueuedAt(nodes[1], e.Endpoint, c.Endpoint);
 
         // d -> a -> b -> c -> e: the probe goes to node 2 and back to node 1, where it dies at e. The async send
         // returns once the probe is queued for node 2; a sendrec queued after it to node 2, answered from there,
@@ -183,18 +183,6 @@ public sealed class RemoteDeadlockTests(ITestOutputHelper output) : Akka.TestKit
         }
     }
 
-    private static async Task AllBound(BridgeNodes nodes, int count, params int[] slots)
-    {
-        for (var n = 1; n <= count; n++)
-            foreach (var slot in slots) await nodes[n].WhenBoundAsync(slot, Patience);
-    }
-
     private static IReadOnlyList<Endpoint> QueueOf(Vm node, Endpoint receiver) =>
         node.Snapshot().Procs.Single(p => p.Endpoint == receiver).QueuedSenders;
-
-    private static Task<IpcStatus> SendOnThread(EndpointHandle from, Endpoint to, int type) =>
-        Task.Factory.StartNew(() => from.Send(to, new Message(type), Patience), TaskCreationOptions.LongRunning);
-
-    private Task QueuedAt(Vm node, Endpoint receiver, Endpoint sender) => AwaitAssertAsync(() =>
-        Assert.Contains(sender, node.Snapshot().Procs.Single(p => p.Endpoint == receiver).QueuedSenders), Patience);
 }
