@@ -16,12 +16,22 @@ namespace M3Actors.Kernel;
 internal sealed partial class IpcKernel
 {
     /// <summary>
-    /// The first step of a reap: every record the process at <paramref name="deadIndex"/> owned is unbound by the
-    /// ordinary routine, so its partners get DstDied / SrcDied (rulebook §7, §12.6). Returns how many it unbound.
+    /// The first step of a reap: parties a vcopy of the process at <paramref name="deadIndex"/> left pinned are
+    /// unpinned, then every record it owned is unbound by the ordinary routine, so its partners get DstDied / SrcDied
+    /// (rulebook §7, §12.6). Returns how many it unbound.
     /// </summary>
     internal int ReleaseDead(int deadIndex)
     {
         if (_sharing is null) throw new InvalidOperationException("only a kernel over a shared region reaps processes");
+        // Unpinned first: a dead requester that is gone from /proc must not still hold its parties (a copy naming
+        // them would get Busy).
+        var wake = new Wakeups();
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            if (!PinnedBy(slot, deadIndex)) continue;
+            using (_locks.Enter(slot)) UnpinAfterDeath(slot, deadIndex, ref wake);
+        }
+        wake.Run();
         var unbound = 0;
         for (var slot = 0; slot < _slots.Length; slot++)
         {
@@ -37,7 +47,7 @@ internal sealed partial class IpcKernel
     /// held, and its queue of senders is re-derived from the senders' own records (flags and send-to are written
     /// before a sender is linked, so the records are the truth) and a waits-for word left behind its flags is
     /// republished (<see cref="RepairRecord"/>); owners here that may have missed a wake get one again (a spurious
-    /// wake is harmless to an actor's mailbox), and parties its vcopy left pinned are unpinned.
+    /// wake is harmless to an actor's mailbox).
     /// </summary>
     internal void RepairAfterDeath(int deadIndex)
     {
@@ -49,7 +59,6 @@ internal sealed partial class IpcKernel
             {
                 if (_region.StateOf(slot) == SlotState.Free) continue;
                 RepairRecord(slot);
-                UnpinAfterDeath(slot, deadIndex, ref wake);
                 if (_slots.Resolve(slot) is not { IsForeign: false } p) continue;
                 if (p.QueueHead is not null) wake.Pending(p);
                 if (p.Kind == OwnerKind.Actor && p.HasOutcome) wake.Completed(p);
@@ -70,7 +79,7 @@ internal sealed partial class IpcKernel
         [
             nameof(ReleaseDead), nameof(RepairAfterDeath), nameof(Unbind), nameof(EnterWithQueueOwner),
             nameof(ReleaseQueuedSenders), nameof(ReleasePartners), nameof(ReportUnbound), nameof(RepairRecord),
-            nameof(RederiveQueue), nameof(SendersTo), nameof(OwnedBy), nameof(UnpinAfterDeath),
+            nameof(RederiveQueue), nameof(SendersTo), nameof(OwnedBy), nameof(PinnedBy), nameof(UnpinAfterDeath),
         ];
         const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public
             | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
@@ -130,6 +139,10 @@ internal sealed partial class IpcKernel
         var consistent = WaitsFor.IsTentative(word) ? p.Flags == ProcFlags.None : WaitsFor.Edge(word) == edge;
         if (!consistent) WaitsFor.Publish(ref p.WaitWord, edge);
     }
+
+    // Read without the slot's lock, as a filter: UnpinAfterDeath checks again under it.
+    private unsafe bool PinnedBy(int slot, int processIndex) =>
+        Volatile.Read(ref _region.Record(slot)->Copier) == processIndex + 1;
 
     private unsafe bool OwnedBy(int slot, int processIndex) =>
         _region.StateOf(slot) != SlotState.Free
