@@ -9,15 +9,15 @@ namespace M3Actors.Perf.Cluster;
 /// IPC2 across nodes, one call in flight per pair: one VM on two node processes on loopback — node 1 is a child
 /// process (<see cref="ClusterNodePeer"/>) with an echo server actor per pair, node 2 is this process with a blocking
 /// thread client per pair; each sendrec is a SENDREC frame out and a REPLY frame back through the node proxies.
-/// Compare: <see cref="Peers.Akka.AkkaRemoteTell"/> (raw Tell ping-pong with a child process too).
+/// Compare: <see cref="Ipc2AcrossNodesActor"/> (the same with client actors) and
+/// <see cref="Peers.Akka.AkkaRemoteTell"/> (raw Tell ping-pong with a child process too).
 /// </summary>
 [ReportAs("M3Actors thread, two node processes", "IPC2 across nodes")]
 public class Ipc2AcrossNodes
 {
     private const int RoundTripsPerInvoke = 2_000;
 
-    private PeerProcess? _serverNode;
-    private BridgeNode? _clientNode;
+    private TwoNodeVm? _nodes;
     private EndpointHandle[] _clients = [];
     private PairThreads? _threads;
 
@@ -29,11 +29,8 @@ public class Ipc2AcrossNodes
     [GlobalSetup]
     public void Setup() => M3Host.SetUp(() =>
     {
-        _serverNode = PeerProcess.Start(PeerServer.ClusterNode,
-            Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _clientNode = BridgeNode.Start(2, seed: _serverNode.Address);
-        for (var pair = 0; pair < Pairs; pair++) M3Host.WaitBound(_clientNode.Vm, pair);      // the ghosts arrived
-        _clients = Enumerable.Range(0, Pairs).Select(p => _clientNode.Vm.Bind(owner: $"client {p}")).ToArray();
+        _nodes = TwoNodeVm.Start(Pairs);
+        _clients = Enumerable.Range(0, Pairs).Select(p => _nodes.Vm.Bind(owner: $"client {p}")).ToArray();
         _threads = new PairThreads(Pairs, Loop);
         _threads.Run(1);
     }, Cleanup);
@@ -44,9 +41,8 @@ public class Ipc2AcrossNodes
     {
         _threads?.Dispose();
         foreach (var c in _clients) c.Dispose();
-        _clientNode?.End();
-        _serverNode?.Dispose();
-        (_threads, _clients, _clientNode, _serverNode) = (null, [], null, null);
+        _nodes?.Dispose();
+        (_threads, _clients, _nodes) = (null, [], null);
     }
 
     /// <summary>One operation is one blocking sendrec from node 2 to node 1.</summary>

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using M3Actors.Perf.Harness;
 using M3Actors.Perf.M3;
-using M3Actors.Perf.Peers.Processes;
 
 namespace M3Actors.Perf.Cluster;
 
@@ -20,8 +19,7 @@ public class Ipc2AcrossNodesPipelined
 
     private const int RoundTripsPerInvoke = 8_000;
 
-    private PeerProcess? _serverNode;
-    private BridgeNode? _clientNode;
+    private TwoNodeVm? _nodes;
     private EndpointHandle[] _clients = [];
 
     /// <summary>Client/server pairs running at once.</summary>
@@ -32,12 +30,8 @@ public class Ipc2AcrossNodesPipelined
     [GlobalSetup]
     public void Setup() => M3Host.SetUp(() =>
     {
-        _serverNode = PeerProcess.Start(PeerServer.ClusterNode,
-            Pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _clientNode = BridgeNode.Start(2, seed: _serverNode.Address);
-        for (var pair = 0; pair < Pairs; pair++) M3Host.WaitBound(_clientNode.Vm, pair);      // the ghosts arrived
-        _clients = Enumerable.Range(0, Pairs * InFlight)
-            .Select(c => _clientNode.Vm.Bind(owner: $"client {c}")).ToArray();
+        _nodes = TwoNodeVm.Start(Pairs);
+        _clients = Enumerable.Range(0, Pairs * InFlight).Select(c => _nodes.Vm.Bind(owner: $"client {c}")).ToArray();
         RunRound(1);
     }, Cleanup);
 
@@ -47,9 +41,8 @@ public class Ipc2AcrossNodesPipelined
     {
         foreach (var c in _clients) c.Dispose();
         _clients = [];
-        _clientNode?.End();
-        _serverNode?.Dispose();
-        (_clientNode, _serverNode) = (null, null);
+        _nodes?.Dispose();
+        _nodes = null;
     }
 
     /// <summary>One operation is one sendrec from node 2 to node 1, <see cref="InFlight"/> per pair at once.</summary>
