@@ -14,13 +14,12 @@ namespace M3Actors.ClusterBridge.Directory;
 /// The VM's bridge on this node (<c>/user/m3b</c>): publishes this node's binds and unbinds in the replicated
 /// directory (an Akka.DistributedData ORSet of <see cref="DirectoryEntry"/>), turns the other nodes' entries into
 /// ghosts in the local kernel, resolves a slot two nodes claim (<see cref="SlotPartition.Winner"/>), and follows the
-/// membership: a peer's link learns where its batches go (the peer's <see cref="InboundRef"/>) when it is up, its
-/// proxy fails its callers when it is unreachable, and its ghosts go when it is removed. It is the parent of one
-/// <see cref="NodeProxy"/> per peer node and registers each peer's <see cref="InboundRef"/>.
+/// membership: a peer's proxy learns its address when it is up, fails its callers when it is unreachable, and its
+/// ghosts go when it is removed. It is the parent of one <see cref="NodeProxy"/> per peer node.
 /// </summary>
 internal sealed class DirectoryActor : ReceiveActor
 {
-    /// <summary>The bridge's actor name on every node.</summary>
+    /// <summary>The bridge's actor name on every node; short, since every frame carries its proxy's path.</summary>
     internal const string Name = "m3b";
 
     private static readonly ORSetKey<DirectoryEntry> Key = new("m3-directory");
@@ -38,7 +37,6 @@ internal sealed class DirectoryActor : ReceiveActor
     private readonly HashSet<int> _up = [];
     private IImmutableSet<DirectoryEntry> _entries = ImmutableHashSet<DirectoryEntry>.Empty;
     private readonly CopyEngine _copies;
-    private readonly List<ActorPath> _inboundPaths = [];
 
     internal static Props Props(IpcKernel kernel, int self, SlotPartition partition, GhostTable ghosts,
         Dictionary<int, NodeLink> links, CopyEngine copies) =>
@@ -78,17 +76,9 @@ internal sealed class DirectoryActor : ReceiveActor
     /// <inheritdoc />
     protected override void PreStart()
     {
-        // Each peer's inbound ref is registered before this node publishes an endpoint, so before any peer can call.
-        var provider = ((ExtendedActorSystem)Context.System).Provider;
         foreach (var link in _links.Values)
-        {
-            var inbound = new InboundFrames(_kernel, link, _ghosts, _partition, _copies, _log);
-            link.Proxy = Context.ActorOf(NodeProxy.Props(_kernel, link, _ghosts, inbound),
+            link.Proxy = Context.ActorOf(NodeProxy.Props(_kernel, link, _ghosts, _partition, _copies),
                 NodeProxy.NameFor(link.NodeId));
-            var path = provider.TempContainer.Path / InboundRef.NameFor(link.NodeId);
-            provider.RegisterTempActor(new InboundRef(path, provider, inbound, link.Proxy), path);
-            _inboundPaths.Add(path);
-        }
         _kernel.AttachRemoteCopy(_copies);
         _replicator.Tell(Dsl.Subscribe(Key, Self));
         _cluster.Subscribe(Self, ClusterEvent.InitialStateAsEvents, typeof(ClusterEvent.MemberUp),
@@ -102,7 +92,6 @@ internal sealed class DirectoryActor : ReceiveActor
     protected override void PostStop()
     {
         _cluster.Unsubscribe(Self);
-        foreach (var path in _inboundPaths) ((ExtendedActorSystem)Context.System).Provider.UnregisterTempActor(path);
         _copies.End();      // a requester waiting for another node would otherwise wait forever
     }
 
@@ -144,7 +133,7 @@ internal sealed class DirectoryActor : ReceiveActor
     private void MemberUp(Member member)
     {
         if (Link(member) is not { } link) return;
-        var path = new RootActorPath(member.Address) / "temp" / InboundRef.NameFor(_self);
+        var path = new RootActorPath(member.Address) / "user" / Name / NodeProxy.NameFor(_self);
         link.Connect(((ExtendedActorSystem)Context.System).Provider.ResolveActorRef(path));
         _up.Add(link.NodeId);
         Reconcile();

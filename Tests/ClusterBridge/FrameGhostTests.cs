@@ -13,8 +13,7 @@ namespace M3Actors.Tests.ClusterBridge;
 /// <summary>
 /// A call frame can arrive before the directory entry of its caller: the node proxy then makes the caller's ghost
 /// itself. /proc names the node the frame came from at once, and the owner's name once the directory lists it,
-/// without rebinding the ghost. Driven in one VM with node 2's inbound frames fed a batch as Akka.Remote would deliver
-/// it.
+/// without rebinding the ghost. Driven in one VM with node 2's proxy fed a batch as Akka.Remote would deliver it.
 /// </summary>
 public sealed class FrameGhostTests(ITestOutputHelper output) : IpcTestKit(output)
 {
@@ -26,15 +25,15 @@ public sealed class FrameGhostTests(ITestOutputHelper output) : IpcTestKit(outpu
         var links = new Dictionary<int, NodeLink> { [2] = link };
         var ghosts = new GhostTable(Vm.Kernel);
         var copies = new CopyEngine(Vm.Kernel, 1, links, Patience, Logging.GetLogger(Vm.System, GetType()));
-        var inbound = new InboundFrames(Vm.Kernel, link, ghosts, partition, copies, Logging.GetLogger(Vm.System, GetType()));
-        link.Proxy = Vm.System.ActorOf(NodeProxy.Props(Vm.Kernel, link, ghosts, inbound), "n2");
+        link.Proxy = Vm.System.ActorOf(NodeProxy.Props(Vm.Kernel, link, ghosts, partition, copies), "n2");
         using var server = Vm.Bind(slot: 5, owner: "server");
         var slot = Enumerable.Range(Vm.Options.SystemSlots, Vm.Options.UserSlots).First(s => partition.Owns(2, s));
         var caller = Endpoint.Of(1, slot);
 
         var receiving = ReceiveOnThread(server, Endpoint.Any, Patience);
         var message = new Message(7);
-        inbound.Arrived(Batch(new IpcFrame(FrameKind.Send, 1, caller, server.Endpoint, IpcStatus.Ok, in message)));
+        link.Proxy.Tell(Batch(new IpcFrame(FrameKind.Send, 1, caller, server.Endpoint, IpcStatus.Ok, in message)),
+            Akka.Actor.ActorRefs.NoSender);
         var (status, got) = await receiving.WaitAsync(Patience);
         Assert.Equal((IpcStatus.Ok, 7, caller), (status, got.Type, got.Source));
         var ghost = ProcOf(caller)!;
