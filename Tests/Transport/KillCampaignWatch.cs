@@ -140,7 +140,8 @@ internal sealed class KillCampaignWatch
         text.Append("  process table:");
         for (var i = 0; i < table.Size; i++)
         {
-            if (table.ClaimOf(i) is { Value: not 0 } claim) text.Append(CultureInfo.InvariantCulture, $" [{i}] {claim};");
+            if (table.ClaimOf(i) is { Value: not 0 } claim)
+                text.Append(CultureInfo.InvariantCulture, $" [{i}] {claim};");
         }
         text.AppendLine();
         text.AppendLine(ProcView.Render(_vm.Snapshot()));

@@ -61,7 +61,8 @@ public sealed class KillGapTests : SharedVmTest
         var call = Task.Run(() => Call(client, server, 41));
         await Shared.AwaitStateAsync(client.Endpoint, "SENDREC sending");
 
-        await child.ExpectAsync($"fault take {ChildServer} {client.Endpoint.Slot} {stop}", $"fault stopped store {stop}");
+        await child.ExpectAsync($"fault take {ChildServer} {client.Endpoint.Slot} {stop}",
+            $"fault stopped store {stop}");
         await child.KillHardAsync();
 
         Assert.Equal(expected, (await call.WaitAsync(SharedVm.Patience)).Item1);

@@ -10,7 +10,8 @@ namespace M3Actors.TransportHost;
 /// process-shared locks and foreign ports are those of <see cref="SharedKernel"/>, wrapped so that a reply can stop
 /// this process for good at a chosen point — holding the partner's slot lock after the outcome is written, or
 /// after the unlock but before the partner's wakeup — a taken request can stop it between the stores of the
-/// sender's state change, and a slot's lock can be held forever, for the test to kill the process right there. Endpoints here are thread endpoints driven only by calls that never block.
+/// sender's state change, and a slot's lock can be held forever, for the test to kill the process right there.
+/// Endpoints here are thread endpoints driven only by calls that never block.
 /// </summary>
 internal sealed class FaultSession(Action<string> reply) : IDisposable
 {
