@@ -205,8 +205,11 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                     }
                     catch (AggregateException e)
                     {
+                        // The kills since the call began and their reaps: a reap long over means the replacement
+                        // (a spare attached in the background, then told to bind) was what took so long.
                         _failures.Enqueue($"client {id} waited for slot {slot}'s next binding: " +
-                            $"{e.InnerException?.Message}; /proc then:\n{ProcView.Render(_vm.Snapshot())}");
+                            $"{e.InnerException?.Message};\n{_watch.Explain(id, startedAt)}" +
+                            $"/proc then:\n{ProcView.Render(_vm.Snapshot())}");
                         return;
                     }
                     break;
