@@ -125,15 +125,18 @@ internal sealed partial class IpcKernel
 
     /// <summary>
     /// Repairs what a section of a dead process may have left half done in <paramref name="slot"/>'s record, under
-    /// that slot's lock: its queue is re-derived from its senders' records, and a waits-for word left behind the
-    /// flags (its writer died between SetState's two stores) is republished from them. Called by the reaper for
-    /// every slot, and by any section whose lock word it took over from a dead holder (before the reap).
+    /// that slot's lock: its queue is re-derived from its senders' records, a partner the flags no longer name (its
+    /// writer died between SetState's stores, which name a new partner before the flags and clear an old one after
+    /// them) is cleared, and a waits-for word left behind the flags is republished from them. Called by the reaper
+    /// for every slot, and by any section whose lock word it took over from a dead holder (before the reap).
     /// </summary>
     internal void RepairRecord(int slot)
     {
         if (_region.StateOf(slot) == SlotState.Free) return;
         RederiveQueue(slot);
         if (_slots.Resolve(slot) is not { } p) return;
+        if (!p.IsSending) p.SendTo = Endpoint.None;
+        if (!p.IsReceiving) p.GetFrom = Endpoint.None;
         var edge = EdgeOf(p);
         var word = Volatile.Read(ref p.WaitWord);
         var consistent = WaitsFor.IsTentative(word) ? p.Flags == ProcFlags.None : WaitsFor.Edge(word) == edge;

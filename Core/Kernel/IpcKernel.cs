@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace M3Actors.Kernel;
 
 /// <summary>
@@ -118,16 +120,35 @@ internal sealed partial class IpcKernel
         }
     }
 
+    /// <summary>
+    /// Debug builds only (the tests' build), for the fault-injection test host: called inside every state change of a
+    /// proc, once after its new partner is named and once after its flags are stored, so the host can stop a section
+    /// there for good and be killed with the record half written (KillGapTests). Never set outside that host.
+    /// </summary>
+    internal static Action<Proc>? BetweenStateStores;
+
     // Sets p's blocking state and republishes its waits-for word to match: the one place flags change, so the word a
     // deadlock walk reads always agrees with them (Committed while blocked on a partner, none otherwise).
+    // In a region shared between processes the writer may be killed between any two of these stores (a server taking
+    // a client's request writes the client's record), and a dead endpoint's reaper finds the calls to release by the
+    // flags and the partner they name. So a partner is named before the flags say the call waits for it, and cleared
+    // only after they stop saying so: every prefix of the stores is a state the reaper releases (with the flags
+    // first, a request taken up to its source's store was a call "receiving from NONE" that no reap ended).
     private static void SetState(Proc p, ProcFlags flags, Endpoint sendTo, Endpoint getFrom)
     {
+        if (sendTo != Endpoint.None) p.SendTo = sendTo;
+        if (getFrom != Endpoint.None) p.GetFrom = getFrom;
+        StateStored(p);
         p.Flags = flags;
-        p.SendTo = sendTo;
-        p.GetFrom = getFrom;
+        StateStored(p);
+        if (sendTo == Endpoint.None) p.SendTo = sendTo;
+        if (getFrom == Endpoint.None) p.GetFrom = getFrom;
         var edge = EdgeOf(p);
         if (WaitsFor.Edge(p.WaitWord) != edge) WaitsFor.Publish(ref p.WaitWord, edge);
     }
+
+    [Conditional("DEBUG")]
+    private static void StateStored(Proc p) => BetweenStateStores?.Invoke(p);
 
     // The committed edge p's flags describe: a sender waits for its destination, a receiver for a named source.
     private static long EdgeOf(Proc p) =>
@@ -162,8 +183,10 @@ internal sealed partial class IpcKernel
     private void Complete(Proc p, IpcStatus status, ref Wakeups wake)
     {
         Trace.Woken(p.Ep, status);
-        SetState(p, ProcFlags.None, Endpoint.None, Endpoint.None);
+        // The result before the state: a completer killed right after clearing the flags leaves an ended call that
+        // the lock's next taker completes (CompleteOrphan), and its owner then reads this result, not the last call's.
         p.Result = status;
+        SetState(p, ProcFlags.None, Endpoint.None, Endpoint.None);
         if (status != IpcStatus.Ok) p.LastError = status.Describe();
         if (p.Copying)
         {

@@ -34,14 +34,15 @@ public sealed class KillCampaignChildren : IAsyncDisposable
         }
     }
 
-    /// <summary>The reap lines (<see cref="HostProcess.Reaps"/>) of every child started so far.</summary>
-    public string[] Reaps()
+    /// <summary>The reap lines (<see cref="HostProcess.Reaps"/>) of every child started so far, each with the pid of
+    /// the child that ran it.</summary>
+    public (int Reaper, string Line)[] Reaps()
     {
         HostProcess[] all;
         lock (_all) all = [.. _all];
         return [.. all.SelectMany(child =>
         {
-            lock (child.Reaps) return child.Reaps.ToArray();
+            lock (child.Reaps) return child.Reaps.Select(line => (child.Pid, line)).ToArray();
         })];
     }
 

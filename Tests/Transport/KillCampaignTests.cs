@@ -33,6 +33,7 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
     private readonly ConcurrentQueue<string> _failures = new();
     private Vm _vm = null!;
     private KillCampaignChildren _children = null!;
+    private KillCampaignWatch _watch = null!;
     private volatile bool _stop;
     private long _ok;
 
@@ -43,6 +44,8 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
         ((SharedKernel)_vm.Kernel.Sharing!).Reaper.Reaped += _figures.ReapedHere;
         _children = new KillCampaignChildren($"lite attach {_dir.Path} 1 1 {Name} {SharedVm.SystemSlots} " +
             $"{SharedVm.UserSlots} {MaxProcesses}", makers: 2);
+        _watch = new KillCampaignWatch(_vm, _children, ChildSlots.Length);
+        ((SharedKernel)_vm.Kernel.Sharing!).Reaper.Reaped += _watch.ReapedHere;
         return Task.CompletedTask;
     }
 
@@ -67,6 +70,7 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var random = new Random(7);
         var server = Task.Factory.StartNew(Serve, TaskCreationOptions.LongRunning);
+        var watch = _watch.RunAsync(() => _stop);
         var active = new HostProcess[ChildSlots.Length];
         for (var i = 0; i < ChildSlots.Length; i++) active[i] = await ActivateAsync(i);
         var clients = ChildSlots.Select((slot, i) => Task.Factory.StartNew(() => Call(i, slot),
@@ -84,6 +88,7 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                 if (victim.TryTakeReply(out var stopped)) _failures.Enqueue($"child {victim.Pid}: {stopped}");
                 Volatile.Write(ref _killedPid[i], victim.Pid);
                 _figures.Killed(victim.Pid);
+                _watch.Killed(i, victim.Pid);
                 Volatile.Write(ref _killedAt[i], Stopwatch.GetTimestamp());
                 await victim.KillHardAsync();
                 await SharedVm.AwaitAsync(() => Reaped(victim.Pid),
@@ -107,6 +112,7 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
             throw;
         }
         await server.WaitAsync(SharedVm.Patience);
+        await watch.WaitAsync(SharedVm.Patience);
 
         var release = _releaseMs.Order().ToArray();
         var attach = _children.AttachMs.Order().ToArray();
@@ -114,8 +120,10 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
             $"released by a kill: p50 {Percentile(release, 0.5):F1} ms, max {Percentile(release, 1):F1} ms; " +
             $"{attach.Length} children attached: p50 {Percentile(attach, 0.5):F0} ms, " +
             $"max {Percentile(attach, 1):F0} ms");
-        foreach (var line in _children.Reaps()) _figures.ReapedInChild(line);
+        foreach (var (_, line) in _children.Reaps()) _figures.ReapedInChild(line);
         foreach (var line in _figures.Summary()) output.WriteLine(line);
+        output.WriteLine($"calls blocked over {KillCampaignWatch.Suspect.TotalSeconds:F0} s (watchdog): " +
+            $"{_watch.Suspects}");
         foreach (var failure in _failures) output.WriteLine(failure);
         Assert.Empty(_failures);
         Assert.Equal(Kills, kills);
@@ -168,7 +176,9 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
             m.SetInt(0, value);
             m.SetInt(1, Checksum(value));
             var startedAt = Stopwatch.GetTimestamp();
+            _watch.CallStarted(id, client.Endpoint.Slot, slot, startedAt);
             var status = client.SendRec(server, ref m, CallTimeout);
+            _watch.CallEnded(id);
             switch (status)
             {
                 case IpcStatus.Ok when m.GetInt(0) == value + 1 && m.GetInt(1) == Checksum(value)
@@ -195,19 +205,20 @@ public sealed class KillCampaignTests(ITestOutputHelper output) : IAsyncLifetime
                     }
                     catch (AggregateException e)
                     {
+                        // The kills since the call began and their reaps: a reap long over means the replacement
+                        // (a spare attached in the background, then told to bind) was what took so long.
                         _failures.Enqueue($"client {id} waited for slot {slot}'s next binding: " +
-                            $"{e.InnerException?.Message}; /proc then:\n{ProcView.Render(_vm.Snapshot())}");
+                            $"{e.InnerException?.Message};\n{_watch.Explain(id, startedAt)}" +
+                            $"/proc then:\n{ProcView.Render(_vm.Snapshot())}");
                         return;
                     }
                     break;
                 default:
-                    // /proc at the failure, and the call's start against the last kill of its server's child, for
-                    // whoever has to find out why (e.g. a call left blocked by a kill).
+                    // What the watchdog saw while the call was blocked, every kill of its server's child since it
+                    // began with that kill's reap, and /proc now, for whoever has to find out why.
                     _failures.Enqueue($"call {seq} of client {id} returned {status} after " +
-                        $"{Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds:F0} ms; the last kill of child {id} " +
-                        $"(pid {Volatile.Read(ref _killedPid[id])}) was " +
-                        $"{Stopwatch.GetElapsedTime(Volatile.Read(ref _killedAt[id])).TotalMilliseconds:F0} ms ago; " +
-                        $"/proc then:\n{ProcView.Render(_vm.Snapshot())}");
+                        $"{Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds:F0} ms;\n" +
+                        $"{_watch.Explain(id, startedAt)}/proc now:\n{ProcView.Render(_vm.Snapshot())}");
                     return;
             }
         }

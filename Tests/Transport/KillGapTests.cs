@@ -6,7 +6,8 @@ namespace M3Actors.Tests.Transport;
 /// A child killed between the steps of a completion it makes for a thread client here: after writing the reply
 /// while still holding the client's slot lock, or after the unlock but before its wakeup. The host stops at exactly
 /// that point (its <c>fault</c> commands), so the gap is hit every run: the client must get its reply all the same,
-/// and its next call must be completed by its own reply, not by anything left from the killed child's.
+/// and its next call must be completed by its own reply, not by anything left from the killed child's. Likewise a
+/// child killed between the stores of a client's state change as it takes the client's request.
 /// </summary>
 public sealed class KillGapTests : SharedVmTest
 {
@@ -43,6 +44,37 @@ public sealed class KillGapTests : SharedVmTest
         Assert.Equal(IpcStatus.Ok, next.Reply(request.Source, Reply(request.GetInt(0) + 1)));
         Assert.Equal((IpcStatus.Ok, 8, next.Endpoint), await nextCall.WaitAsync(SharedVm.Patience));
     }
+
+#if DEBUG     // the store-level stop point exists in Debug builds only (IpcKernel.BetweenStateStores)
+    // The server's child takes the client's request and is killed inside the client's state change, with the record
+    // half written: after the source it will wait for is named (the request reads as still queued: DstDied) or also
+    // after the flags (it reads as taken: SrcDied, rulebook §12.6). With the flags stored first, the second point
+    // left the client receiving from NONE, released by nobody (the kill campaign's rare TimedOut).
+    [Theory(Timeout = 60_000)]
+    [InlineData(1, IpcStatus.DstDied)]
+    [InlineData(2, IpcStatus.SrcDied)]
+    public async Task A_server_killed_while_taking_a_request_releases_its_client(int stop, IpcStatus expected)
+    {
+        using var child = await FaultChildAsync();
+        var server = SharedVm.EndpointIn(await child.ExpectAsync($"fault bind {ChildServer}", "fault bound"));
+        using var client = Shared.Vm.Bind(owner: "client here");
+        var call = Task.Run(() => Call(client, server, 41));
+        await Shared.AwaitStateAsync(client.Endpoint, "SENDREC sending");
+
+        await child.ExpectAsync($"fault take {ChildServer} {client.Endpoint.Slot} {stop}",
+            $"fault stopped store {stop}");
+        await child.KillHardAsync();
+
+        Assert.Equal(expected, (await call.WaitAsync(SharedVm.Patience)).Item1);
+        await SharedVm.AwaitAsync(() => Shared.ProcOf(server) is null, () => $"{server} is still listed");
+        Assert.Null(Shared.Vm.Kernel.CheckRecords());
+        using var next = Shared.Vm.Bind(3, "server here");
+        var nextCall = Task.Run(() => Call(client, next.Endpoint, 7));
+        Assert.Equal(IpcStatus.Ok, next.Receive(Endpoint.Any, out var request, SharedVm.Patience));
+        Assert.Equal(IpcStatus.Ok, next.Reply(request.Source, Reply(request.GetInt(0) + 1)));
+        Assert.Equal((IpcStatus.Ok, 8, next.Endpoint), await nextCall.WaitAsync(SharedVm.Patience));
+    }
+#endif
 
     [Fact(Timeout = 60_000)]
     public async Task Calls_on_a_slot_whose_lock_a_killed_child_held_complete()

@@ -9,8 +9,9 @@ namespace M3Actors.TransportHost;
 /// The host's fault-injection side (commands starting with <c>fault</c>): a kernel over a shared VM's arena whose
 /// process-shared locks and foreign ports are those of <see cref="SharedKernel"/>, wrapped so that a reply can stop
 /// this process for good at a chosen point — holding the partner's slot lock after the outcome is written, or
-/// after the unlock but before the partner's wakeup — and a slot's lock can be held forever, for the test to kill
-/// the process right there. Endpoints here are thread endpoints driven only by calls that never block.
+/// after the unlock but before the partner's wakeup — a taken request can stop it between the stores of the
+/// sender's state change, and a slot's lock can be held forever, for the test to kill the process right there.
+/// Endpoints here are thread endpoints driven only by calls that never block.
 /// </summary>
 internal sealed class FaultSession(Action<string> reply) : IDisposable
 {
@@ -23,7 +24,7 @@ internal sealed class FaultSession(Action<string> reply) : IDisposable
     {
         "attach" => Attach(w),
         "bind" => Bind(Int(w[2])),
-        "take" => Take(Int(w[2])),
+        "take" => Take(w),
         "reply" => Reply(Int(w[2]), new Endpoint(Int(w[3])), Int(w[4]), w[5]),
         "hold" => Hold(Int(w[2])),
         _ => throw new ArgumentException($"unknown fault command '{w[1]}'"),
@@ -57,12 +58,25 @@ internal sealed class FaultSession(Action<string> reply) : IDisposable
         return $"fault bound {proc.Ep.Value}";
     }
 
-    // fault take <slot>: takes a queued request without blocking.
-    private string Take(int slot)
+    // fault take <slot> [<sender slot> <stop>]: takes a queued request without blocking. With a sender slot, the
+    // taking section stops for good inside the state change of that sender's record, after its <stop>-th store
+    // (1: the source it will wait for is named, 2: its flags say so too), and prints "fault stopped store <stop>":
+    // the record is then half written, as a kill -9 there leaves it (Debug builds: IpcKernel.BetweenStateStores).
+    private string? Take(string[] w)
     {
-        var proc = _bound[slot];
-        var status = Kernel.Receive(proc, Endpoint.Any, IpcCalls.RcvRqst, mayBlock: false);
-        return $"fault took {status} {proc.Msg.Source.Value} {proc.Msg.GetInt(0)}";
+        var proc = _bound[Int(w[2])];
+        string Took() =>
+            $"fault took {Kernel.Receive(proc, Endpoint.Any, IpcCalls.RcvRqst, mayBlock: false)} " +
+            $"{proc.Msg.Source.Value} {proc.Msg.GetInt(0)}";
+        if (w.Length == 3) return Took();
+        var (senderSlot, stop) = (Int(w[3]), Int(w[4]));
+        var stores = 0;
+        IpcKernel.BetweenStateStores = p =>
+        {
+            if (p.Slot == senderSlot && ++stores == stop) FaultySharing.Stop(reply, $"store {stop}");
+        };
+        new Thread(() => reply(Took())) { IsBackground = true }.Start();
+        return null;
     }
 
     // fault reply <slot> <client> <value> unlock|wake|none: replies value + 1, stopping this process for good
