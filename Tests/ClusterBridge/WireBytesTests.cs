@@ -25,6 +25,14 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
     // whole directory: 100 clients put 150-250 KB on the wire for 1-3.5 s after their warm-up calls, which the quiet
     // second took for the cluster's background (9-200 KB/s measured instead of ~9), and the result swung from 21 to
     // 80 bytes per message. Returns once node 2 has the server's ghost and node 1 lists every client.
+    private const string Quiet = """
+        akka.cluster {
+          failure-detector { heartbeat-interval = 2s, acceptable-heartbeat-pause = 20s }
+          gossip-interval = 2s
+          distributed-data.gossip-interval = 2s
+        }
+        """;
+
     private static async Task<(BridgeNodes Nodes, EndpointHandle Server, EndpointHandle[] Clients)> StartNodesAsync(
         ITestOutputHelper output, int clients)
     {
@@ -33,9 +41,7 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
         var nodes = await BridgeNodes.StartAsync(2, output,
             vm: o => o with
             {
-                ActorConfig = ConfigurationFactory
-                    .ParseString("akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s")
-                    .WithFallback(o.ActorConfig),
+                ActorConfig = ConfigurationFactory.ParseString(Quiet).WithFallback(o.ActorConfig),
             },
             beforeBridge: (id, vm) =>
             {
