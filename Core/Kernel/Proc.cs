@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace M3Actors.Kernel;
 
 /// <summary>How an endpoint's owner runs.</summary>
@@ -66,6 +68,10 @@ internal sealed unsafe class Proc
     private readonly ulong* _owedReplies;
     private readonly int _incarnation;
     private IpcStatus _resultAtFree = IpcStatus.NotBound;
+    // Set when this process freed the record (MarkFree), before the freeing store: the next bind then rewrites the
+    // record's fields (its Result first) while the incarnation is still this view's, so IsCurrent alone would let the
+    // owner read the next binding's Ok in that window (a bridge's bind-race loser once read Ok that way).
+    private volatile bool _freed;
 
     /// <summary>A view of the binding <paramref name="region"/>'s record of <paramref name="slot"/> holds now.</summary>
     internal Proc(KernelRegion region, ProcTable table, int slot, IEndpointPort port, string owner,
@@ -106,10 +112,15 @@ internal sealed unsafe class Proc
     internal ref Message Msg => ref _record->Msg;
 
     // A stale view reads the result its binding ended with: an unbind completes a blocked call with its reason and
-    // wakes the owner only after the record is freed, so a bind racing in before the owner reads must not hide it.
+    // wakes the owner only after the record is freed, so a bind racing in before the owner reads must not hide it
+    // (the record is read first: a value a later bind wrote is then caught by the checks after it).
     internal IpcStatus Result
     {
-        get => IsCurrent ? _record->Result : _resultAtFree;
+        get
+        {
+            var result = (IpcStatus)Volatile.Read(ref Unsafe.As<IpcStatus, int>(ref _record->Result));
+            return _freed || !IsCurrent ? _resultAtFree : result;
+        }
         set => _record->Result = value;
     }
 
@@ -178,6 +189,7 @@ internal sealed unsafe class Proc
     internal void MarkFree()
     {
         _resultAtFree = _record->Result;
+        _freed = true;
         Volatile.Write(ref _record->State, (int)SlotState.Free);
     }
 

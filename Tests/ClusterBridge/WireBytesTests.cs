@@ -20,23 +20,59 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
     // These tests measure bytes, not node loss: on a loaded machine (load 30 on 2 cores) a heartbeat can be late by
     // more than the cluster tests' 1 s, and a node marked unreachable fails the calls with NotConnected. A patient
     // failure detector keeps the measurement about the wire.
-    private static Task<BridgeNodes> StartNodesAsync(ITestOutputHelper output) => BridgeNodes.StartAsync(2, output,
-        vm: o => o with
+    // The echo server (node 1) and the clients (node 2) are bound before the bridges start, so the directory carries
+    // them in the one exchange of its state at the join. Bound after the join, each bind is a replicated write of the
+    // whole directory: 100 clients put 150-250 KB on the wire for 1-3.5 s after their warm-up calls, which the quiet
+    // second took for the cluster's background (9-200 KB/s measured instead of ~9), and the result swung from 21 to
+    // 80 bytes per message. Returns once node 2 has the server's ghost and node 1 lists every client.
+    private const string Quiet = """
+        akka.cluster {
+          failure-detector { heartbeat-interval = 2s, acceptable-heartbeat-pause = 20s }
+          gossip-interval = 2s
+          distributed-data.gossip-interval = 2s
+        }
+        """;
+
+    private static async Task<(BridgeNodes Nodes, EndpointHandle Server, EndpointHandle[] Clients)> StartNodesAsync(
+        ITestOutputHelper output, int clients)
+    {
+        EndpointHandle? server = null;
+        var handles = Array.Empty<EndpointHandle>();
+        var nodes = await BridgeNodes.StartAsync(2, output,
+            vm: o => o with
+            {
+                ActorConfig = ConfigurationFactory.ParseString(Quiet).WithFallback(o.ActorConfig),
+            },
+            beforeBridge: (id, vm) =>
+            {
+                if (id == 1) server = vm.Bind(slot: 5, owner: "echo");
+                else handles = Enumerable.Range(0, clients).Select(i => vm.Bind(owner: $"client {i}")).ToArray();
+            });
+        try
         {
-            ActorConfig = ConfigurationFactory
-                .ParseString("akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s")
-                .WithFallback(o.ActorConfig),
-        });
+            await nodes[2].WhenBoundAsync(5, BridgeNodes.Patience);
+            using var patience = new CancellationTokenSource(BridgeNodes.Patience);
+            while (nodes[1].Snapshot().Procs.Count(p => p.Owner.StartsWith("node 2: client", StringComparison.Ordinal))
+                   < clients)
+                await Task.Delay(20, patience.Token);
+            return (nodes, server!, handles);
+        }
+        catch
+        {
+            await nodes.DisposeAsync();
+            throw;
+        }
+    }
 
     [Fact(Timeout = 120_000)]
     public async Task One_call_in_flight_pays_the_remote_envelope_once_per_frame()
     {
         const int roundTrips = 1_000;
-        await using var nodes = await StartNodesAsync(output);
-        using var server = nodes[1].Bind(slot: 5, owner: "echo");
+        var (nodes, server, clients) = await StartNodesAsync(output, clients: 1);
+        await using var ending = nodes;
+        using var serverHandle = server;
+        using var client = clients[0];
         var serving = Serve(server, roundTrips + 1);
-        await nodes[2].WhenBoundAsync(5, BridgeNodes.Patience);
-        using var client = nodes[2].Bind(owner: "client");
         var warm = new Message(1);
         Assert.Equal(IpcStatus.Ok, client.SendRec(Endpoint.System(5), ref warm, CallPatience));
 
@@ -59,14 +95,13 @@ public sealed partial class WireBytesTests(ITestOutputHelper output)
     public async Task Pipelined_calls_share_envelopes_and_cost_at_most_80_bytes_per_message()
     {
         const int clients = 100, roundTrips = 20;
-        await using var nodes = await StartNodesAsync(output);
-        using var server = nodes[1].Bind(slot: 5, owner: "echo");
+        var (nodes, server, handles) = await StartNodesAsync(output, clients);
+        await using var ending = nodes;
+        using var serverHandle = server;
         var serving = Serve(server, clients * (roundTrips + 1));
-        await nodes[2].WhenBoundAsync(5, BridgeNodes.Patience);
-        var handles = Enumerable.Range(0, clients).Select(i => nodes[2].Bind(owner: $"client {i}")).ToArray();
         try
         {
-            await Task.WhenAll(handles.Select(h => CallAsync(h, 1)));      // every ghost exists on node 1 now
+            await Task.WhenAll(handles.Select(h => CallAsync(h, 1)));
             var perFrame = await MeasureAsync(nodes, 2 * clients * roundTrips,
                 () => Task.WhenAll(handles.Select(h => CallAsync(h, roundTrips))));
             Assert.Equal(clients * (roundTrips + 1), await serving.WaitAsync(BridgeNodes.Patience));

@@ -154,6 +154,25 @@ public sealed class KernelRegionTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task A_call_ended_by_an_unbind_keeps_its_status_while_the_next_bind_is_still_writing_the_record()
+    {
+        await Task.Yield();
+        var memory = new Supplied(Slots);
+        var kernel = NewKernel(memory.Region(Slots));
+        var old = kernel.Bind(1, new Port(), OwnerKind.Thread, "first");
+        Assert.Equal(IpcStatus.Suspended, kernel.Receive(old, Endpoint.Any, IpcCalls.Receive, mayBlock: true));
+        kernel.Unbind(old, IpcStatus.SlotUsed);
+        // The winner's bind has written its data (Result first) but not yet its incarnation (KernelRegion.Bind): the
+        // record still names the old binding's incarnation, so only the view's own knowledge that it freed the
+        // record keeps the loser's SlotUsed (CI once saw the loser's receive return Ok in this window).
+        ref var record = ref memory.Record(1);
+        record.Result = IpcStatus.Ok;
+        Assert.True(old.IsCurrent);
+        Assert.Equal(IpcStatus.SlotUsed, old.Result);
+        GC.KeepAlive(memory);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task A_view_of_an_earlier_binding_of_a_reused_slot_touches_nothing_of_the_new_one()
     {
         await Task.Yield();
