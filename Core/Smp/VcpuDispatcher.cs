@@ -125,7 +125,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
         var path = cell.Self.Path.ToStringWithoutAddress();
         var placement = _placements.TryGetValue(path, out var p) ? p : new VcpuPlacement(VcpuRole.Client);
         var mailbox = cell.Mailbox ?? throw new InvalidOperationException($"{path} is attached without a mailbox.");
-        var slot = new ActorSlot(_rules.Assign(placement), path);
+        var slot = new ActorSlot(_vcpus[_rules.Assign(placement)], path);
         _slots.AddOrUpdate(mailbox, slot);
         if (mailbox.MessageQueue is RendezvousQueue queue) queue.VcpuSlot = slot;
         base.Attach(cell);
@@ -146,18 +146,20 @@ public sealed class VcpuDispatcher : MessageDispatcher
     public override void Dispatch(ActorCell cell, Envelope envelope)
     {
         // Counted on the target's vCPU before enqueueing, so the count is visible before the message can be handled.
-        if (cell.Mailbox is { } mailbox && SlotOf(mailbox) is { } slot) _vcpus[slot.Current].CountMessage();
+        if (cell.Mailbox is { } mailbox && SlotOf(mailbox) is { } slot) slot.Vcpu.CountMessage();
         base.Dispatch(cell, envelope);
     }
 
     /// <inheritdoc/>
     protected override void ExecuteTask(IRunnable run)
     {
-        if (run is Mailbox mailbox && SlotOf(mailbox) is { } slot)
+        // Akka schedules its Mailbox class itself: the exact type compare spares the cast helper a class test calls.
+        if ((run.GetType() == typeof(Mailbox) ? Unsafe.As<Mailbox>(run) : run as Mailbox) is { } mailbox
+            && SlotOf(mailbox) is { } slot)
         {
             // A handler's hand-over (DeferredWakes) to an actor of this very vCPU: this thread runs it next, as the
             // vCPU's queue would have, counted as a run; an actor of another vCPU waits in its queue as usual.
-            var target = _vcpus[slot.Current];
+            var target = slot.Vcpu;
             if (CapturedRuns.TryCapture(run, target))
             {
                 target.CountHandOverRun();
@@ -171,10 +173,16 @@ public sealed class VcpuDispatcher : MessageDispatcher
         ThreadPool.UnsafeQueueUserWorkItem(new PooledTask(run, this), preferLocal: false);
     }
 
-    // An endpoint actor's queue carries its slot (Attach); other actors' slots are in the weak table.
-    private ActorSlot? SlotOf(Mailbox mailbox) =>
-        mailbox.MessageQueue is RendezvousQueue { VcpuSlot: { } slot } ? slot
-        : _slots.TryGetValue(mailbox, out var found) ? found : null;
+    // An endpoint actor's queue carries its slot (Attach); other actors' slots are in the weak table. The exact type
+    // compare is one load and compare where the pattern `is RendezvousQueue` on the interface called the runtime's
+    // cast helper, twice per hop (Dispatch and ExecuteTask).
+    private ActorSlot? SlotOf(Mailbox mailbox)
+    {
+        var queue = mailbox.MessageQueue;
+        if (queue?.GetType() == typeof(RendezvousQueue) && Unsafe.As<RendezvousQueue>(queue).VcpuSlot is { } slot)
+            return slot;
+        return _slots.TryGetValue(mailbox, out var found) ? found : null;
+    }
 
     // RunPreemption's signal: Akka ends a run after its current message while the deadline has a value (0 is always
     // past on Akka's clock). Only the tick writes it; a run that reads a stale value ends one message sooner or later.
