@@ -153,9 +153,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
     /// <inheritdoc/>
     protected override void ExecuteTask(IRunnable run)
     {
-        // Akka schedules its Mailbox class itself: the exact type compare spares the cast helper a class test calls.
-        if ((run.GetType() == typeof(Mailbox) ? Unsafe.As<Mailbox>(run) : run as Mailbox) is { } mailbox
-            && SlotOf(mailbox) is { } slot)
+        if (run is Mailbox mailbox && SlotOf(mailbox) is { } slot)
         {
             // A handler's hand-over (DeferredWakes) to an actor of this very vCPU: this thread runs it next, as the
             // vCPU's queue would have, counted as a run; an actor of another vCPU waits in its queue as usual.
@@ -173,16 +171,10 @@ public sealed class VcpuDispatcher : MessageDispatcher
         ThreadPool.UnsafeQueueUserWorkItem(new PooledTask(run, this), preferLocal: false);
     }
 
-    // An endpoint actor's queue carries its slot (Attach); other actors' slots are in the weak table. The exact type
-    // compare is one load and compare where the pattern `is RendezvousQueue` on the interface called the runtime's
-    // cast helper, twice per hop (Dispatch and ExecuteTask).
-    private ActorSlot? SlotOf(Mailbox mailbox)
-    {
-        var queue = mailbox.MessageQueue;
-        if (queue?.GetType() == typeof(RendezvousQueue) && Unsafe.As<RendezvousQueue>(queue).VcpuSlot is { } slot)
-            return slot;
-        return _slots.TryGetValue(mailbox, out var found) ? found : null;
-    }
+    // An endpoint actor's queue carries its slot (Attach); other actors' slots are in the weak table.
+    private ActorSlot? SlotOf(Mailbox mailbox) =>
+        mailbox.MessageQueue is RendezvousQueue { VcpuSlot: { } slot } ? slot
+        : _slots.TryGetValue(mailbox, out var found) ? found : null;
 
     // RunPreemption's signal: Akka ends a run after its current message while the deadline has a value (0 is always
     // past on Akka's clock). Only the tick writes it; a run that reads a stale value ends one message sooner or later.
