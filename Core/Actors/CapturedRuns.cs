@@ -18,26 +18,20 @@ internal static class CapturedRuns
     // One thread-static reference, so each step reads the runtime's TLS once.
     [ThreadStatic] private static PerThread? t_thread;
 
-    /// <summary>True when this thread neither captures nor runs captured runs, so it may <see cref="Begin"/>.</summary>
-    internal static bool IsIdle => t_thread is not { Capturing: true } and not { Running: true };
-
     /// <summary>
-    /// While this thread runs what it captured for an actor's hand-over (<see cref="Begin"/>), that actor's port:
-    /// its mailbox run is on this thread's stack and looks for work again once the captured runs return, so waking
-    /// it from them is not needed. Null otherwise.
+    /// This thread's capture state, for a caller that takes several steps (<see cref="DeferredWakes"/>: is it idle,
+    /// whom does it hand over for, begin, run) with one thread-static read: each read is a call into the runtime's
+    /// TLS on Linux, and the hand-over takes these steps on every hop.
     /// </summary>
-    internal static ActorPort? HandingOver => t_thread is { Running: true } thread ? thread.Origin : null;
+    internal static PerThread ThisThread => t_thread ??= new PerThread();
 
-    /// <summary>
-    /// From now on, runs this thread schedules are kept for <see cref="RunCaptured"/>; <paramref name="origin"/> is
-    /// the port of the actor whose mailbox run hands over, if any (<see cref="HandingOver"/>).
-    /// </summary>
-    internal static void Begin(ActorPort? origin = null)
-    {
-        var thread = t_thread ??= new PerThread();
-        thread.Capturing = true;
-        thread.Origin = origin;
-    }
+    /// <summary>While this thread runs what it captured for an actor's hand-over, that actor's port; else null
+    /// (<see cref="PerThread.HandingOver"/>).</summary>
+    internal static ActorPort? HandingOver => t_thread?.HandingOver;
+
+    /// <summary>From now on, runs this thread schedules are kept for <see cref="RunCaptured"/>
+    /// (<see cref="PerThread.Begin"/>).</summary>
+    internal static void Begin() => ThisThread.Begin(origin: null);
 
     /// <summary>
     /// Marks this thread as <paramref name="vcpu"/>'s, once, before it runs anything: a run is captured only by a
@@ -56,38 +50,61 @@ internal static class CapturedRuns
         return true;
     }
 
-    /// <summary>Stops capturing and runs, on this thread and in order, every run captured since
-    /// <see cref="Begin"/>.</summary>
-    internal static void RunCaptured()
-    {
-        if (t_thread is not { } thread) return;
-        thread.Capturing = false;
-        var captured = thread.Captured;
-        if (captured.Count == 0)
-        {
-            thread.Origin = null;
-            return;
-        }
-        // Index loop: a run never adds to the list (capturing is off), and foreach would not allow a clear on throw.
-        thread.Running = true;
-        try
-        {
-            for (var i = 0; i < captured.Count; i++) captured[i].Run();
-        }
-        finally
-        {
-            captured.Clear();
-            thread.Running = false;
-            thread.Origin = null;
-        }
-    }
+    /// <summary>Stops capturing and runs every run captured since <see cref="Begin"/>
+    /// (<see cref="PerThread.RunCaptured"/>).</summary>
+    internal static void RunCaptured() => t_thread?.RunCaptured();
 
-    private sealed class PerThread
+    /// <summary>One thread's capture state; only that thread touches it.</summary>
+    internal sealed class PerThread
     {
         internal readonly List<IRunnable> Captured = [];
         internal bool Capturing;
         internal bool Running;      // inside RunCaptured: a run that begins capturing again would clear the list
         internal ActorPort? Origin;
         internal Smp.Vcpu? Vcpu;    // the vCPU this thread is (BindVcpu), null on every other thread
+
+        /// <summary>True when this thread neither captures nor runs captured runs, so it may <see cref="Begin"/>.</summary>
+        internal bool IsIdle => !Capturing && !Running;
+
+        /// <summary>
+        /// While this thread runs what it captured for an actor's hand-over (<see cref="Begin"/>), that actor's port:
+        /// its mailbox run is on this thread's stack and looks for work again once the captured runs return, so
+        /// waking it from them is not needed. Null otherwise.
+        /// </summary>
+        internal ActorPort? HandingOver => Running ? Origin : null;
+
+        /// <summary>
+        /// From now on, runs this thread schedules are kept for <see cref="RunCaptured"/>; <paramref name="origin"/>
+        /// is the port of the actor whose mailbox run hands over, if any (<see cref="HandingOver"/>).
+        /// </summary>
+        internal void Begin(ActorPort? origin)
+        {
+            Capturing = true;
+            Origin = origin;
+        }
+
+        /// <summary>Stops capturing and runs, on this thread and in order, every run captured since
+        /// <see cref="Begin"/>.</summary>
+        internal void RunCaptured()
+        {
+            Capturing = false;
+            if (Captured.Count == 0)
+            {
+                Origin = null;
+                return;
+            }
+            // Index loop: a run never adds to the list (capturing is off), and foreach would not allow a clear on throw.
+            Running = true;
+            try
+            {
+                for (var i = 0; i < Captured.Count; i++) Captured[i].Run();
+            }
+            finally
+            {
+                Captured.Clear();
+                Running = false;
+                Origin = null;
+            }
+        }
     }
 }

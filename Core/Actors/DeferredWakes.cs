@@ -35,7 +35,9 @@ internal sealed class DeferredWakes(ActorPort owner)
     internal void Close(bool handOver)
     {
         _open = false;
-        Flush(handOver && CapturedRuns.IsIdle);
+        if (_count == 0) return;
+        var thread = CapturedRuns.ThisThread;
+        Flush(thread, handOver && thread.IsIdle);
     }
 
     /// <summary>
@@ -52,12 +54,14 @@ internal sealed class DeferredWakes(ActorPort owner)
     /// Issues the wakeups held, each even if another throws (an owner left unwoken would wait forever); the
     /// exceptions are rethrown after the last one.
     /// </summary>
-    internal void Flush() => Flush(handOverLast: false);
-
-    private void Flush(bool handOverLast)
+    internal void Flush()
     {
-        if (_count == 0) return;
-        var handingOver = CapturedRuns.HandingOver;
+        if (_count > 0) Flush(CapturedRuns.ThisThread, handOverLast: false);
+    }
+
+    private void Flush(CapturedRuns.PerThread thread, bool handOverLast)
+    {
+        var handingOver = thread.HandingOver;
         var fenced = false;
         List<Exception>? failures = null;
         for (var i = 0; i < _count; i++)
@@ -75,7 +79,7 @@ internal sealed class DeferredWakes(ActorPort owner)
             }
             try
             {
-                if (handOverLast && i == _count - 1) RunHere(port);
+                if (handOverLast && i == _count - 1) RunHere(port, thread);
                 else port.Schedule();
             }
             catch (Exception e)
@@ -91,16 +95,16 @@ internal sealed class DeferredWakes(ActorPort owner)
 
     // The woken mailbox's run, which its schedule queues to a VM executor, is captured and run by this thread; nested
     // runs are not captured (CapturedRuns), so a partner's own wakeups are scheduled as usual.
-    private void RunHere(ActorPort port)
+    private void RunHere(ActorPort port, CapturedRuns.PerThread thread)
     {
-        CapturedRuns.Begin(owner);
+        thread.Begin(owner);
         try
         {
             port.Schedule();
         }
         finally
         {
-            CapturedRuns.RunCaptured();
+            thread.RunCaptured();
         }
     }
 }

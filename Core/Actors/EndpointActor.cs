@@ -244,7 +244,7 @@ public abstract class EndpointActor : UntypedActor
         _queue.InFlight = IpcCalls.None;
         _timer?.Cancel();
         _timer = null;
-        if (ipc.Status == IpcStatus.Ok && call != IpcCalls.Send) Smp.Vcpu.CountDelivery();
+        if (ipc.Status == IpcStatus.Ok && call != IpcCalls.Send) _queue.VcpuSlot?.CountDelivery();
         switch (call)
         {
             case IpcCalls.SendRec: OnReply(ipc.Status, in ipc.Message); break;

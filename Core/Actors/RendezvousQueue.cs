@@ -52,6 +52,7 @@ public sealed class RendezvousQueue : IMessageQueue, IRendezvousSemantics
     {
         _kernel = kernel;
         _proc = proc;
+        proc.VcpuSlot = VcpuSlot;   // the kernel counts the actor's calls on its vCPU (null off the vCPUs)
         Filter = Endpoint.Any;      // a restarted actor is a new incarnation: it has not narrowed its receive
         RequestsOnly = false;
         InFlight = IpcCalls.None;

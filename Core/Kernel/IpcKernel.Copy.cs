@@ -45,7 +45,7 @@ internal sealed partial class IpcKernel
     internal IpcStatus VCopy(Proc caller, Endpoint source, BufferAddress from, Endpoint destination, BufferAddress to,
         int bytes)
     {
-        Smp.Vcpu.CountKernelEntry();
+        caller.VcpuSlot?.CountKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.VCopy, destination, bytes: bytes);
         // The parties' locks only. A requester that is no party (COPY2) is only read — its binding, that it is not

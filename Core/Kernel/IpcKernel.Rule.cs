@@ -24,7 +24,7 @@ internal sealed partial class IpcKernel
     /// <summary>send / sendnb / sendrec: the caller's message goes to dst, or the caller queues on dst.</summary>
     internal IpcStatus Send(Proc caller, Endpoint dst, in Message m, IpcCalls call, bool mayBlock)
     {
-        Smp.Vcpu.CountKernelEntry();
+        caller.VcpuSlot?.CountKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, call, dst, m.Type);
         var wake = new Wakeups(caller);
@@ -52,7 +52,7 @@ internal sealed partial class IpcKernel
     /// <summary>receive / rcvrqst: takes a notification or a queued sender, or blocks.</summary>
     internal IpcStatus Receive(Proc caller, Endpoint src, IpcCalls call, bool mayBlock)
     {
-        Smp.Vcpu.CountKernelEntry();
+        caller.VcpuSlot?.CountKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, call, src);
         var wake = new Wakeups(caller);
@@ -84,7 +84,7 @@ internal sealed partial class IpcKernel
 
     private IpcStatus NotifyCore(Proc caller, Endpoint dst)
     {
-        Smp.Vcpu.CountKernelEntry();
+        caller.VcpuSlot?.CountKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.Notify, dst, Message.NotifyType);
         var wake = new Wakeups(caller);
@@ -118,7 +118,7 @@ internal sealed partial class IpcKernel
 
     private IpcStatus ReplyCore(Proc caller, Endpoint dst, in Message m)
     {
-        Smp.Vcpu.CountKernelEntry();
+        caller.VcpuSlot?.CountKernelEntry();
         caller.ClearLastError();
         Trace.Call(caller.Ep, IpcCalls.Reply, dst, m.Type);
         var wake = new Wakeups(caller);

@@ -49,6 +49,12 @@ internal sealed unsafe class Proc
     internal readonly Privileges Privileges;
 
     internal BufferTable Buffers = new();
+
+    /// <summary>
+    /// An actor owner's scheduling state on a vCPU dispatcher, whose vCPU counts this proc's kernel entries; null for
+    /// threads and for actors on the thread pool. Set once as the actor binds, before its first call.
+    /// </summary>
+    internal Smp.ActorSlot? VcpuSlot;
     internal string? LastError;
 
     /// <summary>

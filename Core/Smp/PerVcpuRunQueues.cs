@@ -8,7 +8,7 @@ internal sealed class PerVcpuRunQueues(Vcpu[] vcpus, bool steal) : RunQueues(vcp
 {
     public override void Enqueue(in WorkItem item)
     {
-        var target = Vcpus[item.Slot.Current];
+        var target = item.Slot.Vcpu;
         target.Queue.Enqueue(item);
         // Queued on our own vCPU without stealing: it is running (this code) and takes its queue before parking.
         if (!steal && ReferenceEquals(target, Vcpu.Current)) return;

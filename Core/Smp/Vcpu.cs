@@ -6,7 +6,8 @@ namespace M3Actors.Smp;
 /// <summary>
 /// One virtual CPU of a <see cref="VcpuDispatcher"/>: a dedicated thread pinned to a physical CPU, with its counters.
 /// Code outside the kernel reports work through <see cref="Current"/>: <c>Vcpu.Current?.OnKernelEntry()</c>; the IPC
-/// kernel uses <see cref="CountKernelEntry"/> and <see cref="CountDelivery"/>, which read the thread's vCPU once.
+/// kernel counts an actor's calls on the vCPU its slot names (<see cref="ActorSlot.CountKernelEntry"/>), with no
+/// thread-static read.
 /// </summary>
 public sealed class Vcpu
 {
@@ -69,7 +70,7 @@ public sealed class Vcpu
     {
         EnsureOwner();
         // Single writer: a plain increment published with a release store is exact and needs no lock prefix.
-        Volatile.Write(ref Counters.KernelEntries, Counters.KernelEntries + 1);
+        AddKernelEntry();
     }
 
     /// <summary>
@@ -79,7 +80,7 @@ public sealed class Vcpu
     public void OnMessageDelivered()
     {
         EnsureOwner();
-        Volatile.Write(ref Counters.IpcDeliveries, Counters.IpcDeliveries + 1);
+        AddDelivery();
     }
 
     /// <inheritdoc/>
@@ -93,22 +94,13 @@ public sealed class Vcpu
     }
 
     /// <summary>
-    /// The kernel's hook for <see cref="OnKernelEntry"/>: counts on the calling thread's vCPU, if any. One
-    /// thread-static read (about 5-10 ns here, a call into the runtime's TLS) where the public pair pays two, and
-    /// the kernel counts four times per round trip.
+    /// Counts a kernel entry without the owner check: for an actor's handler, which runs on this vCPU's thread
+    /// (<see cref="ActorSlot.CountKernelEntry"/>), so the IPC kernel counts without reading the thread's vCPU.
     /// </summary>
-    internal static void CountKernelEntry()
-    {
-        if (s_anyBound && t_current is { } vcpu)
-            Volatile.Write(ref vcpu.Counters.KernelEntries, vcpu.Counters.KernelEntries + 1);
-    }
+    internal void AddKernelEntry() => Volatile.Write(ref Counters.KernelEntries, Counters.KernelEntries + 1);
 
-    /// <summary>The kernel's hook for <see cref="OnMessageDelivered"/>, as <see cref="CountKernelEntry"/>.</summary>
-    internal static void CountDelivery()
-    {
-        if (s_anyBound && t_current is { } vcpu)
-            Volatile.Write(ref vcpu.Counters.IpcDeliveries, vcpu.Counters.IpcDeliveries + 1);
-    }
+    /// <summary>Counts a delivery without the owner check, as <see cref="AddKernelEntry"/>.</summary>
+    internal void AddDelivery() => Volatile.Write(ref Counters.IpcDeliveries, Counters.IpcDeliveries + 1);
 
     /// <summary>Counts a user message dispatched to an actor on this vCPU; any thread may call it.</summary>
     internal void CountMessage() => Interlocked.Increment(ref Counters.Messages);

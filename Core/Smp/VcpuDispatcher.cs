@@ -125,7 +125,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
         var path = cell.Self.Path.ToStringWithoutAddress();
         var placement = _placements.TryGetValue(path, out var p) ? p : new VcpuPlacement(VcpuRole.Client);
         var mailbox = cell.Mailbox ?? throw new InvalidOperationException($"{path} is attached without a mailbox.");
-        var slot = new ActorSlot(_rules.Assign(placement), path);
+        var slot = new ActorSlot(_vcpus[_rules.Assign(placement)], path);
         _slots.AddOrUpdate(mailbox, slot);
         if (mailbox.MessageQueue is RendezvousQueue queue) queue.VcpuSlot = slot;
         base.Attach(cell);
@@ -146,7 +146,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
     public override void Dispatch(ActorCell cell, Envelope envelope)
     {
         // Counted on the target's vCPU before enqueueing, so the count is visible before the message can be handled.
-        if (cell.Mailbox is { } mailbox && SlotOf(mailbox) is { } slot) _vcpus[slot.Current].CountMessage();
+        if (cell.Mailbox is { } mailbox && SlotOf(mailbox) is { } slot) slot.Vcpu.CountMessage();
         base.Dispatch(cell, envelope);
     }
 
@@ -157,7 +157,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
         {
             // A handler's hand-over (DeferredWakes) to an actor of this very vCPU: this thread runs it next, as the
             // vCPU's queue would have, counted as a run; an actor of another vCPU waits in its queue as usual.
-            var target = _vcpus[slot.Current];
+            var target = slot.Vcpu;
             if (CapturedRuns.TryCapture(run, target))
             {
                 target.CountHandOverRun();

@@ -88,10 +88,10 @@ internal sealed class VcpuWorker
     {
         Volatile.Write(ref c.Runs, c.Runs + 1);
         if (stolen) Volatile.Write(ref c.Steals, c.Steals + 1);
-        if (item.Slot.Current != _vcpu.Id)
+        if (item.Slot.Vcpu != _vcpu)
         {
             Volatile.Write(ref c.Migrations, c.Migrations + 1);
-            item.Slot.Current = _vcpu.Id;
+            item.Slot.Vcpu = _vcpu;
         }
         try
         {

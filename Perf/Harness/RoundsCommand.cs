@@ -6,33 +6,43 @@ using BenchmarkDotNet.Attributes;
 namespace M3Actors.Perf.Harness;
 
 /// <summary>
-/// <c>rounds &lt;Class[.Method]&gt; &lt;pairs&gt; &lt;invocations&gt;</c>: runs one benchmark case in this process
+/// <c>rounds &lt;Class[.Method]&gt; &lt;pairs&gt; &lt;invocations&gt; [Param=value ...]</c>: runs one benchmark case in this process
 /// without BenchmarkDotNet — its global setup, the benchmark method the given number of times, its cleanup — and
 /// prints the operations done, the wall time per operation and, per operation, the context switches and CPU time
 /// of this process and of its child processes (the cross-process peers), counted from <c>/proc</c> around the
 /// measured loop. Counts
 /// are what a box shared with other work does not disturb the way it disturbs timings; run it under
 /// <c>perf stat -e syscalls:sys_enter_futex</c> with two invocation counts and take the difference for the system
-/// calls per operation. Linux only; returns 0, or 2 on bad arguments.
+/// calls per operation (or <c>-e instructions:u</c> for the instructions per operation). Further parameters of the
+/// case (e.g. <c>Dispatcher=affinity-static-same-vcpu</c>) are set before its setup. Linux only; returns 0, or 2 on
+/// bad arguments.
 /// </summary>
 public static class RoundsCommand
 {
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Run(string[] args)
     {
-        if (args is not [var name, var pairsText, var invocationsText]
+        if (args is not [var name, var pairsText, var invocationsText, .. var parameters]
             || !int.TryParse(pairsText, CultureInfo.InvariantCulture, out var pairs)
             || !int.TryParse(invocationsText, CultureInfo.InvariantCulture, out var invocations)
             || pairs < 1 || invocations < 1
             || Find(name) is not var (type, method))
         {
             Console.Error.WriteLine(
-                "usage: rounds <Class[.Method]> <pairs> <invocations>   (a benchmark class of Perf)");
+                "usage: rounds <Class[.Method]> <pairs> <invocations> [Param=value ...]   (a benchmark class of Perf)");
             return 2;
         }
         var operations = (long)invocations * (method.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke);
         var instance = Activator.CreateInstance(type)!;
         type.GetProperty("Pairs")?.SetValue(instance, pairs);
+        foreach (var parameter in parameters)
+        {
+            if (!TrySet(instance, parameter))
+            {
+                Console.Error.WriteLine($"rounds: '{parameter}' is not Param=value for a settable property of {type.Name}");
+                return 2;
+            }
+        }
         Invoke<GlobalSetupAttribute>(instance);
         try
         {
@@ -69,6 +79,17 @@ public static class RoundsCommand
             .FirstOrDefault(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null
                 && (methodName is null || m.Name == methodName));
         return type is null || method is null ? null : (type, method);
+    }
+
+    private static bool TrySet(object instance, string parameter)
+    {
+        if (parameter.Split('=', 2) is not [var name, var text]
+            || instance.GetType().GetProperty(name) is not { CanWrite: true } property)
+        {
+            return false;
+        }
+        property.SetValue(instance, Convert.ChangeType(text, property.PropertyType, CultureInfo.InvariantCulture));
+        return true;
     }
 
     private static void Invoke<TAttribute>(object instance) where TAttribute : Attribute =>
