@@ -28,7 +28,8 @@ public sealed class TwoNodeVm : IDisposable
     public EndpointHandle[] Clients { get; private set; } = [];
 
     /// <summary>The loopback ports of the two nodes' cluster members: node 1's, then node 2's.</summary>
-    public int[] Ports => [int.Parse(_serverNode!.Address.Split(':')[1], CultureInfo.InvariantCulture), _clientNode!.Port];
+    public int[] Ports =>
+        [int.Parse(_serverNode!.Address.Split(':')[1], CultureInfo.InvariantCulture), _clientNode!.Port];
 
     /// <summary>Starts node 1 with <paramref name="pairs"/> servers and joins it from node 2 here, with
     /// <paramref name="clients"/> endpoints bound on node 2 before it joins (the directory then carries them in its

@@ -10,11 +10,10 @@ namespace M3Actors.Perf.Harness;
 
 /// <summary>
 /// <c>specs [--quick|--smoke]</c>: runs every benchmark class, the latency and the wire benchmarks, writes the
-/// report, and
-/// judges <see cref="Specs.All"/> (except in smoke runs, which only prove that every case runs and that every spec
-/// names something measured). Every case the catalog lists ends up in the spec table: a case that failed, or that
-/// BenchmarkDotNet never reported, is a <c>case … FAILED</c> line with its reason. Returns 0 only when everything
-/// ran and every judged spec passed.
+/// report, and judges <see cref="Specs.All"/> (except in smoke runs, which only prove that every case runs and that
+/// every spec names something measured). Every case the catalog lists ends up in the spec table: a case that failed,
+/// or that BenchmarkDotNet never reported, is a <c>case … FAILED</c> line with its reason. Returns 0 only when
+/// everything ran and every judged spec passed.
 /// </summary>
 public static class SpecsCommand
 {

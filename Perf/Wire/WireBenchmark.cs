@@ -40,7 +40,8 @@ public static class WireBenchmark
     /// <summary>"pipelined (400 in flight): 64.2 B per 64-byte message over 80000 messages (raw 64.9, …)".</summary>
     public static string Describe(WireReading r) => string.Create(CultureInfo.InvariantCulture,
         $"{Name(r.Load)}, {r.InFlight} in flight: {r.BytesPerMessage:0.0} B per 64-byte message over {r.Messages} " +
-        $"messages (raw {r.RawBytesPerMessage:0.0}, background {r.BackgroundBytesPerSecond:0} B/s over {r.Seconds:0.00} s)");
+        $"messages (raw {r.RawBytesPerMessage:0.0}, background {r.BackgroundBytesPerSecond:0} B/s " +
+        $"over {r.Seconds:0.00} s)");
 
     /// <summary>The load's name in reports and spec lines.</summary>
     public static string Name(WireLoad load) => load switch

@@ -18,7 +18,7 @@ internal static partial class WireMeter
     {
         var names = ports.Select(p => p.ToString(CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
         using var ss = Process.Start(new ProcessStartInfo("ss", "-tinH") { RedirectStandardOutput = true })
-                       ?? throw new InvalidOperationException("could not start ss (iproute2) to read the socket counters");
+            ?? throw new InvalidOperationException("could not start ss (iproute2) to read the socket counters");
         var text = ss.StandardOutput.ReadToEndAsync();
         if (!ss.WaitForExit(SsTimeout) || !text.Wait(SsTimeout))
         {
@@ -44,6 +44,7 @@ internal static partial class WireMeter
 
     // Either address form: 127.0.0.1:port or [::ffff:127.0.0.1]:port (a dual-stack socket); the counters are on the
     // socket's second line.
-    [GeneratedRegex(@"127\.0\.0\.1\]?:(?<local>\d+)\s+\S*127\.0\.0\.1\]?:(?<peer>\d+)[^\n]*\n[^\n]*?bytes_sent:(?<sent>\d+)")]
+    [GeneratedRegex(
+        @"127\.0\.0\.1\]?:(?<local>\d+)\s+\S*127\.0\.0\.1\]?:(?<peer>\d+)[^\n]*\n[^\n]*?bytes_sent:(?<sent>\d+)")]
     private static partial Regex Socket();
 }

@@ -14,7 +14,8 @@ public static class WireReport
                         "(`ss -tinH` bytes_sent, both directions, loopback), less the cluster's background rate " +
                         "over a quiet window before the run; a round trip is two 64-byte messages");
         text.AppendLine();
-        text.AppendLine("| load | in flight | messages | B per message | raw B per message | background B/s | seconds |");
+        text.AppendLine(
+            "| load | in flight | messages | B per message | raw B per message | background B/s | seconds |");
         text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var r in results.Readings)
         {
