@@ -31,8 +31,10 @@ public sealed class BridgeNode
     /// <summary>The loopback port the node's cluster member listens on.</summary>
     public int Port { get; }
 
-    /// <summary>Starts node <paramref name="nodeId"/> and returns once it is an up member of the VM's cluster.</summary>
-    public static BridgeNode Start(int nodeId, string? seed)
+    /// <summary>Starts node <paramref name="nodeId"/> and returns once it is an up member of the VM's cluster;
+    /// <paramref name="beforeBridge"/> runs on the VM before its bridge starts (what it binds is published in the one
+    /// exchange of the directory at the join, not as a replicated write per bind).</summary>
+    public static BridgeNode Start(int nodeId, string? seed, Action<Vm>? beforeBridge = null)
     {
         var options = new BridgeOptions
         {
@@ -52,6 +54,7 @@ public sealed class BridgeNode
                 """);
             var vm = drvs.StartVm(VmBridge.Configure(
                 new VmOptions { Id = 0, Name = "ipc2-nodes", ActorConfig = quiet, UserSlots = UserSlots }, options));
+            beforeBridge?.Invoke(vm);
             var bridge = VmBridge.StartAsync(vm, options).WaitAsync(M3Host.Timeout).GetAwaiter().GetResult();
             return new BridgeNode(drvs, vm,
                 int.Parse(bridge.HostPort.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));

@@ -57,7 +57,9 @@ public class Ipc2AcrossNodesPipelined
         Task.WhenAll(calls).WaitAsync(M3Host.Timeout).GetAwaiter().GetResult();
     }
 
-    private static async Task Loop(EndpointHandle client, Endpoint server, int roundTrips)
+    /// <summary><paramref name="roundTrips"/> sendrecs of one 64-byte message from <paramref name="client"/> to
+    /// <paramref name="server"/>, one at a time; throws <see cref="IpcException"/> on the first that fails.</summary>
+    internal static async Task Loop(EndpointHandle client, Endpoint server, int roundTrips)
     {
         var request = new Message(1);
         for (var i = 0; i < roundTrips; i++)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using M3Actors.Perf.M3;
 using M3Actors.Perf.Peers.Processes;
 
@@ -23,16 +24,25 @@ public sealed class TwoNodeVm : IDisposable
     /// <summary>The servers, pair i at system slot i (ghosts here, endpoint actors on node 1).</summary>
     public Endpoint[] Servers { get; private set; } = [];
 
-    /// <summary>Starts node 1 with <paramref name="pairs"/> servers and joins it from node 2 here; cleans up itself
-    /// if any step fails.</summary>
-    public static TwoNodeVm Start(int pairs)
+    /// <summary>The clients <see cref="Start"/> bound on node 2 before it joined (none unless asked for).</summary>
+    public EndpointHandle[] Clients { get; private set; } = [];
+
+    /// <summary>The loopback ports of the two nodes' cluster members: node 1's, then node 2's.</summary>
+    public int[] Ports =>
+        [int.Parse(_serverNode!.Address.Split(':')[1], CultureInfo.InvariantCulture), _clientNode!.Port];
+
+    /// <summary>Starts node 1 with <paramref name="pairs"/> servers and joins it from node 2 here, with
+    /// <paramref name="clients"/> endpoints bound on node 2 before it joins (the directory then carries them in its
+    /// one exchange at the join: bound later, each bind is a replicated write of the whole directory, seconds of
+    /// traffic with hundreds of clients); cleans up itself if any step fails.</summary>
+    public static TwoNodeVm Start(int pairs, int clients = 0)
     {
         var nodes = new TwoNodeVm();
         try
         {
-            nodes._serverNode = PeerProcess.Start(PeerServer.ClusterNode,
-                pairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            nodes._clientNode = BridgeNode.Start(2, seed: nodes._serverNode.Address);
+            nodes._serverNode = PeerProcess.Start(PeerServer.ClusterNode, pairs.ToString(CultureInfo.InvariantCulture));
+            nodes._clientNode = BridgeNode.Start(2, seed: nodes._serverNode.Address, beforeBridge: vm =>
+                nodes.Clients = Enumerable.Range(0, clients).Select(c => vm.Bind(owner: $"client {c}")).ToArray());
             nodes.Servers = Enumerable.Range(0, pairs).Select(slot => M3Host.WaitBound(nodes.Vm, slot)).ToArray();
             return nodes;
         }
@@ -46,11 +56,14 @@ public sealed class TwoNodeVm : IDisposable
     /// <summary>The /proc view of node 2's part (who waits on whom), for the message of a stalled round.</summary>
     public string Describe() => ProcView.Render(Vm.Snapshot());
 
-    /// <summary>Ends node 2 (its endpoints unbind as the VM ends) and stops node 1's process.</summary>
+    /// <summary>Unbinds the clients, ends node 2 (its other endpoints unbind as the VM ends) and stops node 1's
+    /// process.</summary>
     public void Dispose()
     {
         try
         {
+            foreach (var client in Clients) client.Dispose();
+            Clients = [];
             _clientNode?.End();
         }
         finally

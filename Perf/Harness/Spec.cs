@@ -1,13 +1,14 @@
 using System.Globalization;
 using M3Actors.Perf.Latency;
+using M3Actors.Perf.Wire;
 
 namespace M3Actors.Perf.Harness;
 
 /// <summary>
 /// A throughput spec in NBench's sense: one measured result and a pass/fail bar. A bar is either a ratio to a peer
 /// measured in the same run (absolute numbers on this machine drift between runs; ratios taken together do not),
-/// a ceiling on allocated bytes per operation, or a ceiling on a latency series' tail relative to the same run's
-/// "alone" series.
+/// a ceiling on allocated bytes per operation, a ceiling on a latency series' tail relative to the same run's
+/// "alone" series, or a ceiling on the bytes a message costs on the wire between two nodes.
 /// </summary>
 public abstract record Spec(string Name)
 {
@@ -23,6 +24,10 @@ public abstract record Spec(string Name)
     /// <paramref name="ratio"/> × the p99.9 of the "alone" series of the same run.</summary>
     public static Spec TailAtMost(string name, LatencySeries series, double ratio) =>
         new TailLatencySpec(name, series, ratio);
+
+    /// <summary>Pass when a 64-byte message of the wire benchmark's <paramref name="load"/> costs at most
+    /// <paramref name="bytes"/> bytes of TCP payload between the two nodes.</summary>
+    public static Spec WireBytesAtMost(string name, WireLoad load, double bytes) => new WireBytesSpec(name, load, bytes);
 
     /// <summary>What the spec reads that <paramref name="results"/> lacks, so a smoke run can check that every spec
     /// still names something the run measures.</summary>
@@ -103,5 +108,26 @@ public sealed record TailLatencySpec(string Name, LatencySeries Series, double M
         var ratio = loaded.P999Micros / alone.P999Micros;
         return new SpecOutcome(Name, string.Create(CultureInfo.InvariantCulture,
             $"p99.9 {loaded.P999Micros:0} us = {ratio:0.00} x alone ({alone.P999Micros:0} us)"), bar, ratio <= MaxRatio);
+    }
+}
+
+/// <summary>Bytes on the wire per 64-byte message of one load of the wire benchmark at most a ceiling.</summary>
+public sealed record WireBytesSpec(string Name, WireLoad Load, double MaxBytes) : Spec(Name)
+{
+    /// <inheritdoc />
+    public override IEnumerable<string> Unmeasured(RunResults results) =>
+        results.Wire?.Find(Load) is null ? [$"wire reading {WireBenchmark.Name(Load)}"] : [];
+
+    /// <inheritdoc />
+    public override SpecOutcome Evaluate(RunResults results)
+    {
+        var bar = string.Create(CultureInfo.InvariantCulture, $"{MaxBytes:0} B per message");
+        if (results.Wire?.Find(Load) is not { } reading)
+        {
+            return Missing($"wire reading {WireBenchmark.Name(Load)}", bar);
+        }
+        return new SpecOutcome(Name, string.Create(CultureInfo.InvariantCulture,
+            $"{reading.BytesPerMessage:0.0} B per message ({reading.InFlight} in flight)"), bar,
+            reading.BytesPerMessage <= MaxBytes);
     }
 }

@@ -4,15 +4,16 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using M3Actors.Perf.Latency;
 using M3Actors.Perf.Report;
+using M3Actors.Perf.Wire;
 
 namespace M3Actors.Perf.Harness;
 
 /// <summary>
-/// <c>specs [--quick|--smoke]</c>: runs every benchmark class and the latency benchmark, writes the report, and
-/// judges <see cref="Specs.All"/> (except in smoke runs, which only prove that every case runs and that every spec
-/// names something measured). Every case the catalog lists ends up in the spec table: a case that failed, or that
-/// BenchmarkDotNet never reported, is a <c>case … FAILED</c> line with its reason. Returns 0 only when everything
-/// ran and every judged spec passed.
+/// <c>specs [--quick|--smoke]</c>: runs every benchmark class, the latency and the wire benchmarks, writes the
+/// report, and judges <see cref="Specs.All"/> (except in smoke runs, which only prove that every case runs and that
+/// every spec names something measured). Every case the catalog lists ends up in the spec table: a case that failed,
+/// or that BenchmarkDotNet never reported, is a <c>case … FAILED</c> line with its reason. Returns 0 only when
+/// everything ran and every judged spec passed.
 /// </summary>
 public static class SpecsCommand
 {
@@ -41,7 +42,7 @@ public static class SpecsCommand
         var expected = types.SelectMany(type => BenchmarkConverter.TypeToBenchmarks(type, config).BenchmarksCases)
             .Select(Measurement.Describe).ToList();
         Console.Error.WriteLine(
-            $"specs ({runMode}): {types.Length} benchmark classes, {expected.Count} cases, in process, then latency");
+            $"specs ({runMode}): {types.Length} benchmark classes, {expected.Count} cases, in process, then latency, then wire");
 
         var problems = new List<string>();
         var summaries = RunBenchmarks(types, config, problems);
@@ -58,7 +59,8 @@ public static class SpecsCommand
             .ToList();
 
         var latency = RunLatency(runMode, problems);
-        var results = new RunResults(measurements, latency);
+        var wire = RunWire(runMode, problems);
+        var results = new RunResults(measurements, latency, wire);
         var outcomes = runMode == RunMode.Smoke ? [] : Specs.All.Select(spec => spec.Evaluate(results)).ToList();
         if (runMode == RunMode.Smoke)
         {
@@ -73,13 +75,17 @@ public static class SpecsCommand
         {
             Console.Write(LatencyReport.Table(latency));
         }
+        foreach (var reading in wire?.Readings ?? [])
+        {
+            Console.WriteLine($"wire: {WireBenchmark.Describe(reading)}");
+        }
         foreach (var line in verdicts.Concat(problems))
         {
             Console.WriteLine(line);
         }
         var judged = runMode == RunMode.Smoke ? "bars not evaluated" : $"{outcomes.Count(o => o.Passed)}/{outcomes.Count} specs passed";
         Console.WriteLine($"{runMode.ToString().ToLowerInvariant()}: {measurements.Count(m => m.Succeeded)}/{expected.Count} cases ran, " +
-            $"latency {(latency is null ? "FAILED" : "ran")}, {judged}, " +
+            $"latency {(latency is null ? "FAILED" : "ran")}, wire {(wire is null ? "FAILED" : "ran")}, {judged}, " +
             $"report {Path.GetRelativePath(RepoPaths.RepoRoot(), report)}, {clock.Elapsed.TotalSeconds:0} s");
         return lost.Count == 0 && problems.Count == 0 && outcomes.All(o => o.Passed) ? 0 : 1;
     }
@@ -108,6 +114,19 @@ public static class SpecsCommand
         catch (Exception e)
         {
             problems.Add($"latency: FAILED: {e}");
+            return null;
+        }
+    }
+
+    private static WireResults? RunWire(RunMode mode, List<string> problems)
+    {
+        try
+        {
+            return WireBenchmark.Run(WireOptions.For(mode), Console.Error.WriteLine);
+        }
+        catch (Exception e)
+        {
+            problems.Add($"wire: FAILED: {e}");
             return null;
         }
     }

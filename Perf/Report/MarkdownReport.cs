@@ -16,7 +16,7 @@ public static class MarkdownReport
     public const string CopyReference = "Buffer.MemoryCopy";
 
     /// <summary>Writes the report to <paramref name="path"/>: the throughput table, the latency table when the run
-    /// measured latency, and the spec and failed-case lines.</summary>
+    /// measured latency, the wire table when it measured bytes on the wire, and the spec and failed-case lines.</summary>
     public static void Write(string path, string runDescription, RunResults results, IReadOnlyList<string> verdicts)
     {
         var measurements = results.Measurements;
@@ -38,6 +38,12 @@ public static class MarkdownReport
         if (results.Latency is { } latency)
         {
             text.AppendLine().AppendLine("## Round-trip latency").AppendLine().Append(Latency.LatencyReport.Markdown(latency));
+        }
+
+        if (results.Wire is { } wire)
+        {
+            text.AppendLine().AppendLine("## Bytes on the wire between two nodes").AppendLine()
+                .Append(Wire.WireReport.Markdown(wire));
         }
 
         if (verdicts.Count > 0)
