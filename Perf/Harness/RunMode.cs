@@ -12,3 +12,17 @@ public enum RunMode
     /// <summary>BenchmarkDotNet's default job, in process: bars evaluated on the most stable numbers.</summary>
     Full,
 }
+
+/// <summary>Reads a command's run mode from its arguments.</summary>
+public static class RunModes
+{
+    /// <summary>No argument is <see cref="RunMode.Full"/>, <c>--quick</c> / <c>--smoke</c> the others; anything else
+    /// null (the caller prints its usage).</summary>
+    public static RunMode? Parse(string[] args) => args switch
+    {
+        [] => RunMode.Full,
+        ["--quick"] => RunMode.Quick,
+        ["--smoke"] => RunMode.Smoke,
+        _ => null,
+    };
+}

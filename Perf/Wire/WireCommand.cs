@@ -12,14 +12,7 @@ public static class WireCommand
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Run(string[] args)
     {
-        RunMode? mode = args switch
-        {
-            [] => RunMode.Full,
-            ["--quick"] => RunMode.Quick,
-            ["--smoke"] => RunMode.Smoke,
-            _ => null,
-        };
-        if (mode is not { } runMode)
+        if (RunModes.Parse(args) is not { } runMode)
         {
             Console.Error.WriteLine("usage: wire [--quick | --smoke]");
             return 2;
