@@ -6,8 +6,8 @@ using BenchmarkDotNet.Attributes;
 namespace M3Actors.Perf.Harness;
 
 /// <summary>
-/// <c>rounds &lt;Class[.Method]&gt; &lt;pairs&gt; &lt;invocations&gt; [Param=value ...]</c>: runs one benchmark case in this process
-/// without BenchmarkDotNet — its global setup, the benchmark method the given number of times, its cleanup — and
+/// <c>rounds &lt;Class[.Method]&gt; &lt;pairs&gt; &lt;invocations&gt; [Param=value ...]</c>: runs one benchmark case
+/// in this process without BenchmarkDotNet — its global setup, the benchmark method the given number of times, its cleanup — and
 /// prints the operations done, the wall time per operation and, per operation, the context switches and CPU time
 /// of this process and of its child processes (the cross-process peers), counted from <c>/proc</c> around the
 /// measured loop. Counts

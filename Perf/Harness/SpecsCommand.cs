@@ -35,7 +35,8 @@ public static class SpecsCommand
         var expected = types.SelectMany(type => BenchmarkConverter.TypeToBenchmarks(type, config).BenchmarksCases)
             .Select(Measurement.Describe).ToList();
         Console.Error.WriteLine(
-            $"specs ({runMode}): {types.Length} benchmark classes, {expected.Count} cases, in process, then latency, then wire");
+            $"specs ({runMode}): {types.Length} benchmark classes, {expected.Count} cases, in process, " +
+            "then latency, then wire");
 
         var problems = new List<string>();
         var summaries = RunBenchmarks(types, config, problems);
