@@ -13,7 +13,8 @@ public sealed record Measurement(
     int? Pairs,
     long? SizeBytes,
     double? Rate,
-    long? AllocatedBytesPerOperation)
+    long? AllocatedBytesPerOperation,
+    IReadOnlyList<double>? NanosecondsPerOperation = null)
 {
     /// <summary>True when the case produced timings (it did not throw or time out).</summary>
     public bool Succeeded => Rate is not null;
@@ -45,7 +46,7 @@ public sealed record Measurement(
         var dispatcher = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Dispatcher")?.Value as string;
         var mechanism = dispatcher is null ? label.Mechanism : $"{label.Mechanism} ({dispatcher})";
         return new Measurement(benchmarkCase, mechanism, label.Test, label.Unit, pairs, size, rate,
-            report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase));
+            report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase), report.ResultStatistics?.OriginalValues);
     }
 
     /// <summary>Type, method and parameters, the way progress lines and errors name a case.</summary>

@@ -7,14 +7,21 @@ namespace M3Actors.Perf.Harness;
 /// <summary>
 /// A throughput spec in NBench's sense: one measured result and a pass/fail bar. A bar is either a ratio to a peer
 /// measured in the same run (absolute numbers on this machine drift between runs; ratios taken together do not),
-/// a ceiling on allocated bytes per operation, a ceiling on a latency series' tail relative to the same run's
-/// "alone" series, or a ceiling on the bytes a message costs on the wire between two nodes.
+/// parity with such a peer (not slower, by a significance test), a ceiling on allocated bytes per operation, a
+/// ceiling on a latency series' tail relative to the same run's "alone" series, or a ceiling on the bytes a message
+/// costs on the wire between two nodes.
 /// </summary>
 public abstract record Spec(string Name)
 {
     /// <summary>Pass when <paramref name="measured"/>'s rate is at least <paramref name="ratio"/> × <paramref name="peer"/>'s.</summary>
     public static Spec AtLeast(string name, CaseRef measured, double ratio, CaseRef peer) =>
         new RatioSpec(name, measured, ratio, peer);
+
+    /// <summary>
+    /// Pass unless <paramref name="measured"/> is slower than <paramref name="peer"/> by a one-sided Mann-Whitney test
+    /// on the two cases' per-iteration times (<see cref="NotSlowerSpec"/>): a parity bar.
+    /// </summary>
+    public static Spec NotSlower(string name, CaseRef measured, CaseRef peer) => new NotSlowerSpec(name, measured, peer);
 
     /// <summary>Pass when <paramref name="measured"/> allocates at most <paramref name="bytes"/> per operation.</summary>
     public static Spec AllocatesAtMost(string name, CaseRef measured, long bytes) =>

@@ -1,0 +1,56 @@
+using System.Globalization;
+using Perfolizer.Mathematics.SignificanceTesting.Base;
+using Perfolizer.Mathematics.SignificanceTesting.MannWhitney;
+using Perfolizer.Metrology;
+using Pragmastat;
+
+namespace M3Actors.Perf.Harness;
+
+/// <summary>
+/// A parity bar: the measured case must not be slower than its peer. A ratio bar of exactly 1.0 cannot say that when
+/// the two run the same code path — it passes or fails on the run's noise — so the verdict is a one-sided
+/// Mann-Whitney U test (Perfolizer, which BenchmarkDotNet ships) on the two cases' per-iteration times: it fails when
+/// the measured case's iterations are slower than the peer's with p below <see cref="Alpha"/>. With the quick job's 7
+/// iterations a side, that takes nearly every measured iteration slower than nearly every peer iteration; the ratio of
+/// medians is shown beside the verdict.
+/// </summary>
+public sealed record NotSlowerSpec(string Name, CaseRef Measured, CaseRef Peer) : Spec(Name)
+{
+    /// <summary>The significance level of the one-sided test.</summary>
+    public const double Alpha = 0.01;
+
+    // Fewer iterations than this cannot reach Alpha at all (U test: 3 + 3 gives p >= 0.05).
+    private const int MinIterations = 4;
+
+    /// <inheritdoc />
+    public override IEnumerable<string> Unmeasured(RunResults results) =>
+        new[] { Measured, Peer }.Where(c => c.Find(results.Measurements) is null).Select(c => c.ToString());
+
+    /// <inheritdoc />
+    public override SpecOutcome Evaluate(RunResults results)
+    {
+        var bar = string.Create(CultureInfo.InvariantCulture, $"not slower than peer (Mann-Whitney, p >= {Alpha})");
+        if (Measured.Find(results.Measurements) is not { Rate: { } rate, NanosecondsPerOperation: { } times })
+        {
+            return Missing(Measured.ToString(), bar);
+        }
+        if (Peer.Find(results.Measurements) is not { Rate: { } peerRate, NanosecondsPerOperation: { } peerTimes })
+        {
+            return Missing(Peer.ToString(), bar);
+        }
+        var ratio = string.Create(CultureInfo.InvariantCulture, $"{rate / peerRate:0.00} x peer");
+        if (times.Count < MinIterations || peerTimes.Count < MinIterations)
+        {
+            var few = $"{ratio}, too few iterations to judge ({times.Count} and {peerTimes.Count})";
+            return new SpecOutcome(Name, few, bar, Passed: false);
+        }
+        // H1: the measured case's times are greater than the peer's (it is slower).
+        var (x, y) = (new Sample(times.ToArray()), new Sample(peerTimes.ToArray()));
+        var test = MannWhitneyTest.Instance.Perform(x, y, AlternativeHypothesis.Greater, Threshold.Zero);
+        var p = test.PValue.Value;
+        var slower = p < Alpha;
+        var verdict = string.Create(CultureInfo.InvariantCulture,
+            $"{ratio}, {(slower ? "slower" : "not slower")} (p = {p:0.####})");
+        return new SpecOutcome(Name, verdict, bar, !slower);
+    }
+}
