@@ -34,20 +34,36 @@ internal static class CapturedRuns
     internal static void Begin() => ThisThread.Begin(origin: null);
 
     /// <summary>
-    /// Marks this thread as <paramref name="vcpu"/>'s, once, before it runs anything: a run is captured only by a
-    /// thread of the vCPU it is for (<see cref="TryCapture"/>), read with the same thread-static read.
+    /// Marks this thread as <paramref name="vcpu"/>'s, once, before it runs anything: a vCPU's run is captured only by
+    /// a thread of its dispatcher's vCPUs (<see cref="TryCaptureOnVcpu"/>), read with the same thread-static read.
     /// </summary>
     internal static void BindVcpu(Smp.Vcpu vcpu) => (t_thread ??= new PerThread()).Vcpu = vcpu;
 
     /// <summary>
-    /// Keeps <paramref name="run"/> when this thread is capturing and is <paramref name="vcpu"/>'s thread (null: a
-    /// thread of no vCPU, the only ones a VM's executor may capture on); false to schedule it as usual.
+    /// Keeps <paramref name="run"/> when this thread is capturing and belongs to no vCPU (the only threads a VM's
+    /// executor may capture on: a run of its dispatcher would otherwise hold a vCPU, uncounted); false to schedule it
+    /// as usual.
     /// </summary>
-    internal static bool TryCapture(IRunnable run, Smp.Vcpu? vcpu = null)
+    internal static bool TryCapture(IRunnable run)
     {
-        if (t_thread is not { Capturing: true } thread || thread.Vcpu != vcpu) return false;
+        if (t_thread is not { Capturing: true, Vcpu: null } thread) return false;
         thread.Captured.Add(run);
         return true;
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="run"/>, the run of an actor whose vCPU is <paramref name="home"/>, when this thread is
+    /// capturing and is <paramref name="home"/>'s thread, or the thread of any vCPU in <paramref name="movesWithin"/>
+    /// (a dispatcher whose policy moves actors; null when it keeps them). Returns the vCPU whose thread took it, null
+    /// if none did.
+    /// </summary>
+    internal static Smp.Vcpu? TryCaptureOnVcpu(IRunnable run, Smp.Vcpu home, Smp.Vcpu[]? movesWithin)
+    {
+        if (t_thread is not { Capturing: true, Vcpu: { } here } thread) return null;
+        if (here != home && !(movesWithin is not null && here.Id < movesWithin.Length && movesWithin[here.Id] == here))
+            return null;
+        thread.Captured.Add(run);
+        return here;
     }
 
     /// <summary>Stops capturing and runs every run captured since <see cref="Begin"/>

@@ -29,8 +29,9 @@ internal sealed class DeferredWakes(ActorPort owner)
     /// <paramref name="handOver"/>) on a thread that runs no captured runs, the last actor it woke runs on this
     /// thread now, as a Minix send switches to its receiver: a ping-pong pair then stays on one worker, without a
     /// pool hand-off per hop, until the mailbox run it started in ends at the dispatcher's throughput. On a vCPU's
-    /// thread only a partner of the same vCPU runs here. A partner whose mailbox was already scheduled, or whose
-    /// dispatcher is not a VM's, is only scheduled.
+    /// thread only a partner of the same vCPU runs here, or, under a policy that moves actors, one of another vCPU of
+    /// the same dispatcher, which moves here (VcpuDispatcher.ExecuteTask). A partner whose mailbox was already
+    /// scheduled, or whose dispatcher is not a VM's, is only scheduled.
     /// </summary>
     internal void Close(bool handOver)
     {

@@ -18,8 +18,7 @@ internal sealed class VmExecutor(string id) : ExecutorService(id)
     /// <inheritdoc />
     public override void Execute(IRunnable run)
     {
-        // Only on a thread of no vCPU (vcpu: null): a run of this dispatcher would hold that vCPU, uncounted.
-        if (CapturedRuns.TryCapture(run, vcpu: null)) return;
+        if (CapturedRuns.TryCapture(run)) return;
         if (Threads.ThreadPort.PoolThreadsInCalls == 0) ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
         else StandbyThreads.Shared.Execute(run);
     }

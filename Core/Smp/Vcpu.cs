@@ -111,6 +111,12 @@ public sealed class Vcpu
     /// </summary>
     internal void CountHandOverRun() => Volatile.Write(ref Counters.Runs, Counters.Runs + 1);
 
+    /// <summary>
+    /// Counts an actor that moved to this vCPU to take a hand-over (a policy that moves actors), as
+    /// <see cref="CountHandOverRun"/>: only this vCPU's own thread calls it.
+    /// </summary>
+    internal void CountHandOverMigration() => Volatile.Write(ref Counters.Migrations, Counters.Migrations + 1);
+
     /// <summary>Moves a parked vCPU to Spinning and wakes it; no-op when it is not parked.</summary>
     internal bool WakeIfParked()
     {

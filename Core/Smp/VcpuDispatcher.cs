@@ -22,6 +22,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
     private readonly VcpuDispatcherSettings _settings;
     private readonly PlacementRules _rules;
     private readonly Vcpu[] _vcpus;
+    private readonly bool _movesActors;     // symmetric and affinity-dynamic: an actor may run on any vCPU
     private readonly RunQueues _queues;
     private RunPreemption? _preemption;
     private readonly ConcurrentDictionary<string, VcpuPlacement> _placements;
@@ -42,6 +43,7 @@ public sealed class VcpuDispatcher : MessageDispatcher
         _rules = new PlacementRules(settings.Policy, settings.Vcpus, settings.ReservedVcpus);
         var now = Stopwatch.GetTimestamp();
         _vcpus = Enumerable.Range(0, settings.Vcpus).Select(i => new Vcpu(i, now)).ToArray();
+        _movesActors = settings.Policy is SchedulingPolicy.Symmetric or SchedulingPolicy.AffinityDynamic;
         _queues = settings.Policy == SchedulingPolicy.Symmetric
             ? new SharedRunQueue(_vcpus)
             : new PerVcpuRunQueues(_vcpus, steal: settings.Policy == SchedulingPolicy.AffinityDynamic);
@@ -156,11 +158,19 @@ public sealed class VcpuDispatcher : MessageDispatcher
         if (run is Mailbox mailbox && SlotOf(mailbox) is { } slot)
         {
             // A handler's hand-over (DeferredWakes) to an actor of this very vCPU: this thread runs it next, as the
-            // vCPU's queue would have, counted as a run; an actor of another vCPU waits in its queue as usual.
-            var target = slot.Vcpu;
-            if (CapturedRuns.TryCapture(run, target))
+            // vCPU's queue would have, counted as a run. Under a policy that moves actors, a partner on another vCPU
+            // comes along and moves here (a wakee placed beside its waker, as Linux's wake-affine rule does): stealing
+            // would otherwise split a ping-pong pair across vCPUs for good, each hop then a cross-thread wake-up.
+            // Elsewhere an actor of another vCPU waits in its queue as usual.
+            var home = slot.Vcpu;
+            if (CapturedRuns.TryCaptureOnVcpu(run, home, _movesActors ? _vcpus : null) is { } here)
             {
-                target.CountHandOverRun();
+                if (here != home)
+                {
+                    slot.Vcpu = here;
+                    here.CountHandOverMigration();
+                }
+                here.CountHandOverRun();
                 return;
             }
             _queues.Enqueue(new WorkItem(mailbox, slot));

@@ -99,6 +99,27 @@ public sealed class VmSmpTests
     }
 
     [Fact]
+    public async Task Under_affinity_dynamic_a_pair_placed_on_two_vcpus_meets_on_one()
+    {
+        const int k = 300;
+        await using var kit = Start(VcpuOptions.Of(2, SchedulingPolicy.AffinityDynamic), NoRunDeadline);
+        var (serverActor, server) = await kit.StartAsync(
+            Props.Create(() => new WhereServer(ServerSlot)), "server", VcpuRole.Server, 0, ServerSlot);
+        var (client, _) = await kit.ClientAsync("client", vcpu: 1);
+        var before = kit.Vcpus.Snapshot();
+
+        // The client's handler hands its vCPU over to the server it woke, and the server moves to the client's vCPU
+        // to take it (wake-affine), from the first request on; under affinity-static the pair stays split (above).
+        Assert.Equal(new HashSet<int> { 1 }, await RunAsync(client, server, 1));
+        Assert.Equal(1, kit.Vcpus.VcpuOf(serverActor));
+        Assert.True(kit.Vcpus.Snapshot()[1].Since(before[1]).Migrations >= 1);
+
+        // Whichever vCPU a steal then leaves the client on, its next sendrec brings the server along.
+        await RunAsync(client, server, k);
+        Assert.Equal(kit.Vcpus.VcpuOf(client), kit.Vcpus.VcpuOf(serverActor));
+    }
+
+    [Fact]
     public async Task Affinity_dynamic_moves_an_endpoint_off_a_vcpu_held_by_a_long_handler()
     {
         await using var kit = Start(VcpuOptions.Of(2, SchedulingPolicy.AffinityDynamic));
