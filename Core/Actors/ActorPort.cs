@@ -40,6 +40,7 @@ internal sealed class ActorPort : IEndpointPort, IWakeCollector
     private void Wake()
     {
         Interlocked.MemoryBarrier();
+        using var caller = CapturedRuns.ForCaller();
         Schedule();
     }
 

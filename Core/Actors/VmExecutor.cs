@@ -18,8 +18,8 @@ internal sealed class VmExecutor(string id) : ExecutorService(id)
     /// <inheritdoc />
     public override void Execute(IRunnable run)
     {
-        if (CapturedRuns.TryCapture(run)) return;
-        if (Threads.ThreadPort.PoolThreadsInCalls == 0) ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
+        if (CapturedRuns.TryCapture(run, out var preferLocal)) return;
+        if (Threads.ThreadPort.PoolThreadsInCalls == 0) ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal);
         else StandbyThreads.Shared.Execute(run);
     }
 

@@ -101,17 +101,17 @@ public sealed class WakePathTests : IDisposable
         var first = new ActionRunnable(() =>
         {
             log.Add($"first on {(Environment.CurrentManagedThreadId == thread ? "this thread" : "another")}");
-            log.Add($"nested captured: {CapturedRuns.TryCapture(nested)}");
+            log.Add($"nested captured: {CapturedRuns.TryCapture(nested, out _)}");
         });
         var second = new ActionRunnable(() => log.Add("second"));
 
-        Assert.False(CapturedRuns.TryCapture(first));
+        Assert.False(CapturedRuns.TryCapture(first, out _));
         CapturedRuns.Begin();
         bool capturedFirst, capturedSecond;
         try
         {
-            capturedFirst = CapturedRuns.TryCapture(first);
-            capturedSecond = CapturedRuns.TryCapture(second);
+            capturedFirst = CapturedRuns.TryCapture(first, out _);
+            capturedSecond = CapturedRuns.TryCapture(second, out _);
             Assert.Empty(log);
         }
         finally
@@ -123,8 +123,26 @@ public sealed class WakePathTests : IDisposable
         Assert.True(capturedFirst && capturedSecond);
 
         Assert.Equal(["first on this thread", "nested captured: False", "second"], log);
-        Assert.False(CapturedRuns.TryCapture(second));
+        Assert.False(CapturedRuns.TryCapture(second, out _));
         CapturedRuns.RunCaptured();      // nothing left to run
         Assert.Equal(3, log.Count);
+    }
+
+    [Fact]
+    public async Task A_wake_for_a_caller_that_is_no_handler_asks_for_the_waking_threads_own_pool_queue()
+    {
+        await Task.Yield();
+        var run = new ActionRunnable(() => { });
+
+        Assert.False(CapturedRuns.TryCapture(run, out var outside));
+        bool inside;
+        using (CapturedRuns.ForCaller())
+        {
+            Assert.False(CapturedRuns.TryCapture(run, out inside));
+        }
+        Assert.False(CapturedRuns.TryCapture(run, out var after));
+
+        // Only inside the scope: an actor's run queued anywhere else goes to the global queue, as Akka's executor does.
+        Assert.Equal((false, true, false), (outside, inside, after));
     }
 }
