@@ -11,7 +11,8 @@ namespace M3Actors.Actors;
 /// (<see cref="DeferredWakes"/>). Only runs scheduled while capturing are taken (by <see cref="VmExecutor"/>);
 /// whatever those runs schedule goes to the pool as usual, so runs never nest more than one deep and an actor that
 /// waits for another one never waits for its own thread. Allocation-free once the per-thread list has grown to the
-/// largest batch.
+/// largest batch. The same per-thread state tells <see cref="VmExecutor"/> where a run it does not capture goes
+/// (<see cref="ForCaller"/>).
 /// </summary>
 internal static class CapturedRuns
 {

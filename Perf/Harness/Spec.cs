@@ -18,10 +18,12 @@ public abstract record Spec(string Name)
         new RatioSpec(name, measured, ratio, peer);
 
     /// <summary>
-    /// Pass unless <paramref name="measured"/> is slower than <paramref name="peer"/> by a one-sided Mann-Whitney test
-    /// on the two cases' per-iteration times (<see cref="NotSlowerSpec"/>): a parity bar.
+    /// Pass unless <paramref name="measured"/> is slower than <paramref name="peer"/> by more than
+    /// <paramref name="margin"/> (a fraction), by a one-sided Mann-Whitney test on the two cases' per-iteration times
+    /// (<see cref="NotSlowerSpec"/>): a parity bar.
     /// </summary>
-    public static Spec NotSlower(string name, CaseRef measured, CaseRef peer) => new NotSlowerSpec(name, measured, peer);
+    public static Spec NotSlower(string name, CaseRef measured, CaseRef peer, double margin) =>
+        new NotSlowerSpec(name, measured, peer, margin);
 
     /// <summary>Pass when <paramref name="measured"/> allocates at most <paramref name="bytes"/> per operation.</summary>
     public static Spec AllocatesAtMost(string name, CaseRef measured, long bytes) =>
