@@ -108,8 +108,9 @@ public sealed class VmSmpTests
         var (client, _) = await kit.ClientAsync("client", vcpu: 1);
         var before = kit.Vcpus.Snapshot();
 
-        // The client's handler hands its vCPU over to the server it woke, and the server moves to the client's vCPU
-        // to take it (wake-affine), from the first request on; under affinity-static the pair stays split (above).
+        // The client's handler (on vCPU 1) hands its vCPU over to the server it woke, and the server moves to the
+        // client's vCPU to take it (wake-affine), from the first request on; under affinity-static the pair stays
+        // split (above), and before this rule the server stayed on vCPU 0 here.
         Assert.Equal(new HashSet<int> { 1 }, await RunAsync(client, server, 1));
         Assert.Equal(1, kit.Vcpus.VcpuOf(serverActor));
         Assert.True(kit.Vcpus.Snapshot()[1].Since(before[1]).Migrations >= 1);
