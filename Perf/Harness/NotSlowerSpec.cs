@@ -24,8 +24,7 @@ public sealed record NotSlowerSpec(string Name, CaseRef Measured, CaseRef Peer, 
     private const int MinIterations = 4;
 
     /// <inheritdoc />
-    public override IEnumerable<string> Unmeasured(RunResults results) =>
-        new[] { Measured, Peer }.Where(c => c.Find(results.Measurements) is null).Select(c => c.ToString());
+    public override IEnumerable<string> Unmeasured(RunResults results) => UnmeasuredOf(results, Measured, Peer);
 
     /// <inheritdoc />
     public override SpecOutcome Evaluate(RunResults results)

@@ -45,6 +45,10 @@ public abstract record Spec(string Name)
     /// <summary>Judges the spec on one run's results.</summary>
     public abstract SpecOutcome Evaluate(RunResults results);
 
+    /// <summary>The cases among <paramref name="cases"/> that <paramref name="results"/> lacks.</summary>
+    protected static IEnumerable<string> UnmeasuredOf(RunResults results, params CaseRef[] cases) =>
+        cases.Where(c => c.Find(results.Measurements) is null).Select(c => c.ToString());
+
     /// <summary>A failing outcome for a result that is missing.</summary>
     protected SpecOutcome Missing(string missing, string bar) => new(Name, $"no result for {missing}", bar, Passed: false);
 }
@@ -53,8 +57,7 @@ public abstract record Spec(string Name)
 public sealed record RatioSpec(string Name, CaseRef Measured, double Ratio, CaseRef Peer) : Spec(Name)
 {
     /// <inheritdoc />
-    public override IEnumerable<string> Unmeasured(RunResults results) =>
-        new[] { Measured, Peer }.Where(c => c.Find(results.Measurements) is null).Select(c => c.ToString());
+    public override IEnumerable<string> Unmeasured(RunResults results) => UnmeasuredOf(results, Measured, Peer);
 
     /// <inheritdoc />
     public override SpecOutcome Evaluate(RunResults results)
@@ -79,8 +82,7 @@ public sealed record RatioSpec(string Name, CaseRef Measured, double Ratio, Case
 public sealed record AllocationSpec(string Name, CaseRef Measured, long MaxBytes) : Spec(Name)
 {
     /// <inheritdoc />
-    public override IEnumerable<string> Unmeasured(RunResults results) =>
-        Measured.Find(results.Measurements) is null ? [Measured.ToString()] : [];
+    public override IEnumerable<string> Unmeasured(RunResults results) => UnmeasuredOf(results, Measured);
 
     /// <inheritdoc />
     public override SpecOutcome Evaluate(RunResults results)

@@ -52,8 +52,10 @@ public static class SpecsCommand
                 $"case {name}: FAILED ({progress.Failures.GetValueOrDefault(name, "BenchmarkDotNet reported no result")})")
             .ToList();
 
-        var latency = RunLatency(runMode, problems);
-        var wire = RunWire(runMode, problems);
+        var latency = RunOrReport("latency",
+            () => LatencyBenchmark.Run(LatencyOptions.For(runMode), Console.Error.WriteLine), problems);
+        var wire = RunOrReport("wire",
+            () => WireBenchmark.Run(WireOptions.For(runMode), Console.Error.WriteLine), problems);
         var results = new RunResults(measurements, latency, wire);
         var outcomes = runMode == RunMode.Smoke ? [] : Specs.All.Select(spec => spec.Evaluate(results)).ToList();
         if (runMode == RunMode.Smoke)
@@ -99,28 +101,16 @@ public static class SpecsCommand
         }
     }
 
-    private static LatencyResults? RunLatency(RunMode mode, List<string> problems)
+    // The benchmarks that run after BenchmarkDotNet's cases: a failure is reported as a problem and the run goes on.
+    private static T? RunOrReport<T>(string name, Func<T> run, List<string> problems) where T : class
     {
         try
         {
-            return LatencyBenchmark.Run(LatencyOptions.For(mode), Console.Error.WriteLine);
+            return run();
         }
         catch (Exception e)
         {
-            problems.Add($"latency: FAILED: {e}");
-            return null;
-        }
-    }
-
-    private static WireResults? RunWire(RunMode mode, List<string> problems)
-    {
-        try
-        {
-            return WireBenchmark.Run(WireOptions.For(mode), Console.Error.WriteLine);
-        }
-        catch (Exception e)
-        {
-            problems.Add($"wire: FAILED: {e}");
+            problems.Add($"{name}: FAILED: {e}");
             return null;
         }
     }
